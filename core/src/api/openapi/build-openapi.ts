@@ -1,0 +1,103 @@
+import type Hapi from '@hapi/hapi';
+import type Joi from 'joi';
+import joiToJson from 'joi-to-json';
+import { SDK_CONTRACT_VERSION } from '@forge-core/sdk';
+import { errorBody } from '../schemas.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+interface RoutePlugins {
+  forge?: { errors?: Record<number, { description: string }>; stream?: boolean };
+}
+
+/** The OpenAPI 3.0 document of the running routes, built from the joi schemas they validate with. */
+export function buildOpenApi(server: Hapi.Server, version: string): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const routes = server.table().sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  for (const route of routes) {
+    const settings = route.settings;
+    if (!settings.tags?.includes('api')) continue;
+    const validate = settings.validate ?? {};
+    const plugins = (settings.plugins ?? {}) as RoutePlugins;
+    const parameters = [
+      ...parametersOf(validate.params as Joi.ObjectSchema | undefined, 'path'),
+      ...parametersOf(validate.query as Joi.ObjectSchema | undefined, 'query'),
+    ];
+    const operation: Record<string, unknown> = {
+      operationId: operationId(route.method, route.path),
+      summary: settings.description,
+      tags: settings.tags.filter((t) => t !== 'api'),
+      ...(parameters.length ? { parameters } : {}),
+    };
+    if (validate.payload) {
+      operation.requestBody = { required: true, content: { 'application/json': { schema: toJson(validate.payload as Joi.Schema) } } };
+    }
+    operation.responses = responsesOf(route, plugins);
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Forge Core API',
+      version,
+      description: `REST API of Forge Core. Plugin contract version ${SDK_CONTRACT_VERSION}. Every error answers {"error":{"code","message","details"}}.`,
+    },
+    servers: [{ url: 'http://127.0.0.1:8887' }],
+    components: {
+      schemas: { Error: toJson(errorBody) },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Required when the server runs with FORGE_API_TOKEN' } },
+    },
+    paths,
+  };
+}
+
+function responsesOf(route: Hapi.RequestRoute, plugins: RoutePlugins): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  const response = route.settings.response as { schema?: Joi.Schema; status?: Record<number, Joi.Schema> } | undefined;
+  if (plugins.forge?.stream) {
+    responses['200'] = { description: 'A text/event-stream of events', content: { 'text/event-stream': { schema: { type: 'string' } } } };
+  } else if (response?.status && Object.keys(response.status).length) {
+    for (const [status, schema] of Object.entries(response.status)) {
+      responses[status] = { description: 'Success', content: { 'application/json': { schema: toJson(schema) } } };
+    }
+  } else if (response?.schema) {
+    responses['200'] = { description: 'Success', content: { 'application/json': { schema: toJson(response.schema) } } };
+  } else {
+    responses['204'] = { description: 'Done; no content' };
+  }
+  for (const [status, { description }] of Object.entries(plugins.forge?.errors ?? {})) {
+    responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  }
+  return responses;
+}
+
+function parametersOf(schema: Joi.ObjectSchema | undefined, where: 'path' | 'query'): JsonSchema[] {
+  if (!schema) return [];
+  const json = toJson(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    ...(property.description ? { description: property.description } : {}),
+    schema: property,
+  }));
+}
+
+// The package is CommonJS whose module.exports is the function itself; its typings describe an
+// ES default export, which NodeNext does not see through.
+const parse = joiToJson as unknown as (schema: Joi.Schema, mode: 'open-api') => JsonSchema;
+
+function toJson(schema: Joi.Schema): JsonSchema {
+  return parse(schema, 'open-api');
+}
+
+function operationId(method: string, path: string): string {
+  const words = path
+    .replace('/api/v1/', '')
+    .split('/')
+    .map((part) => (part.startsWith('{') ? `by-${part.slice(1, -1)}` : part))
+    .join('-')
+    .split('-')
+    .filter(Boolean);
+  return [method.toLowerCase(), ...words].map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('');
+}

@@ -1,0 +1,26 @@
+import type Hapi from '@hapi/hapi';
+import type { Forge } from '../forge.ts';
+
+export function forgeOf(request: Hapi.Request): Forge {
+  return request.server.app as Forge;
+}
+
+/** Standard error responses for the OpenAPI document. */
+export function errorResponses(...statuses: number[]): Record<number, { description: string }> {
+  const text: Record<number, string> = {
+    400: 'Invalid input; the body names each field to fix',
+    401: 'Missing or wrong API token',
+    404: 'Unknown id',
+    409: 'Conflicts with the current state',
+    413: 'Body too large',
+    415: 'Body is not JSON',
+    422: 'Well-formed but cannot be carried out',
+    502: 'The git remote failed',
+  };
+  return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? 'Error' }]));
+}
+
+/** A path parameter; its route's joi schema has already checked it. */
+export function param(request: Hapi.Request, name: string): string {
+  return String(request.params[name]);
+}

@@ -1,0 +1,175 @@
+import type Hapi from '@hapi/hapi';
+import Joi from 'joi';
+import { attemptView } from '../../orchestrator/attempt-view.ts';
+import type { Attempt } from '../../store/attempt-store.ts';
+import { errorResponses, forgeOf, param } from '../route-helpers.ts';
+import { attemptModel, branch, id, processModel } from '../schemas.ts';
+
+const taskParams = Joi.object({ taskId: id('task').required() });
+const params = Joi.object({ attemptId: id('attempt').required() });
+const prompt = Joi.string().min(1).max(200_000);
+
+const diffModel = Joi.object({
+  baseBranch: Joi.string().required(),
+  baseCommit: Joi.string().required(),
+  headCommit: Joi.string().required(),
+  includesWorkingTree: Joi.boolean().required(),
+  files: Joi.array()
+    .items(
+      Joi.object({
+        path: Joi.string().required(),
+        oldPath: Joi.string().allow(null).required(),
+        change: Joi.string().valid('added', 'modified', 'deleted', 'renamed', 'copied', 'type-changed').required(),
+        additions: Joi.number().integer().required(),
+        deletions: Joi.number().integer().required(),
+        binary: Joi.boolean().required(),
+      }).label('DiffFile'),
+    )
+    .required(),
+  patch: Joi.string().allow('').required(),
+  truncated: Joi.boolean().required(),
+}).label('AttemptDiff');
+
+export const attemptRoutes: Hapi.Plugin<void> = {
+  name: 'forge-api-attempts',
+  version: '1.0.0',
+  register(server) {
+    const view = (request: Hapi.Request, attempt: Attempt) => attemptView(attempt, forgeOf(request).registry);
+    const action = (
+      path: string,
+      description: string,
+      response: Joi.Schema,
+      run: (request: Hapi.Request) => Promise<unknown>,
+      errors: number[],
+    ): Hapi.ServerRoute => ({
+      method: 'POST',
+      path: `/attempts/{attemptId}/${path}`,
+      options: {
+        tags: ['api', 'attempts'],
+        description,
+        validate: { params },
+        response: { schema: response },
+        plugins: { forge: { errors: errorResponses(...errors) } },
+      },
+      handler: (request) => run(request),
+    });
+
+    server.route([
+      {
+        method: 'POST',
+        path: '/tasks/{taskId}/attempts',
+        options: {
+          tags: ['api', 'attempts'],
+          description: 'Start an attempt: queued at once (202), run in its own worktree when capacity allows',
+          validate: {
+            params: taskParams,
+            payload: Joi.object({
+              executor: Joi.string().max(64).required().description('executor id, see GET /executors'),
+              options: Joi.object().unknown(true).description("the executor's options, see GET /executors"),
+              baseBranch: branch.description("defaults to the project's default branch"),
+              prompt: prompt.description("defaults to the task's title and description"),
+            }).label('StartAttempt'),
+          },
+          response: { status: { 202: attemptModel } },
+          plugins: { forge: { errors: errorResponses(400, 404, 422) } },
+        },
+        handler: async (request, h) => {
+          const attempt = await forgeOf(request).attempts.start(param(request, 'taskId'), request.payload as never);
+          return h.response(view(request, attempt)).code(202);
+        },
+      },
+      {
+        method: 'GET',
+        path: '/tasks/{taskId}/attempts',
+        options: {
+          tags: ['api', 'attempts'],
+          description: "List a task's attempts, oldest first",
+          validate: { params: taskParams },
+          response: { schema: Joi.object({ items: Joi.array().items(attemptModel).required() }).label('AttemptList') },
+          plugins: { forge: { errors: errorResponses(400, 404) } },
+        },
+        handler: async (request) => ({
+          items: (await forgeOf(request).attempts.listByTask(param(request, 'taskId'))).map((a) => view(request, a)),
+        }),
+      },
+      {
+        method: 'GET',
+        path: '/attempts/{attemptId}',
+        options: {
+          tags: ['api', 'attempts'],
+          description: 'Get an attempt',
+          validate: { params },
+          response: { schema: attemptModel },
+          plugins: { forge: { errors: errorResponses(400, 404) } },
+        },
+        handler: async (request) => view(request, await forgeOf(request).attempts.get(param(request, 'attemptId'))),
+      },
+      action('stop', 'Stop an attempt: kills its processes; it ends cancelled', attemptModel, async (request) =>
+        view(request, await forgeOf(request).attempts.stop(param(request, 'attemptId'))), [400, 404, 409]),
+      {
+        method: 'POST',
+        path: '/attempts/{attemptId}/follow-up',
+        options: {
+          tags: ['api', 'attempts'],
+          description: "Run the agent again in the same worktree, resuming its session (202)",
+          validate: { params, payload: Joi.object({ prompt: prompt.required() }).label('FollowUp') },
+          response: { status: { 202: attemptModel } },
+          plugins: { forge: { errors: errorResponses(400, 404, 409) } },
+        },
+        handler: async (request, h) => {
+          const { prompt: text } = request.payload as { prompt: string };
+          return h.response(view(request, await forgeOf(request).attempts.followUp(param(request, 'attemptId'), text))).code(202);
+        },
+      },
+      {
+        method: 'GET',
+        path: '/attempts/{attemptId}/diff',
+        options: {
+          tags: ['api', 'attempts'],
+          description: "The attempt's changes against the merge base with its base branch: files and a unified patch",
+          validate: { params },
+          response: { schema: diffModel },
+          plugins: { forge: { errors: errorResponses(400, 404, 409) } },
+        },
+        handler: (request) => forgeOf(request).branches.diff(param(request, 'attemptId')),
+      },
+      action(
+        'rebase',
+        'Rebase the attempt branch onto its base; 409 with the conflicting files if it cannot (nothing is changed then)',
+        Joi.object({ baseCommit: Joi.string().required(), headCommit: Joi.string().required() }).label('RebaseResult'),
+        (request) => forgeOf(request).branches.rebase(param(request, 'attemptId')),
+        [400, 404, 409],
+      ),
+      action(
+        'merge',
+        'Squash-merge the attempt into its base branch and close the task; 409 when the base moved and conflicts',
+        Joi.object({ mergeCommit: Joi.string().required(), baseBranch: Joi.string().required() }).label('MergeResult'),
+        (request) => forgeOf(request).branches.merge(param(request, 'attemptId')),
+        [400, 404, 409],
+      ),
+      action(
+        'push',
+        "Push the attempt branch to the project's origin remote",
+        Joi.object({ remote: Joi.string().required(), branch: Joi.string().required(), commit: Joi.string().required() }).label('PushResult'),
+        (request) => forgeOf(request).branches.push(param(request, 'attemptId')),
+        [400, 404, 409, 422, 502],
+      ),
+      {
+        method: 'GET',
+        path: '/attempts/{attemptId}/processes',
+        options: {
+          tags: ['api', 'attempts'],
+          description: "The attempt's processes (setup, agent, cleanup), oldest first",
+          validate: { params },
+          response: { schema: Joi.object({ items: Joi.array().items(processModel).required() }).label('ProcessList') },
+          plugins: { forge: { errors: errorResponses(400, 404) } },
+        },
+        handler: async (request) => {
+          const forge = forgeOf(request);
+          await forge.attempts.get(param(request, 'attemptId'));
+          return { items: await forge.stores.processes.listByAttempt(param(request, 'attemptId')) };
+        },
+      },
+    ]);
+  },
+};

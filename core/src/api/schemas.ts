@@ -1,0 +1,117 @@
+import Joi from 'joi';
+import { ATTEMPT_STATES } from '../store/attempt-store.ts';
+import { ID_PATTERN } from '../store/ids.ts';
+import { CURSOR_PATTERN } from '../store/page.ts';
+import { PROCESS_KINDS, PROCESS_STATUSES } from '../store/process-store.ts';
+import { TASK_STATUSES } from '../store/task-store.ts';
+
+/** Shared request and response schemas: the validators, and the source of spec/openapi.json. */
+
+export const id = (name: string) =>
+  Joi.string().pattern(ID_PATTERN).description(`${name} id (UUIDv7)`).messages({ 'string.pattern.base': `"${name}Id" must be a UUID` });
+
+export const cursor = Joi.string().pattern(CURSOR_PATTERN).description('nextCursor of the previous page');
+export const limit = (max: number, fallback: number) => Joi.number().integer().min(1).max(max).default(fallback);
+
+// git's own check runs too; this keeps obviously hostile names ("-x", "a..b", spaces) out early.
+export const branch = Joi.string()
+  .max(255)
+  .pattern(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]+$/)
+  .messages({ 'string.pattern.base': '"{#label}" must be a valid git branch name' });
+
+const timestamp = Joi.string().isoDate();
+const nullableText = Joi.string().allow(null);
+
+export const errorBody = Joi.object({
+  error: Joi.object({
+    code: Joi.string().required(),
+    message: Joi.string().required(),
+    details: Joi.any(),
+  }).required(),
+}).label('Error');
+
+export const projectModel = Joi.object({
+  id: Joi.string().required(),
+  name: Joi.string().required(),
+  repoPath: Joi.string().required(),
+  remoteUrl: nullableText.required(),
+  defaultBranch: Joi.string().required(),
+  setupScript: nullableText.required(),
+  cleanupScript: nullableText.required(),
+  devScript: nullableText.required(),
+  maxConcurrentAttempts: Joi.number().integer().allow(null).required(),
+  createdAt: timestamp.required(),
+  updatedAt: timestamp.required(),
+}).label('Project');
+
+export const taskModel = Joi.object({
+  id: Joi.string().required(),
+  projectId: Joi.string().required(),
+  title: Joi.string().required(),
+  description: nullableText.required(),
+  status: Joi.string()
+    .valid(...TASK_STATUSES)
+    .required(),
+  priority: Joi.number().integer().required(),
+  parentTaskId: nullableText.required(),
+  autoStart: Joi.boolean().required(),
+  createdAt: timestamp.required(),
+  updatedAt: timestamp.required(),
+}).label('Task');
+
+export const attemptModel = Joi.object({
+  id: Joi.string().required(),
+  taskId: Joi.string().required(),
+  executor: Joi.object({
+    id: Joi.string().required(),
+    package: Joi.string().required(),
+    version: Joi.string().required(),
+    contractVersion: Joi.string().required(),
+  }).required(),
+  options: Joi.object().unknown(true).required(),
+  prompt: Joi.string().allow('').required(),
+  followUpPrompt: nullableText.required(),
+  branch: Joi.string().required(),
+  baseBranch: Joi.string().required(),
+  worktreePath: nullableText.required(),
+  state: Joi.string()
+    .valid(...ATTEMPT_STATES)
+    .required(),
+  agentSessionId: nullableText.required(),
+  nodeId: nullableText.required(),
+  leaseUntil: nullableText.required(),
+  fencingToken: Joi.number().integer().required(),
+  error: Joi.object({ code: Joi.string().required(), message: Joi.string().allow('').required() }).allow(null).required(),
+  mergeCommit: nullableText.required(),
+  createdAt: timestamp.required(),
+  updatedAt: timestamp.required(),
+  startedAt: timestamp.allow(null).required(),
+  finishedAt: timestamp.allow(null).required(),
+}).label('Attempt');
+
+export const processModel = Joi.object({
+  id: Joi.string().required(),
+  attemptId: Joi.string().required(),
+  kind: Joi.string()
+    .valid(...PROCESS_KINDS)
+    .required(),
+  status: Joi.string()
+    .valid(...PROCESS_STATUSES)
+    .required(),
+  pid: Joi.number().integer().allow(null).required(),
+  exitCode: Joi.number().integer().allow(null).required(),
+  error: nullableText.required(),
+  startedAt: timestamp.required(),
+  finishedAt: timestamp.allow(null).required(),
+}).label('Process');
+
+export const logEntryModel = Joi.object({
+  seq: Joi.number().integer().min(1).required(),
+  processId: Joi.string().required(),
+  ts: timestamp.required(),
+  kind: Joi.string().required().description('the executor event type (message, tool_call, log, done, …)'),
+  payload: Joi.object().unknown(true).required(),
+}).label('LogEntry');
+
+export const pageOf = (item: Joi.ObjectSchema, label: string) =>
+  Joi.object({ items: Joi.array().items(item).required(), nextCursor: Joi.string().allow(null).required() }).label(label);

@@ -1,0 +1,83 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Boom } from '@hapi/boom';
+import Hapi from '@hapi/hapi';
+import type { ValidationError } from 'joi';
+import { ForgeError } from '@forge-core/sdk';
+import type { Forge } from '../forge.ts';
+import { errorBodyOf, toBoom, validationBoom } from './error-response.ts';
+import { attemptRoutes } from './routes/attempts.ts';
+import { eventRoutes } from './routes/events.ts';
+import { executorRoutes } from './routes/executors.ts';
+import { healthRoutes } from './routes/health.ts';
+import { logRoutes } from './routes/logs.ts';
+import { projectRoutes } from './routes/projects.ts';
+import { taskRoutes } from './routes/tasks.ts';
+
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/**
+ * Builds the HTTP server: one hapi plugin per resource under /api/v1, joi on every input, and
+ * one error body for every failure.
+ */
+export async function buildServer(forge: Forge): Promise<Hapi.Server> {
+  const server = Hapi.server({
+    host: forge.config.host,
+    port: forge.config.port,
+    routes: {
+      payload: { maxBytes: MAX_PAYLOAD_BYTES },
+      validate: {
+        // hapi hands over joi's error turned into a Boom, with the part of the request it checked.
+        failAction: async (_request, _h, error) => {
+          const boom = error as Boom & ValidationError & { output: { payload: { validation?: { source?: string } } } };
+          throw validationBoom(boom.output.payload.validation?.source ?? 'input', boom);
+        },
+      },
+      response: {
+        sample: forge.config.validateResponses ? 100 : 0,
+        failAction: async (request, _h, error) => {
+          request.log(['error'], error);
+          forge.logger.error({ err: error, path: request.path }, 'response does not match its schema');
+          throw error;
+        },
+      },
+    },
+  });
+  server.app = forge;
+
+  if (forge.config.apiToken) requireToken(server, forge.config.apiToken);
+
+  server.ext('onPreResponse', (request, h) => {
+    const response = request.response;
+    if (!('isBoom' in response) || !response.isBoom) return h.continue;
+    if (response instanceof ForgeError) return respondWith(h, toBoom(response));
+    if (response.output.statusCode >= 500 && !(response as { forge?: unknown }).forge) {
+      forge.logger.error({ err: response, method: request.method, path: request.path }, 'request failed');
+    }
+    return respondWith(h, response);
+  });
+
+  await server.register([healthRoutes, projectRoutes, taskRoutes, attemptRoutes, logRoutes, eventRoutes, executorRoutes], {
+    routes: { prefix: '/api/v1' },
+  });
+  return server;
+}
+
+function respondWith(h: Hapi.ResponseToolkit, boom: Boom) {
+  const body = errorBodyOf(boom);
+  const response = h.response(body).code(boom.output.statusCode);
+  for (const [name, value] of Object.entries(boom.output.headers)) {
+    if (name.toLowerCase() !== 'content-type' && value !== undefined) response.header(name, String(value));
+  }
+  return response.takeover();
+}
+
+/** Every route but health needs `Authorization: Bearer <token>` when a token is configured. */
+function requireToken(server: Hapi.Server, token: string) {
+  const expected = Buffer.from(`Bearer ${token}`);
+  server.ext('onRequest', (request, h) => {
+    if (request.path === '/api/v1/health') return h.continue;
+    const given = Buffer.from(String(request.headers.authorization ?? ''));
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return h.continue;
+    throw toBoom(new ForgeError('FORGE_UNAUTHORIZED', 'Send the API token as "Authorization: Bearer <token>".'));
+  });
+}

@@ -1,0 +1,84 @@
+import type { LogEntry } from '../store/log-store.ts';
+
+export const FORGE_EVENT_TYPES = [
+  'project.created',
+  'project.updated',
+  'project.deleted',
+  'task.created',
+  'task.updated',
+  'task.deleted',
+  'attempt.created',
+  'attempt.updated',
+  'process.started',
+  'process.finished',
+] as const;
+export type ForgeEventType = (typeof FORGE_EVENT_TYPES)[number];
+
+export interface ForgeEvent {
+  /** `<boot epoch>-<sequence>`: a client sends it back as Last-Event-ID to resume. */
+  id: string;
+  type: ForgeEventType;
+  ts: string;
+  data: unknown;
+}
+
+type Listener<T> = (value: T) => void;
+
+const HISTORY_SIZE = 10_000;
+
+/**
+ * The one in-process event bus: state changes for the global stream, and log entries per
+ * attempt for the live log streams. The last events are kept so a reconnecting client resumes
+ * where it left off; one that fell further behind (or across a restart) is told to resync.
+ */
+export class EventBus {
+  private readonly epoch = Date.now().toString(36);
+  private sequence = 0;
+  private readonly history: ForgeEvent[] = [];
+  private readonly listeners = new Set<Listener<ForgeEvent>>();
+  private readonly logListeners = new Map<string, Set<Listener<LogEntry>>>();
+
+  publish(type: ForgeEventType, data: unknown): ForgeEvent {
+    const event: ForgeEvent = { id: `${this.epoch}-${++this.sequence}`, type, ts: new Date().toISOString(), data };
+    this.history.push(event);
+    if (this.history.length > HISTORY_SIZE) this.history.splice(0, this.history.length - HISTORY_SIZE);
+    for (const listener of this.listeners) listener(event);
+    return event;
+  }
+
+  subscribe(listener: Listener<ForgeEvent>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events after `lastEventId`, or null when they are no longer all known. */
+  since(lastEventId: string): ForgeEvent[] | null {
+    const [epoch, seqText] = lastEventId.split('-');
+    const seq = Number(seqText);
+    if (epoch !== this.epoch || !Number.isInteger(seq) || seq > this.sequence) return null;
+    const firstKept = this.sequence - this.history.length + 1;
+    if (seq < firstKept - 1) return null;
+    return this.history.slice(seq - firstKept + 1);
+  }
+
+  publishLog(entry: LogEntry): void {
+    const listeners = this.logListeners.get(entry.attemptId);
+    if (listeners) for (const listener of listeners) listener(entry);
+  }
+
+  subscribeLogs(attemptId: string, listener: Listener<LogEntry>): () => void {
+    let listeners = this.logListeners.get(attemptId);
+    if (!listeners) this.logListeners.set(attemptId, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.logListeners.delete(attemptId);
+    };
+  }
+
+  get subscriberCount(): number {
+    let count = this.listeners.size;
+    for (const set of this.logListeners.values()) count += set.size;
+    return count;
+  }
+}

@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import pino, { type Logger } from 'pino';
+import type { ForgeConfig } from './config/config.ts';
+import { EventBus } from './events/event-bus.ts';
+import { AttemptRunner } from './orchestrator/attempt-runner.ts';
+import { AttemptService } from './orchestrator/attempt-service.ts';
+import { BranchService } from './orchestrator/branch-service.ts';
+import { ProjectService } from './orchestrator/project-service.ts';
+import { recoverStrandedAttempts, type RecoveryReport } from './orchestrator/recovery.ts';
+import { Scheduler } from './orchestrator/scheduler.ts';
+import { StateChanges } from './orchestrator/state-changes.ts';
+import { TaskService } from './orchestrator/task-service.ts';
+import { PackRegistry } from './plugins/pack-registry.ts';
+import { openDatabase } from './store/database.ts';
+import { createStores, type Stores } from './store/stores.ts';
+import { reconcileWorktrees, type ReconcileReport } from './worktrees/reconciler.ts';
+import { WorktreeManager } from './worktrees/worktree-manager.ts';
+
+/** Everything one Forge server is made of, wired once; routes reach it as `server.app`. */
+export interface Forge {
+  config: ForgeConfig;
+  logger: Logger;
+  stores: Stores;
+  bus: EventBus;
+  registry: PackRegistry;
+  worktrees: WorktreeManager;
+  scheduler: Scheduler;
+  projects: ProjectService;
+  tasks: TaskService;
+  attempts: AttemptService;
+  branches: BranchService;
+  /** Settles stranded attempts, then cleans worktrees; runs at start and then periodically. */
+  housekeeping(): Promise<{ recovery: RecoveryReport; reconcile: ReconcileReport }>;
+  /**
+   * Recovery and reconcile first, then the scheduler, all in the background: the server
+   * answers at once, and no attempt starts before what a crash left behind is settled.
+   */
+  startBackgroundWork(): void;
+  close(): Promise<void>;
+}
+
+export async function createForge(config: ForgeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Forge> {
+  await mkdir(config.worktreesDir, { recursive: true });
+  const db = await openDatabase(config.databaseUrl);
+  const stores = createStores(db);
+  const bus = new EventBus();
+  const registry = await PackRegistry.load(config.pluginPaths);
+  const worktrees = new WorktreeManager(config.worktreesDir);
+  const changes = new StateChanges(stores, bus, registry);
+  const runner = new AttemptRunner({ stores, bus, registry, worktrees, changes, nodeId: config.nodeId, logger });
+  const scheduler = new Scheduler(stores, changes, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
+  const attempts = new AttemptService(stores, bus, registry, changes, scheduler, config.branchPrefix);
+  const stopAttempt = (id: string) => attempts.stopIfLive(id);
+  const tasks = new TaskService(stores, bus, worktrees);
+  const branches = new BranchService(stores, worktrees, changes, (taskId) => tasks.update(taskId, { status: 'done' }, stopAttempt).then(() => undefined));
+  const projects = new ProjectService(stores, bus, worktrees);
+
+  let housekeepingRun: Promise<{ recovery: RecoveryReport; reconcile: ReconcileReport }> | null = null;
+  const housekeeping = () => {
+    // One pass at a time: a slow pass (many repositories) must not pile up behind the timer.
+    housekeepingRun ??= (async () => {
+      const isActive = (id: string) => scheduler.isActive(id);
+      const recovery = await recoverStrandedAttempts({ stores, worktrees, changes, nodeId: config.nodeId, logger, isActive });
+      if (recovery.requeued.length) scheduler.wake();
+      const reconcile = await reconcileWorktrees({ stores, worktrees, branchPrefix: config.branchPrefix, logger, isActive });
+      return { recovery, reconcile };
+    })().finally(() => (housekeepingRun = null));
+    return housekeepingRun;
+  };
+
+  let timer: NodeJS.Timeout | null = null;
+  const forge: Forge = {
+    config,
+    logger,
+    stores,
+    bus,
+    registry,
+    worktrees,
+    scheduler,
+    projects,
+    tasks,
+    attempts,
+    branches,
+    housekeeping,
+    startBackgroundWork() {
+      void housekeeping()
+        .then((report) => logger.info(report, 'startup recovery and worktree reconcile done'))
+        .catch((error) => logger.error({ err: error }, 'startup housekeeping failed'))
+        .finally(() => scheduler.start());
+      timer = setInterval(() => {
+        void housekeeping().catch((error) => logger.error({ err: error }, 'periodic housekeeping failed'));
+      }, config.reconcileIntervalMs);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await scheduler.shutdown();
+      await housekeepingRun?.catch(() => undefined);
+      await db.destroy();
+    },
+  };
+  return forge;
+}

@@ -1,0 +1,62 @@
+import { realpath } from 'node:fs/promises';
+import { git, gitOutput, gitSucceeds } from './git.ts';
+
+/** The realpath of the repository's top level when `path` is exactly that top level, else null. */
+export async function repositoryTopLevel(path: string): Promise<string | null> {
+  try {
+    const real = await realpath(path);
+    const top = await gitOutput(['rev-parse', '--show-toplevel'], { cwd: real });
+    return (await realpath(top)) === real ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function hasCommits(repoPath: string): Promise<boolean> {
+  return gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: repoPath });
+}
+
+/** The branch HEAD points at, or null when HEAD is detached. */
+export async function currentBranch(repoPath: string): Promise<string | null> {
+  try {
+    return await gitOutput(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: repoPath });
+  } catch {
+    return null;
+  }
+}
+
+export async function branchExists(repoPath: string, branch: string): Promise<boolean> {
+  return gitSucceeds(['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: repoPath });
+}
+
+/** Whether git accepts `name` as a branch name (no "..", no leading "-", no control characters…). */
+export async function isValidBranchName(repoPath: string, name: string): Promise<boolean> {
+  if (name.startsWith('-')) return false;
+  try {
+    await git(['check-ref-format', '--branch', name], { cwd: repoPath });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function resolveCommit(repoPath: string, ref: string): Promise<string> {
+  return gitOutput(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`], { cwd: repoPath });
+}
+
+export async function listBranches(repoPath: string, prefix: string): Promise<string[]> {
+  const out = await gitOutput(['for-each-ref', '--format=%(refname:short)', `refs/heads/${prefix}/`], { cwd: repoPath });
+  return out === '' ? [] : out.split('\n');
+}
+
+export async function deleteBranch(repoPath: string, branch: string): Promise<void> {
+  await git(['branch', '-D', '--', branch], { cwd: repoPath });
+}
+
+export async function remoteUrl(repoPath: string, remote = 'origin'): Promise<string | null> {
+  try {
+    return await gitOutput(['remote', 'get-url', '--', remote], { cwd: repoPath });
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,245 @@
+import {
+  ForgeError,
+  type DoneEvent,
+  type ExecutorEvent,
+  type InferOptions,
+  type OptionShape,
+  type PackLogger,
+  type RunContext,
+} from '@forge-core/sdk';
+import type { Logger } from 'pino';
+import type { EventBus } from '../events/event-bus.ts';
+import { commitAll } from '../git/commit.ts';
+import { branchExists } from '../git/repository.ts';
+import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
+import { agentEnvironment } from '../runtime/environment.ts';
+import { checkExecutorEvent } from '../runtime/event-schema.ts';
+import { HostProcess } from '../runtime/host-process.ts';
+import { LogPipeline } from '../runtime/log-pipeline.ts';
+import type { Attempt, AttemptState } from '../store/attempt-store.ts';
+import type { ProcessKind, ProcessStatus } from '../store/process-store.ts';
+import type { Project } from '../store/project-store.ts';
+import type { Stores } from '../store/stores.ts';
+import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
+import { commitMessage } from './commit-message.ts';
+import type { StateChanges } from './state-changes.ts';
+
+export interface AttemptRunnerDeps {
+  stores: Stores;
+  bus: EventBus;
+  registry: PackRegistry;
+  worktrees: WorktreeManager;
+  changes: StateChanges;
+  nodeId: string;
+  logger: Logger;
+}
+
+interface Outcome {
+  state: Extract<AttemptState, 'succeeded' | 'failed' | 'cancelled'>;
+  error: { code: string; message: string } | null;
+  summary?: string | undefined;
+}
+
+/** Everything one run of an attempt touches, so its helpers need not pass it around. */
+interface Run {
+  attempt: Attempt;
+  project: Project;
+  worktree: string;
+  log: LogPipeline;
+  signal: AbortSignal;
+  processes: Set<HostProcess>;
+}
+
+/**
+ * Runs one claimed attempt to a final state: worktree, setup script, the agent (first run or
+ * follow-up), a commit of whatever it changed, the cleanup script. Whatever happens, the
+ * attempt ends succeeded, failed or cancelled, and its processes are gone.
+ */
+export class AttemptRunner {
+  constructor(private readonly deps: AttemptRunnerDeps) {}
+
+  async run(attempt: Attempt, signal: AbortSignal): Promise<void> {
+    const { stores, bus, changes } = this.deps;
+    const log = await LogPipeline.open(attempt.id, stores.logs, bus);
+    const processes = new Set<HostProcess>();
+    const stopAll = () => processes.forEach((p) => void p.stop());
+    signal.addEventListener('abort', stopAll);
+    let outcome: Outcome;
+    try {
+      outcome = await this.execute(attempt, signal, log, processes);
+    } catch (error) {
+      const code = error instanceof ForgeError ? error.code : 'FORGE_INTERNAL';
+      if (code === 'FORGE_INTERNAL') this.deps.logger.error({ err: error, attemptId: attempt.id }, 'attempt failed unexpectedly');
+      outcome = signal.aborted
+        ? { state: 'cancelled', error: null }
+        : { state: 'failed', error: { code, message: (error as Error).message } };
+    } finally {
+      signal.removeEventListener('abort', stopAll);
+      await Promise.all([...processes].map((p) => p.stop()));
+      await log.flush().catch((error) => this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not store log entries'));
+    }
+    await changes.attempt(attempt.id, ['preparing', 'running'], {
+      state: outcome.state,
+      error: outcome.error,
+      finishedAt: new Date().toISOString(),
+      leaseUntil: null,
+    });
+    await changes.settleTask(attempt.taskId);
+  }
+
+  private async execute(attempt: Attempt, signal: AbortSignal, log: LogPipeline, processes: Set<HostProcess>): Promise<Outcome> {
+    const { stores, changes } = this.deps;
+    if (signal.aborted) return { state: 'cancelled', error: null }; // stopped while being claimed
+    const task = await stores.tasks.get(attempt.taskId);
+    const project = task && (await stores.projects.get(task.projectId));
+    if (!project) throw new ForgeError('FORGE_NOT_FOUND', 'The task or project of this attempt was deleted.');
+    const entry = this.deps.registry.executor(attempt.executor.id);
+    if (!entry) {
+      throw new ForgeError('FORGE_EXECUTOR_NOT_FOUND', `Executor "${attempt.executor.id}" is not installed on this server.`);
+    }
+
+    let worktree = attempt.worktreePath;
+    const freshWorktree = !worktree || !(await this.deps.worktrees.exists(worktree));
+    if (freshWorktree) {
+      // A follow-up whose worktree was removed (its task was closed) continues the attempt's own
+      // branch; a first run starts from the base, whatever a half-made earlier try left behind.
+      const continuing = attempt.followUpPrompt !== null && (await branchExists(project.repoPath, attempt.branch));
+      const baseRef = continuing ? attempt.branch : attempt.baseBranch;
+      worktree = await this.deps.worktrees.create({
+        repoPath: project.repoPath,
+        projectId: project.id,
+        attemptId: attempt.id,
+        branch: attempt.branch,
+        baseRef,
+        nodeId: this.deps.nodeId,
+      });
+      await changes.attempt(attempt.id, ['preparing'], { worktreePath: worktree });
+    }
+    const run: Run = { attempt, project, worktree: worktree!, log, signal, processes };
+    if (freshWorktree && project.setupScript) {
+      const setup = await this.runScript(run, 'setup', project.setupScript);
+      if (setup !== 'succeeded') {
+        return setup === 'cancelled'
+          ? { state: 'cancelled', error: null }
+          : { state: 'failed', error: { code: 'FORGE_SETUP_SCRIPT_FAILED', message: 'The setup script failed; see the setup process log.' } };
+      }
+    }
+    if (signal.aborted) return { state: 'cancelled', error: null };
+
+    const prompt = attempt.followUpPrompt ?? attempt.prompt;
+    await changes.attempt(attempt.id, ['preparing'], { state: 'running', followUpPrompt: null });
+    const { processId, ...outcome } = await this.runAgent(run, entry, prompt);
+
+    // Whatever the outcome, the agent's work is kept on the attempt's branch: nothing is lost.
+    const committed = await commitAll(run.worktree, commitMessage(outcome.summary, attempt)).catch((error: Error) => {
+      log.append(processId, 'log', { level: 'error', text: `Could not commit the agent's changes: ${error.message}` });
+      return null;
+    });
+    if (committed) log.append(processId, 'log', { level: 'info', text: `Committed the agent's changes as ${committed}.` });
+    if (project.cleanupScript && outcome.state !== 'cancelled') await this.runScript(run, 'cleanup', project.cleanupScript);
+    return outcome;
+  }
+
+  private async runAgent(run: Run, entry: ExecutorEntry, prompt: string): Promise<Outcome & { processId: string }> {
+    const { attempt, log } = run;
+    const proc = await this.startProcess(run, 'agent');
+    // The run's own controller: aborted by the user's stop or by a contract violation.
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    run.signal.addEventListener('abort', abort);
+    const ctx: RunContext = {
+      worktree: { path: run.worktree, branch: attempt.branch },
+      signal: controller.signal,
+      log: this.packLogger(run, proc.id),
+      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, options?.env, options?.stdin),
+    };
+    // The options were validated against the executor's own descriptors when the attempt was made.
+    const input = { attemptId: attempt.id, prompt, options: attempt.options as InferOptions<OptionShape> };
+    const resuming = attempt.followUpPrompt !== null && attempt.agentSessionId !== null && entry.executor.resume;
+    let done: DoneEvent | null = null;
+    let violation: { code: string; message: string } | null = null;
+    try {
+      const events: AsyncIterable<ExecutorEvent> = resuming
+        ? entry.executor.resume!({ ...input, sessionId: attempt.agentSessionId! }, ctx)
+        : entry.executor.run(input, ctx);
+      for await (const value of events) {
+        const check = checkExecutorEvent(value);
+        if (!check.ok) {
+          violation = { code: 'FORGE_PLUGIN_EVENT_INVALID', message: `Executor ${entry.id} yielded an invalid event: ${check.message}` };
+          break;
+        }
+        if (done) continue; // nothing counts after the one `done`
+        const { type, ...payload } = check.event;
+        log.append(proc.id, type, payload);
+        if (check.event.type === 'session') {
+          await this.deps.changes.attempt(attempt.id, ['running'], { agentSessionId: check.event.sessionId });
+        } else if (check.event.type === 'done') {
+          done = check.event;
+        }
+      }
+    } catch (error) {
+      violation = {
+        code: 'FORGE_PLUGIN_HOOK_FAILED',
+        message: `Executor ${entry.id} ${resuming ? 'resume' : 'run'}() failed: ${(error as Error)?.message ?? String(error)}`,
+      };
+    } finally {
+      run.signal.removeEventListener('abort', abort);
+      controller.abort();
+    }
+    if (!done && !violation && !run.signal.aborted) {
+      violation = { code: 'FORGE_PLUGIN_EVENT_INVALID', message: `Executor ${entry.id} ended its event stream without a done event.` };
+    }
+    if (violation) log.append(proc.id, 'log', { level: 'error', text: `${violation.code}: ${violation.message}` });
+    const outcome: Outcome = run.signal.aborted
+      ? { state: 'cancelled', error: null, summary: done?.summary }
+      : violation
+        ? { state: 'failed', error: violation }
+        : done!.status === 'failed'
+          ? { state: 'failed', error: { code: 'FORGE_AGENT_FAILED', message: done!.error ?? 'The agent reported failure.' }, summary: done!.summary }
+          : { state: done!.status, error: null, summary: done!.summary };
+    await this.finishProcess(proc.id, outcome.state, done?.exitCode ?? null, outcome.error?.message ?? null);
+    return { ...outcome, processId: proc.id };
+  }
+
+  private async runScript(run: Run, kind: ProcessKind, script: string): Promise<ProcessStatus> {
+    const proc = await this.startProcess(run, kind);
+    const child = this.spawn(run, proc.id, '/bin/sh', ['-c', script]);
+    for await (const line of child.lines()) {
+      run.log.append(proc.id, 'log', { level: line.stream === 'stdout' ? 'info' : 'warn', stream: line.stream, text: line.text });
+    }
+    const exit = await child.exited;
+    const status: ProcessStatus = run.signal.aborted ? 'cancelled' : exit.code === 0 ? 'succeeded' : 'failed';
+    const error = status === 'failed' ? `The ${kind} script ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`}.` : null;
+    await this.finishProcess(proc.id, status, exit.code, error);
+    return status;
+  }
+
+  private spawn(run: Run, processId: string, command: string, args: readonly string[], env?: Readonly<Record<string, string>>, stdin?: string) {
+    const child = new HostProcess(command, args, {
+      cwd: run.worktree,
+      env: agentEnvironment({ ...env, FORGE_ATTEMPT_ID: run.attempt.id, FORGE_WORKTREE: run.worktree }),
+      stdin,
+    });
+    run.processes.add(child);
+    if (run.signal.aborted) void child.stop();
+    if (child.pid !== undefined) void this.deps.stores.processes.setPid(processId, child.pid);
+    return child;
+  }
+
+  private async startProcess(run: Run, kind: ProcessKind) {
+    const proc = await this.deps.stores.processes.start(run.attempt.id, kind);
+    this.deps.bus.publish('process.started', proc);
+    return proc;
+  }
+
+  private async finishProcess(id: string, status: Exclude<ProcessStatus, 'running'>, exitCode: number | null, error: string | null) {
+    const proc = await this.deps.stores.processes.finish(id, { status, exitCode, error });
+    if (proc) this.deps.bus.publish('process.finished', proc);
+  }
+
+  private packLogger(run: Run, processId: string): PackLogger {
+    const write = (level: 'debug' | 'info' | 'warn' | 'error') => (text: string) =>
+      void run.log.append(processId, 'log', { level, text: String(text).slice(0, 100_000) });
+    return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+  }
+}

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import { commitAll } from '../git/commit.ts';
+import { killOrphanGroup } from '../runtime/orphan-process.ts';
+import type { Attempt } from '../store/attempt-store.ts';
+import type { Stores } from '../store/stores.ts';
+import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
+import type { StateChanges } from './state-changes.ts';
+
+export interface RecoveryDeps {
+  stores: Stores;
+  worktrees: WorktreeManager;
+  changes: StateChanges;
+  nodeId: string;
+  logger: Logger;
+  /** Whether this server is running the attempt right now (then it is not stranded). */
+  isActive(attemptId: string): boolean;
+}
+
+export interface RecoveryReport {
+  requeued: string[];
+  failed: string[];
+  killedProcessGroups: number;
+}
+
+/**
+ * Finishes what a dead server left behind on this node. An attempt still preparing its first
+ * run goes back to the queue with a clean slate; one whose agent was running is failed as
+ * interrupted, with the agent's work committed to its branch so a follow-up can carry on.
+ * Leftover agent processes are killed first, so nothing writes to a worktree being settled.
+ */
+export async function recoverStrandedAttempts(deps: RecoveryDeps): Promise<RecoveryReport> {
+  const { stores, changes, logger } = deps;
+  const stranded = (await stores.attempts.listInStates(['preparing', 'running'], deps.nodeId)).filter((a) => !deps.isActive(a.id));
+  const report: RecoveryReport = { requeued: [], failed: [], killedProcessGroups: 0 };
+  if (stranded.length === 0) return report;
+  const byId = new Map(stranded.map((a) => [a.id, a]));
+  for (const proc of await stores.processes.listRunning([...byId.keys()])) {
+    if (proc.pid !== null && (await killOrphanGroup(proc.pid, byId.get(proc.attemptId)?.worktreePath ?? null))) {
+      report.killedProcessGroups++;
+    }
+    await stores.processes.finish(proc.id, { status: 'failed', exitCode: null, error: 'The server stopped while this process ran.' });
+  }
+  for (const attempt of stranded) {
+    try {
+      if (attempt.state === 'preparing') await requeue(deps, attempt);
+      else await failInterrupted(deps, attempt);
+      (attempt.state === 'preparing' ? report.requeued : report.failed).push(attempt.id);
+    } catch (error) {
+      logger.error({ err: error, attemptId: attempt.id }, 'could not recover attempt');
+    }
+  }
+  await Promise.all([...new Set(stranded.map((a) => a.taskId))].map((taskId) => changes.settleTask(taskId)));
+  return report;
+}
+
+async function requeue(deps: RecoveryDeps, attempt: Attempt): Promise<void> {
+  // A first run never reached its agent: its half-made worktree goes, and it starts over.
+  // A follow-up keeps the worktree it is continuing.
+  const isFirstRun = attempt.followUpPrompt === null;
+  if (isFirstRun) {
+    const task = await deps.stores.tasks.get(attempt.taskId);
+    const project = task && (await deps.stores.projects.get(task.projectId));
+    // The path may be on disk without being recorded yet, if the server died right after git made it.
+    const path = attempt.worktreePath ?? (project && deps.worktrees.pathOf(project.id, attempt.id));
+    if (project && path) await deps.worktrees.remove({ repoPath: project.repoPath, path, branch: attempt.branch });
+  }
+  await deps.changes.attempt(attempt.id, ['preparing'], {
+    state: 'queued',
+    nodeId: null,
+    leaseUntil: null,
+    startedAt: null,
+    ...(isFirstRun ? { worktreePath: null } : {}),
+  });
+}
+
+async function failInterrupted(deps: RecoveryDeps, attempt: Attempt): Promise<void> {
+  if (attempt.worktreePath && (await deps.worktrees.exists(attempt.worktreePath))) {
+    await commitAll(attempt.worktreePath, `Work in progress, interrupted\n\nForge-Attempt: ${attempt.id}\n`).catch((error) =>
+      deps.logger.warn({ err: error, attemptId: attempt.id }, 'could not commit an interrupted attempt'),
+    );
+  }
+  await deps.changes.attempt(attempt.id, ['running'], {
+    state: 'failed',
+    error: { code: 'FORGE_ATTEMPT_INTERRUPTED', message: 'The server stopped while the agent was running; send a follow-up to continue.' },
+    finishedAt: new Date().toISOString(),
+    leaseUntil: null,
+  });
+}

@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import type { Stores } from '../store/stores.ts';
+import type { AttemptRunner } from './attempt-runner.ts';
+import type { StateChanges } from './state-changes.ts';
+
+export interface SchedulerOptions {
+  nodeId: string;
+  maxConcurrentAttempts: number;
+  /** How often queued work is looked at even without a wake-up, and leases renewed. */
+  tickIntervalMs?: number;
+}
+
+interface Running {
+  projectId: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const LEASE_MS = 5 * 60_000;
+const QUEUE_SCAN_LIMIT = 500;
+
+/**
+ * Starts queued attempts as capacity allows: a global cap and each project's own cap. Starting
+ * an attempt is a claim in the database (queued → preparing for this node), so a second node
+ * can never take the same one. The API only writes `queued` rows and wakes the scheduler, which
+ * is why a start request returns in milliseconds however many attempts start at once.
+ */
+export class Scheduler {
+  private readonly running = new Map<string, Running>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly stores: Stores,
+    private readonly changes: StateChanges,
+    private readonly runner: AttemptRunner,
+    private readonly options: SchedulerOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    const interval = this.options.tickIntervalMs ?? 2_000;
+    this.timer = setInterval(() => {
+      this.wake();
+      void this.renewLeases();
+    }, interval);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Looks for startable work soon; calls made while a pass runs coalesce into one more pass. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    setImmediate(() => void this.tick());
+  }
+
+  isActive(attemptId: string): boolean {
+    return this.running.has(attemptId);
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Asks a running attempt to stop; resolves once it has reached its final state. */
+  async stop(attemptId: string): Promise<boolean> {
+    const running = this.running.get(attemptId);
+    if (!running) return false;
+    running.controller.abort();
+    await running.done;
+    return true;
+  }
+
+  /** Stops taking work and stops every running attempt (they end cancelled). */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.startWhatFits();
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.logger.error({ err: error }, 'scheduler pass failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async startWhatFits(): Promise<void> {
+    if (this.running.size >= this.options.maxConcurrentAttempts) return;
+    const queued = await this.stores.attempts.listQueued(QUEUE_SCAN_LIMIT);
+    const projectCaps = new Map<string, number | null>();
+    for (const attempt of queued) {
+      if (this.stopped || this.running.size >= this.options.maxConcurrentAttempts) return;
+      if (!projectCaps.has(attempt.projectId)) {
+        projectCaps.set(attempt.projectId, (await this.stores.projects.get(attempt.projectId))?.maxConcurrentAttempts ?? null);
+      }
+      if (this.running.has(attempt.id)) continue; // its previous run is still winding down
+      const cap = projectCaps.get(attempt.projectId);
+      if (cap != null && this.countForProject(attempt.projectId) >= cap) continue;
+      // Registered before the claim, so a stop arriving meanwhile finds it and aborts it.
+      const controller = new AbortController();
+      let finished!: () => void;
+      const done = new Promise<void>((resolve) => (finished = resolve));
+      this.running.set(attempt.id, { projectId: attempt.projectId, controller, done });
+      const release = () => {
+        this.running.delete(attempt.id);
+        finished();
+      };
+      const claimed = await this.changes.claim(attempt.id, this.options.nodeId, leaseUntil()).catch((error) => {
+        release();
+        throw error;
+      });
+      if (!claimed) {
+        release(); // stopped or taken meanwhile
+        continue;
+      }
+      void this.runner
+        .run(claimed, controller.signal)
+        .catch((error) => this.logger.error({ err: error, attemptId: claimed.id }, 'attempt runner crashed'))
+        .finally(() => {
+          release();
+          this.wake();
+        });
+    }
+  }
+
+  private countForProject(projectId: string): number {
+    let count = 0;
+    for (const running of this.running.values()) if (running.projectId === projectId) count++;
+    return count;
+  }
+
+  private async renewLeases(): Promise<void> {
+    await this.stores.attempts
+      .renewLeases([...this.running.keys()], this.options.nodeId, leaseUntil())
+      .catch((error) => this.logger.warn({ err: error }, 'could not renew attempt leases'));
+  }
+}
+
+function leaseUntil(): string {
+  return new Date(Date.now() + LEASE_MS).toISOString();
+}

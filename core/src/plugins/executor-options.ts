@@ -1,0 +1,84 @@
+import Joi from 'joi';
+import type { OptionDescriptor, OptionShape } from '@forge-core/sdk';
+
+/** Turns a pack's declarative option descriptors into the host's validator. */
+export function compileOptions(shape: OptionShape = {}): Joi.ObjectSchema {
+  const keys: Record<string, Joi.Schema> = {};
+  for (const [name, descriptor] of Object.entries(shape)) keys[name] = compileOne(descriptor);
+  return Joi.object(keys).unknown(false);
+}
+
+function compileOne(d: OptionDescriptor): Joi.Schema {
+  let schema: Joi.Schema;
+  switch (d.type) {
+    case 'string': {
+      let s = Joi.string().max(d.maxLength ?? 10_000);
+      if (d.pattern) s = s.pattern(new RegExp(d.pattern));
+      schema = s;
+      break;
+    }
+    case 'number': {
+      let n = Joi.number();
+      if (d.integer) n = n.integer();
+      if (d.min !== undefined) n = n.min(d.min);
+      if (d.max !== undefined) n = n.max(d.max);
+      schema = n;
+      break;
+    }
+    case 'boolean':
+      schema = Joi.boolean();
+      break;
+    case 'enum':
+      schema = Joi.string().valid(...d.values);
+      break;
+    case 'string[]':
+      schema = Joi.array().items(Joi.string().max(10_000)).max(d.maxItems ?? 100);
+      break;
+    case 'secret':
+      schema = Joi.string().max(10_000);
+      break;
+  }
+  if (d.description) schema = schema.description(d.description);
+  if ('default' in d && d.default !== undefined) schema = schema.default(d.default);
+  if (d.required) schema = schema.required();
+  return schema;
+}
+
+/** The JSON Schema clients see for an executor's options (API listing, later MCP tools). */
+export function optionsJsonSchema(shape: OptionShape = {}): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const [name, d] of Object.entries(shape)) {
+    const base: Record<string, unknown> = d.description ? { description: d.description } : {};
+    if ('default' in d && d.default !== undefined) base.default = d.default;
+    switch (d.type) {
+      case 'string':
+        properties[name] = { ...base, type: 'string', maxLength: d.maxLength ?? 10_000, ...(d.pattern ? { pattern: d.pattern } : {}) };
+        break;
+      case 'number':
+        properties[name] = { ...base, type: d.integer ? 'integer' : 'number', minimum: d.min, maximum: d.max };
+        break;
+      case 'boolean':
+        properties[name] = { ...base, type: 'boolean' };
+        break;
+      case 'enum':
+        properties[name] = { ...base, type: 'string', enum: [...d.values] };
+        break;
+      case 'string[]':
+        properties[name] = { ...base, type: 'array', items: { type: 'string' }, maxItems: d.maxItems ?? 100 };
+        break;
+      case 'secret':
+        properties[name] = { ...base, type: 'string', writeOnly: true };
+        break;
+    }
+    if (d.required) required.push(name);
+  }
+  return { type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) };
+}
+
+/** A copy of validated options with every secret replaced, for API responses and logs. */
+export function redactOptions(shape: OptionShape = {}, options: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...options };
+  for (const [name, d] of Object.entries(shape)) if (d.type === 'secret' && name in copy) copy[name] = '[redacted]';
+  return copy;
+}

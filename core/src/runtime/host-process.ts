@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ManagedProcess, OutputLine, ProcessExit } from '@forge-core/sdk';
+import { LineSplitter } from './line-splitter.ts';
+
+export interface HostSpawnOptions {
+  cwd: string;
+  env: Record<string, string>;
+  stdin?: string | undefined;
+}
+
+// Lines buffered ahead of a slow consumer before the pipes are paused (back-pressure reaches
+// the agent through the kernel pipe buffer instead of our memory).
+const HIGH_WATER_LINES = 2_000;
+const LOW_WATER_LINES = 200;
+// After the agent exits, how long its leftover children may keep our pipes open before the
+// group is killed: the host owns the whole tree, and a forgotten background job must not hang
+// the attempt.
+const DRAIN_AFTER_EXIT_MS = 2_000;
+
+/**
+ * A process the host starts for a pack: its own process group (so the whole tree can be
+ * signalled), cwd pinned, stdin written then closed, output split into lines in arrival order.
+ */
+export class HostProcess implements ManagedProcess {
+  readonly exited: Promise<ProcessExit>;
+  private readonly child: ChildProcess;
+  private readonly queue: OutputLine[] = [];
+  private waiter: (() => void) | null = null;
+  private openStreams = 2;
+  private paused = false;
+  private exitState: ProcessExit | null = null;
+
+  constructor(command: string, args: readonly string[], options: HostSpawnOptions) {
+    this.child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (error) => {
+        this.push({ stream: 'stderr', text: `Could not start ${command}: ${error.message}` });
+        this.finishStreams();
+        resolve({ code: 127, signal: null });
+      });
+      this.child.once('exit', (code, signal) => {
+        this.exitState = { code, signal };
+        const timer = setTimeout(() => this.killGroup('SIGKILL'), DRAIN_AFTER_EXIT_MS);
+        timer.unref();
+        this.child.once('close', () => clearTimeout(timer));
+      });
+      this.child.once('close', (code, signal) => resolve(this.exitState ?? { code, signal }));
+    });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const readable = this.child[stream]!;
+      readable.setEncoding('utf8');
+      const splitter = new LineSplitter();
+      readable.on('data', (chunk: string) => splitter.push(chunk, (text) => this.push({ stream, text })));
+      readable.once('close', () => {
+        splitter.end((text) => this.push({ stream, text }));
+        this.finishStreams();
+      });
+    }
+    this.child.stdin!.on('error', () => undefined); // the agent may exit without reading stdin
+    this.child.stdin!.end(options.stdin ?? '');
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exitState !== null || this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  async *lines(): AsyncIterable<OutputLine> {
+    for (;;) {
+      const line = this.queue.shift();
+      if (line) {
+        if (this.paused && this.queue.length < LOW_WATER_LINES) this.setPaused(false);
+        yield line;
+      } else if (this.openStreams === 0) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => (this.waiter = resolve));
+      }
+    }
+  }
+
+  /** SIGTERM to the whole group, then SIGKILL if it is still there after `graceMs`. */
+  async stop(graceMs = 2_000): Promise<void> {
+    if (this.hasExited && this.openStreams === 0) return;
+    this.killGroup('SIGTERM');
+    const timer = setTimeout(() => this.killGroup('SIGKILL'), graceMs);
+    try {
+      await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private killGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // the group is already gone
+    }
+  }
+
+  private push(line: OutputLine): void {
+    this.queue.push(line);
+    if (!this.paused && this.queue.length > HIGH_WATER_LINES) this.setPaused(true);
+    this.wake();
+  }
+
+  private finishStreams(): void {
+    this.openStreams = Math.max(0, this.openStreams - 1);
+    if (this.child.pid === undefined) this.openStreams = 0;
+    this.wake();
+  }
+
+  private setPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (paused) stream?.pause();
+      else stream?.resume();
+    }
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
+  }
+}

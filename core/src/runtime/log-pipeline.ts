@@ -1,0 +1,54 @@
+import type { EventBus } from '../events/event-bus.ts';
+import type { LogEntry, LogStore } from '../store/log-store.ts';
+
+// Entries are written in small batches: one INSERT per event would cap a chatty agent at the
+// database's single-row insert rate, while 50 ms keeps the stored log close behind the live one.
+const FLUSH_INTERVAL_MS = 50;
+const FLUSH_SIZE = 256;
+
+/**
+ * Numbers an attempt's log entries and stores them in batches, then hands each batch to live
+ * subscribers. Publishing only what is stored means a client that reads history and then
+ * follows the live feed never finds a gap between the two. One writer per attempt, so the
+ * sequence needs no coordination.
+ */
+export class LogPipeline {
+  private buffer: LogEntry[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly attemptId: string,
+    private seq: number,
+    private readonly store: LogStore,
+    private readonly bus: EventBus,
+  ) {}
+
+  static async open(attemptId: string, store: LogStore, bus: EventBus): Promise<LogPipeline> {
+    return new LogPipeline(attemptId, await store.lastSeq(attemptId), store, bus);
+  }
+
+  append(processId: string, kind: string, payload: Record<string, unknown>): LogEntry {
+    const entry: LogEntry = { attemptId: this.attemptId, processId, seq: ++this.seq, ts: new Date().toISOString(), kind, payload };
+    this.buffer.push(entry);
+    if (this.buffer.length >= FLUSH_SIZE) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    return entry;
+  }
+
+  /** Writes everything appended so far; resolves once it is stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    const write = this.flushing.then(async () => {
+      if (batch.length === 0) return;
+      await this.store.append(batch);
+      for (const entry of batch) this.bus.publishLog(entry);
+    });
+    // A failed batch is reported to this caller; the next batch still gets its turn.
+    this.flushing = write.catch(() => undefined);
+    return write;
+  }
+}

@@ -1,0 +1,266 @@
+import type { Database } from './database.ts';
+import { now } from './clock.ts';
+import { newId } from './ids.ts';
+
+export const ATTEMPT_STATES = ['queued', 'preparing', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type AttemptState = (typeof ATTEMPT_STATES)[number];
+export const LIVE_ATTEMPT_STATES: readonly AttemptState[] = ['queued', 'preparing', 'running'];
+export const FINISHED_ATTEMPT_STATES: readonly AttemptState[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface ExecutorRef {
+  id: string;
+  package: string;
+  version: string;
+  contractVersion: string;
+}
+
+export interface Attempt {
+  id: string;
+  taskId: string;
+  executor: ExecutorRef;
+  options: Record<string, unknown>;
+  prompt: string;
+  /** Set while a follow-up waits to run; cleared when it starts. */
+  followUpPrompt: string | null;
+  branch: string;
+  baseBranch: string;
+  worktreePath: string | null;
+  state: AttemptState;
+  agentSessionId: string | null;
+  nodeId: string | null;
+  leaseUntil: string | null;
+  fencingToken: number;
+  error: { code: string; message: string } | null;
+  mergeCommit: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export type NewAttempt = Pick<Attempt, 'taskId' | 'executor' | 'options' | 'prompt' | 'branch' | 'baseBranch'> & { id?: string };
+
+export interface AttemptChanges {
+  state?: AttemptState;
+  worktreePath?: string | null;
+  agentSessionId?: string | null;
+  followUpPrompt?: string | null;
+  error?: { code: string; message: string } | null;
+  mergeCommit?: string | null;
+  nodeId?: string | null;
+  leaseUntil?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+interface AttemptRow {
+  id: string;
+  task_id: string;
+  executor_id: string;
+  executor_package: string;
+  executor_version: string;
+  contract_version: string;
+  options: string;
+  prompt: string;
+  follow_up_prompt: string | null;
+  branch: string;
+  base_branch: string;
+  worktree_path: string | null;
+  state: AttemptState;
+  agent_session_id: string | null;
+  node_id: string | null;
+  lease_until: string | null;
+  fencing_token: number;
+  error_code: string | null;
+  error_message: string | null;
+  merge_commit: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+function toAttempt(row: AttemptRow): Attempt {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    executor: {
+      id: row.executor_id,
+      package: row.executor_package,
+      version: row.executor_version,
+      contractVersion: row.contract_version,
+    },
+    options: JSON.parse(row.options),
+    prompt: row.prompt,
+    followUpPrompt: row.follow_up_prompt,
+    branch: row.branch,
+    baseBranch: row.base_branch,
+    worktreePath: row.worktree_path,
+    state: row.state,
+    agentSessionId: row.agent_session_id,
+    nodeId: row.node_id,
+    leaseUntil: row.lease_until,
+    fencingToken: row.fencing_token,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    mergeCommit: row.merge_commit,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+function toRowPatch(changes: AttemptChanges): Partial<AttemptRow> {
+  const patch: Partial<AttemptRow> = { updated_at: now() };
+  if (changes.state !== undefined) patch.state = changes.state;
+  if (changes.worktreePath !== undefined) patch.worktree_path = changes.worktreePath;
+  if (changes.agentSessionId !== undefined) patch.agent_session_id = changes.agentSessionId;
+  if (changes.followUpPrompt !== undefined) patch.follow_up_prompt = changes.followUpPrompt;
+  if (changes.mergeCommit !== undefined) patch.merge_commit = changes.mergeCommit;
+  if (changes.nodeId !== undefined) patch.node_id = changes.nodeId;
+  if (changes.leaseUntil !== undefined) patch.lease_until = changes.leaseUntil;
+  if (changes.startedAt !== undefined) patch.started_at = changes.startedAt;
+  if (changes.finishedAt !== undefined) patch.finished_at = changes.finishedAt;
+  if (changes.error !== undefined) {
+    patch.error_code = changes.error?.code ?? null;
+    patch.error_message = changes.error?.message ?? null;
+  }
+  return patch;
+}
+
+export class AttemptStore {
+  constructor(private readonly db: Database) {}
+
+  async create(input: NewAttempt): Promise<Attempt> {
+    const timestamp = now();
+    const row: AttemptRow = {
+      id: input.id ?? newId(),
+      task_id: input.taskId,
+      executor_id: input.executor.id,
+      executor_package: input.executor.package,
+      executor_version: input.executor.version,
+      contract_version: input.executor.contractVersion,
+      options: JSON.stringify(input.options),
+      prompt: input.prompt,
+      follow_up_prompt: null,
+      branch: input.branch,
+      base_branch: input.baseBranch,
+      worktree_path: null,
+      state: 'queued',
+      agent_session_id: null,
+      node_id: null,
+      lease_until: null,
+      fencing_token: 0,
+      error_code: null,
+      error_message: null,
+      merge_commit: null,
+      created_at: timestamp,
+      updated_at: timestamp,
+      started_at: null,
+      finished_at: null,
+    };
+    await this.db('attempts').insert(row);
+    return toAttempt(row);
+  }
+
+  async get(id: string): Promise<Attempt | undefined> {
+    const row = await this.db<AttemptRow>('attempts').where({ id }).first();
+    return row && toAttempt(row);
+  }
+
+  async listByTask(taskId: string): Promise<Attempt[]> {
+    const rows: AttemptRow[] = await this.db('attempts').where({ task_id: taskId }).orderBy('id');
+    return rows.map(toAttempt);
+  }
+
+  async listByProject(projectId: string): Promise<Attempt[]> {
+    const rows: AttemptRow[] = await this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('tasks.project_id', projectId)
+      .select('attempts.*')
+      .orderBy('attempts.id');
+    return rows.map(toAttempt);
+  }
+
+  async listInStates(states: readonly AttemptState[], nodeId?: string): Promise<Attempt[]> {
+    const query = this.db('attempts').whereIn('state', states as AttemptState[]).orderBy('id');
+    if (nodeId !== undefined) query.where('node_id', nodeId);
+    const rows: AttemptRow[] = await query;
+    return rows.map(toAttempt);
+  }
+
+  /** The oldest queued attempts with their project, for the scheduler. */
+  async listQueued(limit: number): Promise<Array<Attempt & { projectId: string }>> {
+    const rows: Array<AttemptRow & { project_id: string }> = await this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('attempts.state', 'queued')
+      .select('attempts.*', 'tasks.project_id')
+      .orderBy('attempts.id')
+      .limit(limit);
+    return rows.map((row) => ({ ...toAttempt(row), projectId: row.project_id }));
+  }
+
+  /** Pushes the lease of attempts this node is running further into the future. */
+  async renewLeases(ids: readonly string[], nodeId: string, leaseUntil: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db('attempts').whereIn('id', ids as string[]).where('node_id', nodeId).update({ lease_until: leaseUntil });
+  }
+
+  /** Attempts that hold a worktree path, for the reconciler. */
+  async listWithWorktrees(): Promise<Attempt[]> {
+    const rows: AttemptRow[] = await this.db('attempts').whereNotNull('worktree_path').orderBy('id');
+    return rows.map(toAttempt);
+  }
+
+  /** Every branch an attempt of the project still owns. */
+  async branchesOfProject(projectId: string): Promise<Set<string>> {
+    const rows: { branch: string }[] = await this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('tasks.project_id', projectId)
+      .select('attempts.branch');
+    return new Set(rows.map((r) => r.branch));
+  }
+
+  /**
+   * Moves a queued attempt to `preparing` for this node. The state check in the WHERE clause
+   * makes the claim atomic, and the fencing token lets later writes prove they hold the claim.
+   */
+  async claim(id: string, nodeId: string, leaseUntil: string): Promise<Attempt | undefined> {
+    const timestamp = now();
+    const claimed = await this.db('attempts')
+      .where({ id, state: 'queued' })
+      .update({
+        state: 'preparing',
+        node_id: nodeId,
+        lease_until: leaseUntil,
+        fencing_token: this.db.raw('fencing_token + 1'),
+        started_at: timestamp,
+        finished_at: null,
+        error_code: null,
+        error_message: null,
+        updated_at: timestamp,
+      });
+    return claimed > 0 ? this.get(id) : undefined;
+  }
+
+  /** Applies `changes` only while the attempt is in one of `from`; returns the result or undefined. */
+  async transition(id: string, from: readonly AttemptState[], changes: AttemptChanges): Promise<Attempt | undefined> {
+    const updated = await this.db('attempts')
+      .where({ id })
+      .whereIn('state', from as AttemptState[])
+      .update(toRowPatch(changes));
+    return updated > 0 ? this.get(id) : undefined;
+  }
+
+  async update(id: string, changes: AttemptChanges): Promise<Attempt | undefined> {
+    await this.db('attempts').where({ id }).update(toRowPatch(changes));
+    return this.get(id);
+  }
+
+  async countLive(filter: { projectId?: string } = {}): Promise<number> {
+    const query = this.db('attempts').whereIn('attempts.state', ['preparing', 'running']);
+    if (filter.projectId) query.join('tasks', 'tasks.id', 'attempts.task_id').where('tasks.project_id', filter.projectId);
+    const [{ count }] = (await query.count({ count: '*' })) as [{ count: number }];
+    return Number(count);
+  }
+}

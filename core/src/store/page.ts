@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/**
+ * Cursor pagination over time-ordered ids: the cursor is the last id of the page, so a page is
+ * an index range scan however deep the client goes, and rows added meanwhile are not skipped.
+ */
+export async function fetchPage<Row, T>(
+  query: Knex.QueryBuilder,
+  request: PageRequest,
+  toRecord: (row: Row) => T,
+  idColumn = 'id',
+): Promise<Page<T>> {
+  if (request.cursor) query.where(idColumn, '>', decodeCursor(request.cursor));
+  const rows: Row[] = await query.orderBy(idColumn, 'asc').limit(request.limit + 1);
+  const hasMore = rows.length > request.limit;
+  const items = (hasMore ? rows.slice(0, request.limit) : rows).map(toRecord);
+  const last = items.length > 0 ? (rows[items.length - 1] as Record<string, unknown>)[idColumn] : undefined;
+  return { items, nextCursor: hasMore && typeof last === 'string' ? encodeCursor(last) : null };
+}
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  return Buffer.from(cursor, 'base64url').toString('utf8');
+}
+
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,0 +1,98 @@
+import type { Database } from './database.ts';
+import { now } from './clock.ts';
+import { newId } from './ids.ts';
+
+export const PROCESS_KINDS = ['setup', 'agent', 'cleanup', 'dev'] as const;
+export type ProcessKind = (typeof PROCESS_KINDS)[number];
+export const PROCESS_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
+
+export interface ProcessRecord {
+  id: string;
+  attemptId: string;
+  kind: ProcessKind;
+  status: ProcessStatus;
+  pid: number | null;
+  exitCode: number | null;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+interface ProcessRow {
+  id: string;
+  attempt_id: string;
+  kind: ProcessKind;
+  status: ProcessStatus;
+  pid: number | null;
+  exit_code: number | null;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+function toProcess(row: ProcessRow): ProcessRecord {
+  return {
+    id: row.id,
+    attemptId: row.attempt_id,
+    kind: row.kind,
+    status: row.status,
+    pid: row.pid,
+    exitCode: row.exit_code,
+    error: row.error,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export class ProcessStore {
+  constructor(private readonly db: Database) {}
+
+  async start(attemptId: string, kind: ProcessKind): Promise<ProcessRecord> {
+    const row: ProcessRow = {
+      id: newId(),
+      attempt_id: attemptId,
+      kind,
+      status: 'running',
+      pid: null,
+      exit_code: null,
+      error: null,
+      started_at: now(),
+      finished_at: null,
+    };
+    await this.db('processes').insert(row);
+    return toProcess(row);
+  }
+
+  async setPid(id: string, pid: number): Promise<void> {
+    await this.db('processes').where({ id }).update({ pid });
+  }
+
+  async finish(
+    id: string,
+    outcome: { status: Exclude<ProcessStatus, 'running'>; exitCode: number | null; error?: string | null },
+  ): Promise<ProcessRecord | undefined> {
+    await this.db('processes')
+      .where({ id, status: 'running' })
+      .update({ status: outcome.status, exit_code: outcome.exitCode, error: outcome.error ?? null, finished_at: now() });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<ProcessRecord | undefined> {
+    const row = await this.db<ProcessRow>('processes').where({ id }).first();
+    return row && toProcess(row);
+  }
+
+  async listByAttempt(attemptId: string): Promise<ProcessRecord[]> {
+    const rows: ProcessRow[] = await this.db('processes').where({ attempt_id: attemptId }).orderBy('id');
+    return rows.map(toProcess);
+  }
+
+  async listRunning(attemptIds: readonly string[]): Promise<ProcessRecord[]> {
+    if (attemptIds.length === 0) return [];
+    const rows: ProcessRow[] = await this.db('processes')
+      .whereIn('attempt_id', attemptIds as string[])
+      .where({ status: 'running' });
+    return rows.map(toProcess);
+  }
+}

@@ -1,0 +1,27 @@
+import { AttemptStore } from './attempt-store.ts';
+import type { Database } from './database.ts';
+import { LogStore } from './log-store.ts';
+import { ProcessStore } from './process-store.ts';
+import { ProjectStore } from './project-store.ts';
+import { TaskStore } from './task-store.ts';
+
+/** Every repository over one database; the only place SQL lives. */
+export interface Stores {
+  db: Database;
+  projects: ProjectStore;
+  tasks: TaskStore;
+  attempts: AttemptStore;
+  processes: ProcessStore;
+  logs: LogStore;
+}
+
+export function createStores(db: Database): Stores {
+  return {
+    db,
+    projects: new ProjectStore(db),
+    tasks: new TaskStore(db),
+    attempts: new AttemptStore(db),
+    processes: new ProcessStore(db),
+    logs: new LogStore(db),
+  };
+}

@@ -1,0 +1,118 @@
+import type { Database } from './database.ts';
+import { now } from './clock.ts';
+import { newId } from './ids.ts';
+import { fetchPage, type Page, type PageRequest } from './page.ts';
+
+export const TASK_STATUSES = ['todo', 'inprogress', 'inreview', 'done', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface Task {
+  id: string;
+  projectId: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: number;
+  parentTaskId: string | null;
+  autoStart: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewTask = Pick<Task, 'projectId' | 'title'> &
+  Partial<Pick<Task, 'description' | 'status' | 'priority' | 'parentTaskId' | 'autoStart'>>;
+
+export type TaskChanges = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'parentTaskId'>>;
+
+export interface TaskFilter {
+  projectId?: string | undefined;
+  status?: TaskStatus[] | undefined;
+}
+
+interface TaskRow {
+  id: string;
+  project_id: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: number;
+  parent_task_id: string | null;
+  auto_start: number | boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+const columns: Record<keyof TaskChanges, keyof TaskRow> = {
+  title: 'title',
+  description: 'description',
+  status: 'status',
+  priority: 'priority',
+  parentTaskId: 'parent_task_id',
+};
+
+function toTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    parentTaskId: row.parent_task_id,
+    autoStart: Boolean(row.auto_start),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class TaskStore {
+  constructor(private readonly db: Database) {}
+
+  async create(input: NewTask): Promise<Task> {
+    const timestamp = now();
+    const row: TaskRow = {
+      id: newId(),
+      project_id: input.projectId,
+      title: input.title,
+      description: input.description ?? null,
+      status: input.status ?? 'todo',
+      priority: input.priority ?? 0,
+      parent_task_id: input.parentTaskId ?? null,
+      auto_start: input.autoStart ?? false,
+      created_at: timestamp,
+      updated_at: timestamp,
+    };
+    await this.db('tasks').insert(row);
+    return toTask(row);
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    const row = await this.db<TaskRow>('tasks').where({ id }).first();
+    return row && toTask(row);
+  }
+
+  list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+    const query = this.db('tasks').select('*');
+    if (filter.projectId) query.where('project_id', filter.projectId);
+    if (filter.status?.length) query.whereIn('status', filter.status);
+    return fetchPage(query, page, toTask);
+  }
+
+  async listByProject(projectId: string): Promise<Task[]> {
+    const rows: TaskRow[] = await this.db('tasks').where({ project_id: projectId }).orderBy('id');
+    return rows.map(toTask);
+  }
+
+  async update(id: string, changes: TaskChanges): Promise<Task | undefined> {
+    const patch: Partial<TaskRow> = { updated_at: now() };
+    for (const [key, column] of Object.entries(columns) as [keyof TaskChanges, keyof TaskRow][]) {
+      if (changes[key] !== undefined) (patch as Record<string, unknown>)[column] = changes[key];
+    }
+    const updated = await this.db('tasks').where({ id }).update(patch);
+    return updated > 0 ? this.get(id) : undefined;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.db('tasks').where({ id }).delete()) > 0;
+  }
+}

@@ -1,0 +1,86 @@
+import { open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gitOutput } from '../git/git.ts';
+
+const POLL_MS = 15;
+const WAIT_LIMIT_MS = 120_000;
+
+/**
+ * Serializes the commands that write a repository's shared worktree metadata. Concurrent
+ * `git worktree add` calls race inside git itself (a sibling's half-written `commondir`, the
+ * shared config.lock; research/git-worktrees-providers-scaleout.md §2.1), so every add and
+ * remove on one repository takes this lock: an in-process queue, plus a lock file so that
+ * another Forge process on the same repository waits too. A lock file whose owner pid is dead
+ * (the holder was killed) is taken over.
+ */
+export class RepoLock {
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly lockFiles = new Map<string, string>();
+
+  async run<T>(repoPath: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(repoPath) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.tails.set(repoPath, tail);
+    await previous;
+    const lockFile = await this.lockFileOf(repoPath);
+    try {
+      await acquireFile(lockFile);
+      try {
+        return await work();
+      } finally {
+        await rm(lockFile, { force: true });
+      }
+    } finally {
+      release();
+      if (this.tails.get(repoPath) === tail) this.tails.delete(repoPath);
+    }
+  }
+
+  private async lockFileOf(repoPath: string): Promise<string> {
+    let file = this.lockFiles.get(repoPath);
+    if (!file) {
+      const commonDir = await gitOutput(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repoPath });
+      file = join(commonDir, 'forge-worktrees.lock');
+      this.lockFiles.set(repoPath, file);
+    }
+    return file;
+  }
+}
+
+async function acquireFile(file: string): Promise<void> {
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  for (;;) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (await ownerIsGone(file)) {
+      await rm(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for the worktree lock ${file}; if no Forge process is running, delete it.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function ownerIsGone(file: string): Promise<boolean> {
+  const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
+  if (!Number.isInteger(owner) || owner <= 0) return false;
+  // The in-process queue already admitted us, so a file naming our own pid was left by an
+  // earlier process that had the same pid (pids repeat across restarts in containers).
+  if (owner === process.pid) return true;
+  try {
+    process.kill(owner, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

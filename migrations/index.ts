@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as initialSchema from './20261124000001_initial_schema.ts';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Listed explicitly rather than read from the folder so the set is
+ * the same however the server is launched (tsx, a bundle, a test) and a typo fails the typecheck.
+ */
+export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['20261124000001_initial_schema', initialSchema],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => [...migrations],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

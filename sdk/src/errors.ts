@@ -1,0 +1,52 @@
+/**
+ * Stable error codes. The code is the contract; the message wording may change. Every code a
+ * pack or the host raises is listed here, so clients can switch on it.
+ */
+export const ERROR_CODES = {
+  FORGE_VALIDATION_FAILED: 'The request or value did not match its schema.',
+  FORGE_NOT_FOUND: 'The addressed resource does not exist.',
+  FORGE_CONFLICT: 'The resource is in a state that does not allow the operation.',
+  FORGE_UNPROCESSABLE: 'The request is well formed but cannot be carried out as asked.',
+  FORGE_UNAUTHORIZED: 'A valid API token is required.',
+  FORGE_PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
+  FORGE_UNSUPPORTED_MEDIA_TYPE: 'The request body is not JSON.',
+  FORGE_ROUTE_NOT_FOUND: 'No route matches the method and path.',
+  FORGE_INTERNAL: 'An unexpected error; a bug in Forge Core.',
+  FORGE_GIT_FAILED: 'A git command failed.',
+  FORGE_NOT_A_GIT_REPOSITORY: 'The path is not the top level of a git repository.',
+  FORGE_REPOSITORY_EMPTY: 'The repository has no commits.',
+  FORGE_BRANCH_NOT_FOUND: 'The named branch does not exist.',
+  FORGE_MERGE_CONFLICT: 'The branches conflict; rebase and resolve first.',
+  FORGE_NOTHING_TO_MERGE: 'The attempt branch has no changes against its base.',
+  FORGE_PUSH_REJECTED: 'The remote refused the push.',
+  FORGE_PUSH_FAILED: 'The remote could not be reached or failed.',
+  FORGE_WORKTREE_FAILED: 'The worktree could not be created or removed.',
+  FORGE_EXECUTOR_NOT_FOUND: 'No installed executor has this id.',
+  FORGE_EXECUTOR_UNAVAILABLE: 'The executor is installed but cannot run here.',
+  FORGE_ATTEMPT_INTERRUPTED: 'The server stopped while the attempt was running.',
+  FORGE_SETUP_SCRIPT_FAILED: "The project's setup script failed in the worktree.",
+  FORGE_AGENT_FAILED: 'The agent reported failure or exited abnormally.',
+  FORGE_PLUGIN_MANIFEST_INVALID: 'A pack has an invalid package.json#forge manifest.',
+  FORGE_PLUGIN_SDK_INCOMPATIBLE: 'A pack needs a contract version this host does not implement.',
+  FORGE_PLUGIN_IMPORT_FAILED: 'A pack entry could not be imported.',
+  FORGE_PLUGIN_EXPORT_INVALID: 'A pack entry does not export what its manifest declares.',
+  FORGE_PLUGIN_DUPLICATE_ID: 'Two packs contribute the same id.',
+  FORGE_PLUGIN_HOOK_FAILED: 'A pack hook threw or rejected.',
+  FORGE_PLUGIN_HOOK_TIMEOUT: 'A pack hook did not answer in time.',
+  FORGE_PLUGIN_EVENT_INVALID: 'An executor yielded an event that breaks the contract.',
+} as const;
+
+export type ForgeErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable code and, when it crossed a plugin boundary, where it came from. */
+export class ForgeError extends Error {
+  readonly code: ForgeErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ForgeErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ForgeError';
+    this.code = code;
+    this.details = details;
+  }
+}

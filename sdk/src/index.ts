@@ -1,0 +1,7 @@
+export { SDK_CONTRACT_VERSION, CONTRACT_MAJOR } from './version.ts';
+export * from './events.ts';
+export * from './options.ts';
+export * from './context.ts';
+export * from './executor.ts';
+export * from './pack.ts';
+export * from './errors.ts';
