@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/config.ts';
+import { startServer, type RunningServer } from '../../src/start-server.ts';
+import { tempDir } from './temp-dir.ts';
+
+export interface TestServer extends RunningServer {
+  home: string;
+  /** JSON request against the real HTTP server on 127.0.0.1. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Polls until `check` returns a value, or fails after `timeoutMs`. */
+  waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
+  /** Waits for the attempt to reach a final state and returns it. */
+  waitForAttempt(attemptId: string, timeoutMs?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+/** A real server on an ephemeral port with its own FORGE_HOME, SQLite file and worktree root. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const home = tempDir('forge-home-');
+  const config = loadConfig({ FORGE_HOME: home.path, FORGE_PORT: '0', FORGE_VALIDATE_RESPONSES: '1', FORGE_LOG_LEVEL: 'silent', ...env });
+  const running = await startServer(config);
+  const base = `${running.url}/api/v1`;
+  const request: TestServer['request'] = async (method, path, body, headers = {}) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  const waitFor: TestServer['waitFor'] = async (check, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return {
+    ...running,
+    home: home.path,
+    request,
+    waitFor,
+    waitForAttempt: (attemptId, timeoutMs) =>
+      waitFor(async () => {
+        const { body } = await request('GET', `/attempts/${attemptId}`);
+        return ['succeeded', 'failed', 'cancelled'].includes(body.state) ? body : undefined;
+      }, timeoutMs),
+    async close() {
+      await running.stop();
+      home.cleanup();
+    },
+  };
+}
+
+export const worktreeRoot = (server: TestServer) => join(server.home, 'worktrees');
+export const silentLogger = pino({ level: 'silent' });
