@@ -29,7 +29,8 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
   // A comment line now and then keeps proxies from closing an idle stream.
   const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
-  request.raw.req.once('close', close);
+  // The response, not the request: a request 'close's as soon as its body is read.
+  request.raw.res.once('close', close);
   stream.write('retry: 2000\n\n');
   const channel: SseChannel = {
     send(event, data, id) {
@@ -50,6 +51,8 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
     .type('text/event-stream')
     .header('cache-control', 'no-cache')
     .header('x-accel-buffering', 'no')
+    // Compression would hold events back until a whole gzip block fills.
+    .header('content-encoding', 'identity')
     .header('connection', 'keep-alive');
   return { channel, response };
 }

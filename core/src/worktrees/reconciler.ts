@@ -21,7 +21,6 @@ export interface ReconcileReport {
   removedWorktrees: string[];
   removedDirectories: string[];
   deletedBranches: string[];
-  prunedRepositories: string[];
 }
 
 /**
@@ -31,7 +30,7 @@ export interface ReconcileReport {
  * belongs to is read from its path, never guessed; a `forge/` branch no attempt owns is deleted.
  */
 export async function reconcileWorktrees(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { removedWorktrees: [], removedDirectories: [], deletedBranches: [], prunedRepositories: [] };
+  const report: ReconcileReport = { removedWorktrees: [], removedDirectories: [], deletedBranches: [] };
   const projects = await deps.stores.projects.all();
   const keptPaths = new Set<string>();
   for (const project of projects) {
@@ -49,26 +48,24 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, keptPaths
   const projectRoot = join(deps.worktrees.root, project.id);
   const attempts = new Map((await deps.stores.attempts.listByProject(project.id)).map((a) => [a.id, a]));
   const entries = await listWorktrees(project.repoPath);
-  let prunable = false;
   const checkedOut = new Set<string>();
   for (const entry of entries) {
     if (entry.branch) checkedOut.add(entry.branch);
     if (dirname(entry.path) !== projectRoot) continue;
     const attempt = attempts.get(basename(entry.path));
-    const wanted = attempt && (deps.isActive(attempt.id) || attempt.state === 'queued' || attempt.worktreePath === entry.path);
-    if (wanted && !entry.prunable) {
+    const active = attempt !== undefined && deps.isActive(attempt.id);
+    const wanted = attempt && (active || attempt.state === 'queued' || attempt.worktreePath === entry.path);
+    if (wanted && (await deps.worktrees.exists(entry.path))) {
       keptPaths.add(entry.path);
-    } else if (wanted) {
-      prunable = true;
-    } else {
-      await deps.worktrees.remove({ repoPath: project.repoPath, path: entry.path, branch: attempt ? null : entry.branch });
-      if (entry.branch) checkedOut.delete(entry.branch);
-      report.removedWorktrees.push(entry.path);
+      continue;
     }
-  }
-  if (prunable) {
-    await deps.worktrees.prune(project.repoPath);
-    report.prunedRepositories.push(project.repoPath);
+    // Either nobody owns it, or its directory was deleted by hand: git's entry is stale either
+    // way (and, being locked, `git worktree prune` alone would never drop it). The branch of an
+    // existing attempt stays; a follow-up rebuilds the worktree from it.
+    await deps.worktrees.remove({ repoPath: project.repoPath, path: entry.path, branch: attempt ? null : entry.branch });
+    if (attempt && !active && attempt.worktreePath === entry.path) await deps.stores.attempts.update(attempt.id, { worktreePath: null });
+    if (!attempt && entry.branch) checkedOut.delete(entry.branch);
+    report.removedWorktrees.push(entry.path);
   }
   const owned = await deps.stores.attempts.branchesOfProject(project.id);
   for (const branch of await listBranches(project.repoPath, deps.branchPrefix)) {

@@ -1,0 +1,52 @@
+export interface SseEvent {
+  id?: string;
+  event: string;
+  data: any;
+}
+
+/**
+ * Reads a Server-Sent Events response until `until` says stop, the stream ends or the deadline
+ * passes; returns the events seen.
+ */
+export async function readSse(
+  url: string,
+  options: { lastEventId?: string; until?: (events: SseEvent[]) => boolean; timeoutMs?: number; onOpen?: () => void } = {},
+): Promise<SseEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
+  const events: SseEvent[] = [];
+  try {
+    const response = await fetch(url, {
+      headers: options.lastEventId ? { 'last-event-id': options.lastEventId } : {},
+      signal: controller.signal,
+    });
+    if (response.headers.get('content-type')?.startsWith('text/event-stream') !== true) {
+      throw new Error(`not an event stream: ${response.status} ${await response.text()}`);
+    }
+    options.onOpen?.();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of response.body!) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event: Partial<SseEvent> = {};
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id: ')) event.id = line.slice(4);
+          else if (line.startsWith('event: ')) event.event = line.slice(7);
+          else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6));
+        }
+        if (event.event) events.push(event as SseEvent);
+      }
+      if (options.until?.(events)) break;
+    }
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}

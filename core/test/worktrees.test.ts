@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from '../src/store/database.ts';
+import { createStores, type Stores } from '../src/store/stores.ts';
+import { newId } from '../src/store/ids.ts';
+import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
+import { WorktreeManager } from '../src/worktrees/worktree-manager.ts';
+import { git, makeRepo } from './support/git-repo.ts';
+import { tempDir } from './support/temp-dir.ts';
+import { silentLogger } from './support/test-server.ts';
+
+const files = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`src/m${i % 10}/f${i}.ts`, `export const v${i} = ${i};\n`]));
+
+describe('worktree manager', () => {
+  let dirs: ReturnType<typeof tempDir>;
+  let repo: string;
+  let manager: WorktreeManager;
+
+  beforeEach(() => {
+    dirs = tempDir('forge-wt-');
+    repo = makeRepo(join(dirs.path, 'repo'), files);
+    manager = new WorktreeManager(join(dirs.path, 'worktrees'));
+  });
+
+  afterEach(() => dirs.cleanup());
+
+  const spec = (attemptId: string) => ({ repoPath: repo, projectId: 'p1', attemptId, branch: `forge/${attemptId}`, baseRef: 'main', nodeId: 'n1' });
+
+  it('creates a locked worktree on a fresh branch with every file checked out', async () => {
+    const path = await manager.create(spec('a1'));
+    assert.equal(path, join(dirs.path, 'worktrees', 'p1', 'a1'));
+    assert.equal(readFileSync(join(path, 'src/m3/f13.ts'), 'utf8'), 'export const v13 = 13;\n');
+    assert.equal(git(path, 'status', '--porcelain'), '', 'index and files agree');
+    assert.equal(git(path, 'rev-parse', '--abbrev-ref', 'HEAD'), 'forge/a1');
+    assert.doesNotMatch(git(repo, 'config', '--list'), /^branch\.forge/m, 'no upstream tracking written');
+    const listing = git(repo, 'worktree', 'list', '--porcelain');
+    assert.match(listing, /locked forge attempt a1 node n1/);
+  });
+
+  it('creates 20 worktrees of one repository at once without a failure', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const paths = await Promise.all(ids.map((id) => manager.create(spec(id))));
+    for (const path of paths) assert.equal(git(path, 'status', '--porcelain'), '');
+    assert.equal(git(repo, 'worktree', 'list').split('\n').length, 21);
+    assert.equal(existsSync(join(git(repo, 'rev-parse', '--git-common-dir'), 'forge-worktrees.lock')), false, 'the lock file is released');
+  });
+
+  it('removes a worktree, its directory and its branch, even when locked or already deleted by hand', async () => {
+    const kept = await manager.create(spec('r1'));
+    const gone = await manager.create(spec('r2'));
+    rmSync(gone, { recursive: true, force: true });
+    await manager.remove({ repoPath: repo, path: kept, branch: 'forge/r1' });
+    await manager.remove({ repoPath: repo, path: gone, branch: 'forge/r2' });
+    assert.equal(existsSync(kept), false);
+    assert.equal(git(repo, 'worktree', 'list').split('\n').length, 1);
+    assert.equal(git(repo, 'branch', '--list', 'forge/*'), '');
+  });
+
+  it('takes over a lock file left by a process that died', async () => {
+    const lockFile = join(repo, '.git', 'forge-worktrees.lock');
+    writeFileSync(lockFile, '999999');
+    await manager.create(spec('s1'));
+    assert.equal(existsSync(lockFile), false);
+  });
+
+  it('starts over cleanly where an earlier try of the same attempt left a directory behind', async () => {
+    mkdirSync(join(dirs.path, 'worktrees', 'p1', 'x1'), { recursive: true });
+    writeFileSync(join(dirs.path, 'worktrees', 'p1', 'x1', 'junk'), 'junk');
+    const path = await manager.create(spec('x1'));
+    assert.equal(existsSync(join(path, 'junk')), false);
+    assert.equal(git(path, 'status', '--porcelain'), '');
+  });
+
+  it('fails with a clear error and leaves nothing behind when the base does not exist', async () => {
+    await assert.rejects(manager.create({ ...spec('f1'), baseRef: 'no-such-branch' }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'FORGE_WORKTREE_FAILED');
+      assert.match(error.message, /no-such-branch/);
+      return true;
+    });
+    assert.equal(existsSync(join(dirs.path, 'worktrees', 'p1', 'f1')), false);
+    assert.equal(git(repo, 'branch', '--list', 'forge/f1'), '');
+  });
+});
+
+describe('worktree reconcile', () => {
+  let dirs: ReturnType<typeof tempDir>;
+  let repo: string;
+  let manager: WorktreeManager;
+  let stores: Stores;
+  let projectId: string;
+  let taskId: string;
+
+  beforeEach(async () => {
+    dirs = tempDir('forge-rec-');
+    repo = makeRepo(join(dirs.path, 'repo'));
+    manager = new WorktreeManager(join(dirs.path, 'worktrees'));
+    stores = createStores(await openDatabase(join(dirs.path, 'forge.sqlite')));
+    projectId = (await stores.projects.create({ name: 'p', repoPath: repo, defaultBranch: 'main' })).id;
+    taskId = (await stores.tasks.create({ projectId, title: 't' })).id;
+  });
+
+  afterEach(async () => {
+    await stores.db.destroy();
+    dirs.cleanup();
+  });
+
+  async function attemptWithWorktree(state: 'succeeded' | 'queued' = 'succeeded') {
+    const id = newId();
+    const attempt = await stores.attempts.create({
+      id,
+      taskId,
+      executor: { id: 'script', package: 'x', version: '1', contractVersion: '1.0.0' },
+      options: {},
+      prompt: 'p',
+      branch: `forge/${id.slice(-8)}`,
+      baseBranch: 'main',
+    });
+    const path = await manager.create({ repoPath: repo, projectId, attemptId: id, branch: attempt.branch, baseRef: 'main', nodeId: 'n' });
+    await stores.attempts.update(id, { state, worktreePath: path });
+    return { ...attempt, worktreePath: path };
+  }
+
+  const reconcile = (active: string[] = []) =>
+    reconcileWorktrees({ stores, worktrees: manager, branchPrefix: 'forge', logger: silentLogger, isActive: (id) => active.includes(id) });
+
+  it('keeps the worktrees and branches of existing attempts', async () => {
+    const attempt = await attemptWithWorktree();
+    const report = await reconcile();
+    assert.deepEqual(report, { removedWorktrees: [], removedDirectories: [], deletedBranches: [] });
+    assert.ok(existsSync(attempt.worktreePath));
+  });
+
+  it('removes a worktree and branch whose attempt no longer exists', async () => {
+    const orphanId = newId();
+    const orphan = await manager.create({ repoPath: repo, projectId, attemptId: orphanId, branch: 'forge/orphan', baseRef: 'main', nodeId: 'n' });
+    const report = await reconcile();
+    assert.deepEqual(report.removedWorktrees, [orphan]);
+    assert.equal(existsSync(orphan), false);
+    assert.equal(git(repo, 'branch', '--list', 'forge/orphan'), '');
+  });
+
+  it('removes a directory git does not know, and prunes an entry whose directory is gone', async () => {
+    const stray = join(dirs.path, 'worktrees', projectId, newId());
+    mkdirSync(stray, { recursive: true });
+    const attempt = await attemptWithWorktree();
+    rmSync(attempt.worktreePath, { recursive: true, force: true });
+    const report = await reconcile();
+    assert.deepEqual(report.removedDirectories, [stray]);
+    assert.deepEqual(report.removedWorktrees, [attempt.worktreePath]);
+    assert.equal(git(repo, 'worktree', 'list').split('\n').length, 1, 'the missing worktree is no longer registered');
+    assert.notEqual(git(repo, 'branch', '--list', attempt.branch), '', "the attempt's branch and its work stay");
+    assert.equal((await stores.attempts.get(attempt.id))!.worktreePath, null);
+  });
+
+  it('deletes a forge branch that no attempt owns but leaves other branches alone', async () => {
+    git(repo, 'branch', 'forge/left-behind');
+    git(repo, 'branch', 'feature/mine');
+    const report = await reconcile();
+    assert.deepEqual(report.deletedBranches, ['forge/left-behind']);
+    assert.equal(git(repo, 'branch', '--list', 'feature/mine').trim(), 'feature/mine');
+  });
+
+  it('removes directories of projects that no longer exist', async () => {
+    const gone = join(dirs.path, 'worktrees', newId());
+    mkdirSync(join(gone, newId()), { recursive: true });
+    const report = await reconcile();
+    assert.deepEqual(report.removedDirectories, [gone]);
+  });
+
+  it('never touches the worktree of an attempt being set up right now', async () => {
+    const id = newId();
+    const half = join(dirs.path, 'worktrees', projectId, id);
+    mkdirSync(half, { recursive: true });
+    const report = await reconcile([id]);
+    assert.deepEqual(report.removedDirectories, []);
+    assert.ok(existsSync(half));
+  });
+});
