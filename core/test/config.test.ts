@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../src/config/config.ts';
+import { tempDir } from './support/temp-dir.ts';
+import { startTestServer } from './support/test-server.ts';
+
+describe('configuration', () => {
+  let home: ReturnType<typeof tempDir>;
+  beforeEach(() => (home = tempDir('forge-config-')));
+  afterEach(() => home.cleanup());
+
+  it('works with nothing set: loopback, port 8887, everything under FORGE_HOME', () => {
+    const config = loadConfig({ FORGE_HOME: home.path });
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8887);
+    assert.equal(config.databaseUrl, join(home.path, 'forge.sqlite'));
+    assert.equal(config.worktreesDir, join(home.path, 'worktrees'));
+  });
+
+  it('takes the config file, with the environment winning over it', () => {
+    writeFileSync(join(home.path, 'config.json'), JSON.stringify({ port: 9000, maxConcurrentAttempts: 3 }));
+    const config = loadConfig({ FORGE_HOME: home.path, FORGE_PORT: '9100' });
+    assert.equal(config.port, 9100);
+    assert.equal(config.maxConcurrentAttempts, 3);
+  });
+
+  it('refuses to bind beyond loopback without an API token', () => {
+    assert.throws(() => loadConfig({ FORGE_HOME: home.path, FORGE_HOST: '0.0.0.0' }), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /FORGE_API_TOKEN/);
+      return true;
+    });
+    assert.equal(loadConfig({ FORGE_HOME: home.path, FORGE_HOST: '0.0.0.0', FORGE_API_TOKEN: 'x'.repeat(32) }).host, '0.0.0.0');
+  });
+
+  it('names each invalid setting and where it came from', () => {
+    assert.throws(() => loadConfig({ FORGE_HOME: home.path, FORGE_PORT: 'eighty', FORGE_MAX_CONCURRENT_ATTEMPTS: '0' }), /port.*maxConcurrentAttempts|maxConcurrentAttempts.*port/s);
+    writeFileSync(join(home.path, 'config.json'), '{not json');
+    assert.throws(() => loadConfig({ FORGE_HOME: home.path }), /config\.json/);
+  });
+});
+
+describe('API token', () => {
+  it('requires the bearer token on every route but health, and never echoes it', async () => {
+    const token = 'secret-token-0123456789abcdef';
+    const server = await startTestServer({ FORGE_API_TOKEN: token });
+    try {
+      assert.equal((await server.request('GET', '/health')).status, 200);
+      const denied = await server.request('GET', '/projects');
+      assert.equal(denied.status, 401);
+      assert.equal(denied.body.error.code, 'FORGE_UNAUTHORIZED');
+      assert.equal((await server.request('GET', '/projects', undefined, { authorization: 'Bearer wrong' })).status, 401);
+      const allowed = await server.request('GET', '/projects', undefined, { authorization: `Bearer ${token}` });
+      assert.equal(allowed.status, 200);
+      assert.ok(!JSON.stringify(denied.body).includes(token));
+    } finally {
+      await server.close();
+    }
+  });
+});
