@@ -2,6 +2,7 @@ import type { Database } from './database.ts';
 import { now } from './clock.ts';
 import { newId } from './ids.ts';
 import { fetchPage, type Page, type PageRequest } from './page.ts';
+import { rowPatch } from './row-patch.ts';
 
 export interface Project {
   id: string;
@@ -106,10 +107,7 @@ export class ProjectStore {
   }
 
   async update(id: string, changes: ProjectChanges): Promise<Project | undefined> {
-    const patch: Partial<ProjectRow> = { updated_at: now() };
-    for (const [key, column] of Object.entries(columns) as [keyof ProjectChanges, keyof ProjectRow][]) {
-      if (changes[key] !== undefined) (patch as Record<string, unknown>)[column] = changes[key];
-    }
+    const patch = rowPatch(changes, columns);
     await this.db('projects').where({ id }).update(patch);
     return this.get(id);
   }

@@ -2,6 +2,7 @@ import type { Database } from './database.ts';
 import { now } from './clock.ts';
 import { newId } from './ids.ts';
 import { fetchPage, type Page, type PageRequest } from './page.ts';
+import { rowPatch } from './row-patch.ts';
 
 export const TASK_STATUSES = ['todo', 'inprogress', 'inreview', 'done', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -104,10 +105,7 @@ export class TaskStore {
   }
 
   async update(id: string, changes: TaskChanges): Promise<Task | undefined> {
-    const patch: Partial<TaskRow> = { updated_at: now() };
-    for (const [key, column] of Object.entries(columns) as [keyof TaskChanges, keyof TaskRow][]) {
-      if (changes[key] !== undefined) (patch as Record<string, unknown>)[column] = changes[key];
-    }
+    const patch = rowPatch(changes, columns);
     const updated = await this.db('tasks').where({ id }).update(patch);
     return updated > 0 ? this.get(id) : undefined;
   }
