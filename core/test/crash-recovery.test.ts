@@ -18,7 +18,9 @@ describe('crash recovery', () => {
   afterEach(async () => {
     if (server && server.child.exitCode === null) {
       server.child.kill('SIGTERM');
+      const timer = setTimeout(() => server!.child.kill('SIGKILL'), 5_000);
       await server.exited;
+      clearTimeout(timer);
     }
     dirs.cleanup();
   });
@@ -115,25 +117,70 @@ describe('crash recovery', () => {
 
     const listed = await api('GET', '/tasks?limit=1000');
     assert.deepEqual(listed.items.map((t: any) => t.id).sort(), [...tasks].sort(), 'no task lost');
-    const wanted = new Set(final.map((a: any) => a.worktreePath));
-    for (const [repo, project] of [
-      [repoA, projectA],
-      [repoB, projectB],
-    ] as const) {
-      const registered = git(repo, 'worktree', 'list', '--porcelain')
-        .split('\n')
-        .filter((l) => l.startsWith('worktree '))
-        .map((l) => l.slice('worktree '.length))
-        .filter((p) => p !== repo);
-      assert.ok(registered.every((p) => wanted.has(p)), `no orphan worktree in ${repo}: ${registered}`);
-      const directories = readdirSync(join(home, 'worktrees', project.id)).map((d) => join(home, 'worktrees', project.id, d));
-      assert.deepEqual(directories.sort(), registered.sort(), 'no directory without a worktree');
-      const branches = git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/forge/').split('\n').filter(Boolean);
-      const owned = new Set(final.map((a: any) => a.branch));
-      assert.ok(branches.every((b) => owned.has(b)), `no orphan branch: ${branches}`);
+    assertNoOrphans(home, final, [
+      [repoA, projectA.id],
+      [repoB, projectB.id],
+    ]);
+  });
+
+  it('recovers to a clean state from kill -9 at random moments of attempts starting and running', async () => {
+    const home = join(dirs.path, 'home');
+    const port = await freePort();
+    server = await startServerProcess(home, port);
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`src/d${i % 10}/f${i}.txt`, `${i}\n`]));
+    const repo = makeRepo(join(dirs.path, 'repo'), files);
+    const project = await api('POST', '/projects', { name: 'r', repoPath: repo });
+    const tasks: string[] = [];
+    const attempts: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const task = await api('POST', '/tasks', { projectId: project.id, title: `round ${round}`, description: `write r${round}.txt ${round}` });
+      tasks.push(task.id);
+      const starts = Array.from({ length: 6 }, (_, i) =>
+        api('POST', `/tasks/${task.id}/attempts`, { executor: 'fake-agent', options: { delayMs: 10 * i } }),
+      );
+      attempts.push(...(await Promise.all(starts)).map((a) => a.id));
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
+      server.child.kill('SIGKILL');
+      await server.exited;
+      server = await startServerProcess(home, port);
     }
+    let last: any[] = [];
+    const final = await poll(async () => {
+      last = await Promise.all(attempts.map((id) => api('GET', `/attempts/${id}`)));
+      return last.every((a) => FINAL.includes(a.state)) && last;
+    }, 'every attempt to reach a final state').catch(async (error) => {
+      const stuck = last.filter((a) => !FINAL.includes(a.state));
+      const details = await Promise.all(stuck.map(async (a) => ({ id: a.id, state: a.state, processes: (await api('GET', `/attempts/${a.id}/processes`)).items, logs: (await api('GET', `/attempts/${a.id}/logs`)).items.map((e: any) => e.kind) })));
+      throw new Error(`${error.message}: ${JSON.stringify(details)}`);
+    });
+    for (const attempt of final) {
+      if (attempt.state === 'failed') assert.equal(attempt.error.code, 'FORGE_ATTEMPT_INTERRUPTED', JSON.stringify(attempt.error));
+      else assert.equal(attempt.state, 'succeeded');
+    }
+    const listed = await api('GET', '/tasks?limit=1000');
+    assert.deepEqual(listed.items.map((t: any) => t.id).sort(), [...tasks].sort(), 'no task lost');
+    assertNoOrphans(home, final, [[repo, project.id]]);
   });
 });
+
+/** Every worktree git knows and every directory on disk belongs to an attempt, and so does every forge/ branch. */
+function assertNoOrphans(home: string, attempts: any[], repos: (readonly [repo: string, projectId: string])[]): void {
+  const wanted = new Set(attempts.map((a) => a.worktreePath));
+  const owned = new Set(attempts.map((a) => a.branch));
+  for (const [repo, projectId] of repos) {
+    const registered = git(repo, 'worktree', 'list', '--porcelain')
+      .split('\n')
+      .filter((l) => l.startsWith('worktree '))
+      .map((l) => l.slice('worktree '.length))
+      .filter((p) => p !== repo);
+    assert.ok(registered.every((p) => wanted.has(p)), `no orphan worktree in ${repo}: ${registered}`);
+    const root = join(home, 'worktrees', projectId);
+    const directories = existsSync(root) ? readdirSync(root).map((d) => join(root, d)) : [];
+    assert.deepEqual(directories.sort(), registered.sort(), 'no directory without a worktree');
+    const branches = git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/forge/').split('\n').filter(Boolean);
+    assert.ok(branches.every((b) => owned.has(b)), `no orphan branch: ${branches}`);
+  }
+}
 
 /**
  * Whether any process of the group is still running. Zombies do not count: in a container whose

@@ -62,6 +62,9 @@ describe('worktree manager', () => {
     writeFileSync(lockFile, '999999');
     await manager.create(spec('s1'));
     assert.equal(existsSync(lockFile), false);
+    writeFileSync(lockFile, '');
+    await manager.create(spec('s2'));
+    assert.equal(existsSync(lockFile), false, 'a lock without an owner is taken over too');
   });
 
   it('starts over cleanly where an earlier try of the same attempt left a directory behind', async () => {

@@ -1,4 +1,4 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gitOutput } from '../git/git.ts';
 
@@ -51,29 +51,39 @@ export class RepoLock {
 
 async function acquireFile(file: string): Promise<void> {
   const deadline = Date.now() + WAIT_LIMIT_MS;
-  for (;;) {
-    try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // The lock appears with its owner's pid already in it: written to a private file first, then
+  // hard-linked into place (atomic, and fails if the lock exists). Opening the lock itself and
+  // then writing could leave an empty lock, with no owner to check, if we were killed between.
+  const staged = `${file}.${process.pid}`; // one at a time per process: the in-process queue sees to it
+  await writeFile(staged, String(process.pid));
+  try {
+    for (;;) {
+      try {
+        await link(staged, file);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      if (await ownerIsGone(file)) {
+        await rm(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`Timed out waiting for the worktree lock ${file}; if no Forge process is running, delete it.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    if (await ownerIsGone(file)) {
-      await rm(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for the worktree lock ${file}; if no Forge process is running, delete it.`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  } finally {
+    await rm(staged, { force: true });
   }
 }
 
 async function ownerIsGone(file: string): Promise<boolean> {
-  const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-  if (!Number.isInteger(owner) || owner <= 0) return false;
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return false; // released meanwhile: try again
+  const owner = Number.parseInt(text, 10);
+  // Only a lock from before this scheme (or written by hand) has no pid: nobody can own it.
+  if (!Number.isInteger(owner) || owner <= 0) return true;
   // The in-process queue already admitted us, so a file naming our own pid was left by an
   // earlier process that had the same pid (pids repeat across restarts in containers).
   if (owner === process.pid) return true;
