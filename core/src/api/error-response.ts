@@ -70,6 +70,8 @@ export function errorBodyOf(boom: Boom.Boom): ErrorBody {
           ? 'The request body is too large; the limit is 1 MiB.'
           : code === 'FORGE_UNSUPPORTED_MEDIA_TYPE'
             ? 'Send the request body as JSON with Content-Type: application/json.'
-            : String(boom.output.payload.message || boom.message);
+            : boom.output.payload.message && boom.output.payload.message !== 'Bad Request'
+              ? String(boom.output.payload.message)
+              : 'The request is malformed (for example, the path is not valid percent-encoding); check the URL and the body.';
   return { error: { code, message, details: { status } } };
 }

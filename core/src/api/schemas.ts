@@ -17,7 +17,7 @@ export const limit = (max: number, fallback: number) => Joi.number().integer().m
 export const branch = Joi.string()
   .max(255)
   .pattern(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]+$/)
-  .messages({ 'string.pattern.base': '"{#label}" must be a valid git branch name' });
+  .messages({ 'string.pattern.base': '{#label} must be a valid git branch name' });
 
 const timestamp = Joi.string().isoDate();
 const nullableText = Joi.string().allow(null);

@@ -24,7 +24,9 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
     host: forge.config.host,
     port: forge.config.port,
     routes: {
-      payload: { maxBytes: MAX_PAYLOAD_BYTES },
+      // JSON only: a form or text/plain POST is what a foreign web page can send without a CORS
+      // preflight, and it must not be able to drive a server on loopback.
+      payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: 'application/json' },
       validate: {
         // hapi hands over joi's error turned into a Boom, with the part of the request it checked.
         failAction: async (_request, _h, error) => {
