@@ -1,0 +1,95 @@
+// `npm run bench`: every benchmark in one run against real `forge serve` processes, a table per
+// section, a PASS/MISS summary, and the numbers in bench/results/latest.json. A missed target is
+// a finding, not a failure: only a bench that could not run exits non-zero.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ForgeApi } from './api.ts';
+import { makeLargeRepo, makeSmallRepo } from './fixtures.ts';
+import { LoadClient } from './load-client-process.ts';
+import { describeMachine } from './machine.ts';
+import { benchAttemptE2E } from './sections/attempt-e2e.ts';
+import { benchConcurrentAttempts } from './sections/concurrent-attempts.ts';
+import { benchListTasks } from './sections/list-tasks.ts';
+import { benchServerStartup } from './sections/server-startup.ts';
+import { benchTaskCreation } from './sections/task-creation.ts';
+import { benchWorktreeReady } from './sections/worktree-ready.ts';
+import { startForge } from './server-process.ts';
+import { checkTargets, printTargets, type BenchResults } from './targets.ts';
+
+const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+
+const tempRoot = mkdtempSync(join(tmpdir(), 'forge-bench-'));
+const cleanups: (() => unknown)[] = [() => rmSync(tempRoot, { recursive: true, force: true })];
+let cleaning: Promise<void> | null = null;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) await Promise.resolve().then(step).catch((error: Error) => console.error(`cleanup: ${error.message}`));
+  })();
+  return cleaning;
+}
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void cleanUp().finally(() => process.exit(143)));
+
+const progress = (text: string) => console.log(`.. ${text}`);
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const machine = describeMachine();
+  console.log(`Forge Core bench: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, ${machine.git}, load ${machine.loadAverage1m.toFixed(2)}`);
+  if (machine.foreignForgeServers.length) {
+    console.log(`!! ${machine.foreignForgeServers.length} forge serve process(es) not started by this bench are running (pids ${machine.foreignForgeServers.join(', ')}); they compete for the CPUs.`);
+  }
+
+  progress('generating the 2,000-file repository and the small ones');
+  const largeRepo = join(tempRoot, 'repos', 'large');
+  const largeInfo = makeLargeRepo(largeRepo);
+  const smallRepo = (name: string) => {
+    const dir = join(tempRoot, 'repos', name);
+    makeSmallRepo(dir);
+    return dir;
+  };
+
+  const client = new LoadClient();
+  cleanups.push(() => client.close());
+
+  progress('starting the server for sections 1, 2 and 4');
+  const server = await startForge(join(tempRoot, 'home-main'));
+  cleanups.push(() => server.stop());
+  const api = new ForgeApi(server.url);
+  cleanups.push(() => api.close());
+  const taskCreation = await benchTaskCreation(client, server.url, await api.createProject('bench-tasks', smallRepo('tasks')));
+  const listTasks = await benchListTasks(client, api, await api.createProject('bench-list', smallRepo('list')));
+  progress('worktrees: raw git against WorktreeManager.create()');
+  const worktreeReady = await benchWorktreeReady(largeRepo, join(tempRoot, 'worktree-bench'), largeInfo);
+  const attemptE2E = await benchAttemptE2E(api, await api.createProject('bench-attempts', smallRepo('attempts')));
+  await server.stop();
+
+  progress('starting a server with FORGE_MAX_CONCURRENT_ATTEMPTS=50 for section 5');
+  const burstServer = await startForge(join(tempRoot, 'home-burst'), { FORGE_MAX_CONCURRENT_ATTEMPTS: '50' });
+  cleanups.push(() => burstServer.stop());
+  const burstApi = new ForgeApi(burstServer.url);
+  cleanups.push(() => burstApi.close());
+  const concurrentAttempts = await benchConcurrentAttempts(client, burstApi, await burstApi.createProject('bench-large', largeRepo), burstServer.pid);
+  await burstServer.stop();
+
+  const serverStartup = await benchServerStartup(tempRoot);
+
+  const results: BenchResults = { taskCreation, listTasks, worktreeReady, attemptE2E, concurrentAttempts, serverStartup };
+  const targets = checkTargets(results);
+  printTargets(targets);
+  const durationSeconds = (Date.now() - began) / 1000;
+  mkdirSync(join(RESULTS_FILE, '..'), { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ generatedAt: new Date().toISOString(), durationSeconds, machine, ...results, targets }, null, 2)}\n`);
+  console.log(`\nDone in ${durationSeconds.toFixed(0)} s; numbers in ${RESULTS_FILE}`);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench failed: ${(error as Error).stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}

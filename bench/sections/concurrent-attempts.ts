@@ -1,0 +1,95 @@
+import type { Attempt, ForgeApi } from '../api.ts';
+import type { LoadClient } from '../load-client-process.ts';
+import type { LoadResult } from '../load-job.ts';
+import { RssSampler, readRssMb } from '../rss.ts';
+import { summarize, type LatencySummary } from '../stats.ts';
+import { printTable } from '../table.ts';
+
+export interface ConcurrentAttemptsResult {
+  attempts: number;
+  startRequest: LatencySummary;
+  startErrors: number;
+  succeeded: number;
+  failures: string[];
+  /** From the first POST sent to the last attempt's finishedAt. */
+  wallMs: number;
+  rssBeforeMb: number;
+  peakRssMb: number;
+  rssSamples: number;
+}
+
+const ATTEMPTS = 50;
+const RSS_SAMPLE_MS = 50;
+// The task list is one cheap request for all 50; polling each attempt would load the server we measure.
+const POLL_MS = 100;
+const TIME_LIMIT_MS = 120_000;
+
+/** 5. 50 fake-agent attempts started by 50 parallel POSTs on the 2,000-file repository. */
+export async function benchConcurrentAttempts(client: LoadClient, api: ForgeApi, projectId: string, serverPid: number): Promise<ConcurrentAttemptsResult> {
+  // One attempt first, waited for: the start route, scheduler, git and agent paths are warm, as on a server in use.
+  const warmTask = await api.createTask(projectId, 'Warm-up attempt', 'write warm-up.md warm');
+  await api.waitForAttempt((await api.startAttempt(warmTask, 'fake-agent')).id, POLL_MS, TIME_LIMIT_MS);
+
+  const taskIds: string[] = [];
+  for (let i = 0; i < ATTEMPTS; i++) taskIds.push(await api.createTask(projectId, `Parallel attempt ${i}`, `write out/parallel-${i}.md Written by attempt ${i}`));
+
+  const rssBeforeMb = readRssMb(serverPid);
+  const sampler = new RssSampler(serverPid, RSS_SAMPLE_MS);
+  const starts = await startAllAndWait(client, api, projectId, taskIds).finally(() => sampler.stop());
+  const started = starts.bodies.map((body) => JSON.parse(body) as Partial<Attempt>).flatMap((a) => (a.id ? [a.id] : []));
+  const finished = await Promise.all(started.map((id) => api.attempt(id)));
+
+  const succeeded = finished.filter((a) => a.state === 'succeeded');
+  const lastFinish = Math.max(...finished.map((a) => (a.finishedAt ? Date.parse(a.finishedAt) : Number.NaN)));
+  const result: ConcurrentAttemptsResult = {
+    attempts: ATTEMPTS,
+    startRequest: summarize(starts.latenciesMs),
+    startErrors: starts.errors,
+    succeeded: succeeded.length,
+    failures: finished.filter((a) => a.state !== 'succeeded').map((a) => `${a.id}: ${a.state} ${a.error?.code ?? ''} ${a.error?.message ?? ''}`.trim()),
+    wallMs: lastFinish - starts.startedAtEpochMs,
+    rssBeforeMb,
+    peakRssMb: sampler.peakMb,
+    rssSamples: sampler.samples,
+  };
+  printTable(
+    `5. ${ATTEMPTS} attempts at once, fake agent, 2,000-file repo, FORGE_MAX_CONCURRENT_ATTEMPTS=${ATTEMPTS}`,
+    ['measure', 'value'],
+    [
+      ['start request p50 (ms)', result.startRequest.p50],
+      ['start request p95 (ms)', result.startRequest.p95],
+      ['start request max (ms)', result.startRequest.max],
+      ['start request errors', result.startErrors],
+      ['succeeded', `${result.succeeded}/${ATTEMPTS}`],
+      ['wall time, first POST -> last final (ms)', result.wallMs],
+      ['server RSS before (MB)', result.rssBeforeMb],
+      [`server peak RSS (MB, ${result.rssSamples} samples)`, result.peakRssMb],
+    ],
+  );
+  for (const failure of result.failures.slice(0, 5)) console.log(`   not succeeded: ${failure}`);
+  if (starts.firstError) console.log(`   first start error: ${starts.firstError}`);
+  return result;
+}
+
+async function startAllAndWait(client: LoadClient, api: ForgeApi, projectId: string, taskIds: string[]): Promise<LoadResult> {
+  const starts = await client.run({
+    baseUrl: api.baseUrl,
+    method: 'POST',
+    paths: taskIds.map((id) => `/api/v1/tasks/${id}/attempts`),
+    bodyTemplate: JSON.stringify({ executor: 'fake-agent', options: {} }),
+    concurrency: taskIds.length,
+    warmup: 0,
+    count: taskIds.length,
+    expectStatus: 202,
+    timeLimitMs: TIME_LIMIT_MS,
+    keepBodies: true,
+  });
+  // A task goes to review once its attempts are all final, so one list shows when every started one is done.
+  const startedTasks = new Set(starts.bodies.map((body) => (JSON.parse(body) as Partial<Attempt>).taskId));
+  const deadline = Date.now() + TIME_LIMIT_MS;
+  for (;;) {
+    const tasks = (await api.listTasks(projectId)).filter((t) => startedTasks.has(t.id));
+    if (tasks.every((t) => t.status === 'inreview') || Date.now() > deadline) return starts;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}

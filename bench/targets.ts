@@ -1,0 +1,60 @@
+import type { AttemptE2EResult } from './sections/attempt-e2e.ts';
+import type { ConcurrentAttemptsResult } from './sections/concurrent-attempts.ts';
+import type { ListTasksResult } from './sections/list-tasks.ts';
+import type { ServerStartupResult } from './sections/server-startup.ts';
+import type { TaskCreationLevel } from './sections/task-creation.ts';
+import type { WorktreeReadyResult } from './sections/worktree-ready.ts';
+import { formatNumber, printTable } from './table.ts';
+
+export interface BenchResults {
+  taskCreation: TaskCreationLevel[];
+  listTasks: ListTasksResult;
+  worktreeReady: WorktreeReadyResult;
+  attemptE2E: AttemptE2EResult;
+  concurrentAttempts: ConcurrentAttemptsResult;
+  serverStartup: ServerStartupResult;
+}
+
+export interface TargetCheck {
+  target: string;
+  goal: string;
+  measured: string;
+  pass: boolean;
+}
+
+function check(target: string, measured: number, unit: string, comparison: '<' | '>' | '<=', limit: number): TargetCheck {
+  const pass = comparison === '<' ? measured < limit : comparison === '>' ? measured > limit : measured <= limit;
+  return { target, goal: `${comparison} ${formatNumber(limit)} ${unit}`.trim(), measured: `${formatNumber(measured)} ${unit}`.trim(), pass };
+}
+
+/** The goals the lead set for this build; a miss is reported, never fatal. */
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const at = (clients: number) => r.taskCreation.find((l) => l.clients === clients)!;
+  const burst = r.concurrentAttempts;
+  return [
+    check('task creation p95, 1 client', at(1).p95, 'ms', '<', 3),
+    check('task creation throughput, 50 clients', at(50).requestsPerSecond, 'req/s', '>', 1_500),
+    check('task creation p95, 50 clients', at(50).p95, 'ms', '<', 50),
+    check('task creation p99, 50 clients', at(50).p99, 'ms', '<', 80),
+    check('list 1,000 tasks p95', r.listTasks.p95, 'ms', '<', 15),
+    check('attempt start request p95, 50 at once', burst.startRequest.p95, 'ms', '<', 50),
+    check('worktree ready / raw git worktree add (p50)', r.worktreeReady.ratioP50, 'x', '<=', 1.3),
+    {
+      target: '50 concurrent attempts succeeded',
+      goal: `${burst.attempts} of ${burst.attempts}`,
+      measured: `${burst.succeeded} of ${burst.attempts}`,
+      pass: burst.succeeded === burst.attempts,
+    },
+    check('50 concurrent attempts wall time', burst.wallMs / 1000, 's', '<=', 14),
+    check('idle RSS (p50 of fresh starts)', r.serverStartup.idleRssMb.p50, 'MB', '<', 100),
+    check('first healthy response (p50)', r.serverStartup.spawnToHealthyMs.p50 / 1000, 's', '<', 1.5),
+  ];
+}
+
+export function printTargets(checks: readonly TargetCheck[]): void {
+  printTable(
+    `Summary against targets: ${checks.filter((c) => c.pass).length}/${checks.length} PASS`,
+    ['result', 'target', 'goal', 'measured'],
+    checks.map((c) => [c.pass ? 'PASS' : 'MISS', c.target, c.goal, c.measured]),
+  );
+}
