@@ -6,6 +6,7 @@ import { createStores, type Stores } from '../src/store/stores.ts';
 import { newId } from '../src/store/ids.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
 import { WorktreeManager } from '../src/worktrees/worktree-manager.ts';
+import { branchExistsInFiles } from '../src/git/refs.ts';
 import { git, makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { silentLogger } from './support/test-server.ts';
@@ -178,5 +179,36 @@ describe('worktree reconcile', () => {
     const report = await reconcile([id]);
     assert.deepEqual(report.removedDirectories, []);
     assert.ok(existsSync(half));
+  });
+});
+
+describe('branch lookup from ref files', () => {
+  let dirs: ReturnType<typeof tempDir>;
+  beforeEach(() => (dirs = tempDir('forge-refs-')));
+  afterEach(() => dirs.cleanup());
+
+  it('agrees with git for loose, packed, nested and missing branches, from a linked worktree too', async () => {
+    const repo = makeRepo(join(dirs.path, 'repo'));
+    git(repo, 'branch', 'feature/nested/deep');
+    git(repo, 'branch', 'packed-one');
+    git(repo, 'pack-refs', '--all');
+    git(repo, 'branch', 'loose-one');
+    const linked = join(dirs.path, 'linked');
+    git(repo, 'worktree', 'add', '-q', linked, '-b', 'in-worktree');
+    for (const cwd of [repo, linked]) {
+      for (const [branch, expected] of [
+        ['main', true],
+        ['packed-one', true],
+        ['loose-one', true],
+        ['feature/nested/deep', true],
+        ['in-worktree', true],
+        ['feature', false],
+        ['nope', false],
+        ['packed', false],
+      ] as const) {
+        assert.equal(await branchExistsInFiles(cwd, branch), expected, `${branch} from ${cwd}`);
+      }
+      assert.equal(await branchExistsInFiles(cwd, '../HEAD'), null, 'odd names are left to git');
+    }
   });
 });

@@ -40,8 +40,8 @@ export class EventBus {
 
   publish(type: ForgeEventType, data: unknown): ForgeEvent {
     const event: ForgeEvent = { id: `${this.epoch}-${++this.sequence}`, type, ts: new Date().toISOString(), data };
-    this.history.push(event);
-    if (this.history.length > HISTORY_SIZE) this.history.splice(0, this.history.length - HISTORY_SIZE);
+    // A ring: event n lives at n % HISTORY_SIZE, so publishing never shifts the array.
+    this.history[this.sequence % HISTORY_SIZE] = event;
     for (const listener of this.listeners) listener(event);
     return event;
   }
@@ -56,9 +56,11 @@ export class EventBus {
     const [epoch, seqText] = lastEventId.split('-');
     const seq = Number(seqText);
     if (epoch !== this.epoch || !Number.isInteger(seq) || seq > this.sequence) return null;
-    const firstKept = this.sequence - this.history.length + 1;
+    const firstKept = Math.max(1, this.sequence - HISTORY_SIZE + 1);
     if (seq < firstKept - 1) return null;
-    return this.history.slice(seq - firstKept + 1);
+    const missed: ForgeEvent[] = [];
+    for (let n = seq + 1; n <= this.sequence; n++) missed.push(this.history[n % HISTORY_SIZE]!);
+    return missed;
   }
 
   publishLog(entry: LogEntry): void {

@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { git, gitOutput, gitSucceeds } from './git.ts';
+import { branchExistsInFiles } from './refs.ts';
 
 /** The realpath of the repository's top level when `path` is exactly that top level, else null. */
 export async function repositoryTopLevel(path: string): Promise<string | null> {
@@ -26,7 +27,8 @@ export async function currentBranch(repoPath: string): Promise<string | null> {
 }
 
 export async function branchExists(repoPath: string, branch: string): Promise<boolean> {
-  return gitSucceeds(['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: repoPath });
+  const fromFiles = await branchExistsInFiles(repoPath, branch).catch(() => null);
+  return fromFiles ?? gitSucceeds(['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: repoPath });
 }
 
 /** Whether git accepts `name` as a branch name (no "..", no leading "-", no control characters…). */

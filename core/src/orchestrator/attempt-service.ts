@@ -71,7 +71,7 @@ export class AttemptService {
       baseBranch,
     });
     this.bus.publish('attempt.created', attemptView(attempt, this.registry));
-    await this.changes.taskStatus(taskId, 'inprogress');
+    await this.changes.taskStatus(taskId, 'inprogress', undefined, task);
     this.scheduler.wake();
     return attempt;
   }

@@ -3,7 +3,7 @@ import type { PackRegistry } from '../plugins/pack-registry.ts';
 import type { Attempt, AttemptChanges, AttemptState } from '../store/attempt-store.ts';
 import { LIVE_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Stores } from '../store/stores.ts';
-import type { TaskStatus } from '../store/task-store.ts';
+import type { Task, TaskStatus } from '../store/task-store.ts';
 import { attemptView } from './attempt-view.ts';
 
 /**
@@ -29,11 +29,15 @@ export class StateChanges {
     return attempt;
   }
 
-  async taskStatus(taskId: string, status: TaskStatus, onlyFrom?: readonly TaskStatus[]): Promise<void> {
-    const task = await this.stores.tasks.get(taskId);
+  /**
+   * Moves the task to `status` (only from `onlyFrom`, when given). A caller that has just read
+   * the task passes it, saving the read on the hot path of starting an attempt.
+   */
+  async taskStatus(taskId: string, status: TaskStatus, onlyFrom?: readonly TaskStatus[], known?: Task): Promise<void> {
+    const task = known ?? (await this.stores.tasks.get(taskId));
     if (!task || task.status === status || (onlyFrom && !onlyFrom.includes(task.status))) return;
-    const updated = await this.stores.tasks.update(taskId, { status });
-    if (updated) this.bus.publish('task.updated', updated);
+    const updatedAt = await this.stores.tasks.setStatus(taskId, status, task.status);
+    if (updatedAt) this.bus.publish('task.updated', { ...task, status, updatedAt });
   }
 
   /** A task whose attempts have all finished waits for review. */

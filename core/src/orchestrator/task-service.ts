@@ -13,13 +13,18 @@ export class TaskService {
   ) {}
 
   async create(input: NewTask): Promise<Task> {
-    if (!(await this.stores.projects.get(input.projectId))) {
+    if (input.parentTaskId) await this.requireParent(input.parentTaskId, input.projectId);
+    let task: Task;
+    try {
+      // The foreign key checks the project: one statement instead of a read and a write, on
+      // the busiest write path of the API.
+      task = await this.stores.tasks.create(input);
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
       throw new ForgeError('FORGE_UNPROCESSABLE', `No project with id ${input.projectId}; create the project first.`, {
         field: 'projectId',
       });
     }
-    if (input.parentTaskId) await this.requireParent(input.parentTaskId, input.projectId);
-    const task = await this.stores.tasks.create(input);
     this.bus.publish('task.created', task);
     return task;
   }
@@ -84,4 +89,8 @@ export class TaskService {
       throw new ForgeError('FORGE_UNPROCESSABLE', `No task ${parentTaskId} in this project to be the parent.`, { field: 'parentTaskId' });
     }
   }
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  return error instanceof Error && /FOREIGN KEY constraint failed/.test(error.message);
 }

@@ -110,6 +110,13 @@ export class TaskStore {
     return updated > 0 ? this.get(id) : undefined;
   }
 
+  /** Sets the status if it is still `from`; returns the new updatedAt, or null if it had changed. */
+  async setStatus(id: string, status: TaskStatus, from: TaskStatus): Promise<string | null> {
+    const updatedAt = now();
+    const changed = await this.db('tasks').where({ id, status: from }).update({ status, updated_at: updatedAt });
+    return changed > 0 ? updatedAt : null;
+  }
+
   async delete(id: string): Promise<boolean> {
     return (await this.db('tasks').where({ id }).delete()) > 0;
   }

@@ -1,6 +1,6 @@
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitOutput } from '../git/git.ts';
+import { gitCommonDir } from '../git/refs.ts';
 
 const POLL_MS = 15;
 const WAIT_LIMIT_MS = 120_000;
@@ -15,7 +15,6 @@ const WAIT_LIMIT_MS = 120_000;
  */
 export class RepoLock {
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly lockFiles = new Map<string, string>();
 
   async run<T>(repoPath: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(repoPath) ?? Promise.resolve();
@@ -39,14 +38,9 @@ export class RepoLock {
   }
 
   private async lockFileOf(repoPath: string): Promise<string> {
-    let file = this.lockFiles.get(repoPath);
-    if (!file) {
-      const commonDir = await gitOutput(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repoPath });
-      file = join(commonDir, 'forge-worktrees.lock');
-      this.lockFiles.set(repoPath, file);
-    }
-    return file;
+    return join(await gitCommonDir(repoPath), 'forge-worktrees.lock');
   }
+
 }
 
 async function acquireFile(file: string): Promise<void> {
