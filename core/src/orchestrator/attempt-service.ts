@@ -31,9 +31,9 @@ export class AttemptService {
 
   /** Records the attempt as queued and returns at once; the scheduler starts it when it fits. */
   async start(taskId: string, input: StartAttemptInput): Promise<Attempt> {
-    const task = await this.stores.tasks.get(taskId);
-    if (!task) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${taskId}.`, { taskId });
-    const project = (await this.stores.projects.get(task.projectId))!;
+    const found = await this.stores.tasks.getWithRepository(taskId);
+    if (!found) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${taskId}.`, { taskId });
+    const { task, repoPath, defaultBranch } = found;
     const entry = this.registry.executor(input.executor);
     if (!entry) {
       const installed = this.registry.listExecutors().map((e) => e.id);
@@ -54,9 +54,9 @@ export class AttemptService {
         problems: error.details.map((d) => ({ path: ['options', ...d.path].join('.'), message: d.message })),
       });
     }
-    const baseBranch = input.baseBranch ?? project.defaultBranch;
-    if (!(await branchExists(project.repoPath, baseBranch))) {
-      throw new ForgeError('FORGE_BRANCH_NOT_FOUND', `Base branch "${baseBranch}" does not exist in ${project.repoPath}.`, {
+    const baseBranch = input.baseBranch ?? defaultBranch;
+    if (!(await branchExists(repoPath, baseBranch))) {
+      throw new ForgeError('FORGE_BRANCH_NOT_FOUND', `Base branch "${baseBranch}" does not exist in ${repoPath}.`, {
         field: 'baseBranch',
       });
     }

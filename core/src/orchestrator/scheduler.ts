@@ -17,6 +17,7 @@ interface Running {
 }
 
 const LEASE_MS = 5 * 60_000;
+const WAKE_DELAY_MS = 20;
 const QUEUE_SCAN_LIMIT = 500;
 
 /**
@@ -28,6 +29,7 @@ const QUEUE_SCAN_LIMIT = 500;
 export class Scheduler {
   private readonly running = new Map<string, Running>();
   private timer: NodeJS.Timeout | null = null;
+  private pending: NodeJS.Timeout | null = null;
   private ticking = false;
   private again = false;
   private stopped = true;
@@ -51,15 +53,22 @@ export class Scheduler {
     this.wake();
   }
 
-  /** Looks for startable work soon; calls made while a pass runs coalesce into one more pass. */
+  /**
+   * Looks for startable work shortly. The short delay lets a burst of start requests be
+   * answered first (they share the event loop and the database connection with the claims and
+   * git work that follow) and gathers the burst into one pass; calls made while a pass runs
+   * lead to one more pass.
+   */
   wake(): void {
     if (this.stopped) return;
     if (this.ticking) {
       this.again = true;
       return;
     }
-    this.ticking = true;
-    setImmediate(() => void this.tick());
+    this.pending ??= setTimeout(() => {
+      this.pending = null;
+      void this.tick();
+    }, WAKE_DELAY_MS);
   }
 
   isActive(attemptId: string): boolean {
@@ -83,19 +92,20 @@ export class Scheduler {
   async shutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.pending) clearTimeout(this.pending);
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
 
   private async tick(): Promise<void> {
+    this.ticking = true;
+    this.again = false;
     try {
-      do {
-        this.again = false;
-        await this.startWhatFits();
-      } while (this.again && !this.stopped);
+      await this.startWhatFits();
     } catch (error) {
       this.logger.error({ err: error }, 'scheduler pass failed');
     } finally {
       this.ticking = false;
+      if (this.again) this.wake();
     }
   }
 

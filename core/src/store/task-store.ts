@@ -92,6 +92,16 @@ export class TaskStore {
     return row && toTask(row);
   }
 
+  /** A task with the repository facts of its project, in one query (the attempt-start path). */
+  async getWithRepository(id: string): Promise<{ task: Task; repoPath: string; defaultBranch: string } | undefined> {
+    const row: (TaskRow & { repo_path: string; default_branch: string }) | undefined = await this.db('tasks')
+      .join('projects', 'projects.id', 'tasks.project_id')
+      .where('tasks.id', id)
+      .select('tasks.*', 'projects.repo_path', 'projects.default_branch')
+      .first();
+    return row && { task: toTask(row), repoPath: row.repo_path, defaultBranch: row.default_branch };
+  }
+
   list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
     const query = this.db('tasks').select('*');
     if (filter.projectId) query.where('project_id', filter.projectId);
