@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { migrations, migrationSource } from '../../migrations/index.ts';
-import { openDatabase } from '../src/store/database.ts';
+import { connectSqlite, openDatabase } from '../src/store/database.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 /** Everything that describes a schema: sqlite_master plus what the pragmas say about each table. */
@@ -32,21 +32,6 @@ async function captureSchema(knex: Knex): Promise<Schema> {
   return { master, tables };
 }
 
-/** The same connection settings as core/src/store/database.ts, without running any migration. */
-function openBare(file: string): Knex {
-  return knexFactory({
-    client: 'sqlite3',
-    connection: { filename: file },
-    useNullAsDefault: true,
-    pool: {
-      min: 1,
-      max: 1,
-      afterCreate(connection: { exec(sql: string, done: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void) {
-        connection.exec('PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;', (error) => done(error, connection));
-      },
-    },
-  });
-}
 
 const appliedNames = async (knex: Knex): Promise<string[]> => {
   const [completed] = (await knex.migrate.list({ migrationSource })) as [{ name: string }[], unknown[]];
@@ -76,7 +61,7 @@ describe('migrations', () => {
 
   migrations.forEach(([name], index) => {
     it(`${name}: up, down and up again leave exactly the schema before and after it`, async () => {
-      const knex = openBare(join(dir.path, 'forge.sqlite'));
+      const knex = connectSqlite(join(dir.path, 'forge.sqlite'));
       open.push(knex);
       for (let i = 0; i < index; i++) await knex.migrate.up({ migrationSource });
       assert.deepEqual(await appliedNames(knex), migrations.slice(0, index).map(([n]) => n));
@@ -99,7 +84,7 @@ describe('migrations', () => {
   });
 
   it('all migrations down leave no table but knex’s own, and openDatabase() builds the same schema as the migrator', async () => {
-    const knex = openBare(join(dir.path, 'stepwise.sqlite'));
+    const knex = connectSqlite(join(dir.path, 'stepwise.sqlite'));
     open.push(knex);
     assert.deepEqual(await appliedNames(knex), [], 'creates knex’s own tables, nothing else');
     const empty = await captureSchema(knex);

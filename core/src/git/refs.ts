@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitOutput } from './git.ts';
 
@@ -23,16 +23,18 @@ export function gitCommonDir(repoPath: string): Promise<string> {
 export async function branchExistsInFiles(repoPath: string, branch: string): Promise<boolean | null> {
   if (branch.includes('..') || branch.startsWith('/') || branch.includes('\\')) return null;
   const common = await gitCommonDir(repoPath);
-  if (await exists(join(common, 'reftable'))) return null;
-  const loose = await readFile(join(common, 'refs', 'heads', branch), 'utf8').catch(() => null);
+  // Synchronous on purpose: reading a ref is a few microseconds of local I/O, while each async
+  // fs call queues on the four-thread pool; 50 starts at once measured 28 ms of waiting there.
+  if (existsSync(join(common, 'reftable'))) return null;
+  const loose = readIfFile(join(common, 'refs', 'heads', branch));
   if (loose !== null) return /^[0-9a-f]{40,64}\s*$/.test(loose) || loose.startsWith('ref: ');
-  const packed = await readFile(join(common, 'packed-refs'), 'utf8').catch(() => '');
-  return packed.includes(` refs/heads/${branch}\n`);
+  return (readIfFile(join(common, 'packed-refs')) ?? '').includes(` refs/heads/${branch}\n`);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+function readIfFile(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null; // missing, or a directory (refs/heads/feature when feature/x exists)
+  }
 }

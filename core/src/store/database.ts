@@ -6,20 +6,25 @@ import { migrationSource } from '../../../migrations/index.ts';
 export type Database = Knex;
 
 /**
- * Opens the embedded SQLite database in `file` and brings its schema up to date. WAL with synchronous=NORMAL keeps commits off fsync (durable across a
- * process crash, which is what we need, though not across power loss) and lets readers run
- * beside the writer.
+ * Opens the embedded SQLite database in `file` and brings its schema up to date.
  */
 export async function openDatabase(file: string): Promise<Database> {
-  const knex = openSqlite(file);
+  const knex = connectSqlite(file);
   await knex.migrate.latest({ migrationSource });
   return knex;
 }
 
-function openSqlite(file: string): Knex {
+/**
+ * A knex instance on the SQLite file, with no migration run. The better-sqlite3 driver runs each
+ * statement synchronously on the main thread: a small query costs tens of microseconds that
+ * way, against a few hundred through the thread-pool hand-off of the asynchronous driver
+ * (spec/decisions/0004). WAL with synchronous=NORMAL keeps commits off fsync (durable across a
+ * process crash, though not across power loss) and lets readers run beside the writer.
+ */
+export function connectSqlite(file: string): Knex {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   return knexFactory({
-    client: 'sqlite3',
+    client: 'better-sqlite3',
     connection: { filename: file },
     useNullAsDefault: true,
     // One connection: SQLite has one writer anyway, and a single connection means this process
@@ -27,13 +32,16 @@ function openSqlite(file: string): Knex {
     pool: {
       min: 1,
       max: 1,
-      afterCreate(connection: { exec(sql: string, done: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void) {
-        connection.exec(
-          'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;',
-          (error) => done(error, connection),
-        );
+      afterCreate(connection: { pragma(sql: string): unknown }, done: (error: Error | null, connection: unknown) => void) {
+        try {
+          for (const pragma of ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000']) {
+            connection.pragma(pragma);
+          }
+          done(null, connection);
+        } catch (error) {
+          done(error as Error, connection);
+        }
       },
     },
   });
 }
-
