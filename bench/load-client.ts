@@ -47,6 +47,10 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const result: LoadResult = { latenciesMs: [], wallMs: 0, startedAtEpochMs: 0, responseBytes: 0, errors: 0, firstError: null, timedOut: false, bodies: [] };
   try {
     await phase(job, agent, 0, job.warmup, deadline, null);
+    if (job.preconnectPath) {
+      const path = job.preconnectPath;
+      await Promise.all(Array.from({ length: job.concurrency }, () => request(agent, job.baseUrl + path, 'GET')));
+    }
     result.startedAtEpochMs = Date.now();
     const start = process.hrtime.bigint();
     result.timedOut = await phase(job, agent, job.warmup, job.count, deadline, result);

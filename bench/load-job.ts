@@ -14,6 +14,11 @@ export interface LoadJob {
   expectStatus: number;
   /** The run stops sending when this is over, whatever is left of `count`. */
   timeLimitMs: number;
+  /**
+   * Open every client's connection first with a GET of this path (not measured), so the timed
+   * requests measure the server's work and not 50 TCP handshakes made at once by the client.
+   */
+  preconnectPath?: string;
   /** Return the measured responses' bodies (the caller needs the ids they carry). */
   keepBodies?: boolean;
 }

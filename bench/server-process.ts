@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +8,17 @@ import { request } from './http.ts';
 import { msSince } from './stats.ts';
 
 export const WORKSPACE_ROOT = fileURLToPath(new URL('../', import.meta.url));
-const FORGE_BIN = fileURLToPath(new URL('../core/bin/forge.js', import.meta.url));
+
+/**
+ * The node arguments of the root `npm start` script ("node <flags> core/bin/forge.js serve"),
+ * so the bench measures exactly the server that `npm start` runs, V8 flags included.
+ */
+function startArguments(): string[] {
+  const pkg = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`the start script no longer begins with node: ${pkg.scripts.start}`);
+  return args.map((arg) => (arg.endsWith('.js') ? join(WORKSPACE_ROOT, arg) : arg));
+}
 const HEALTHY_WITHIN_MS = 30_000;
 // Short, so the measured time to the first healthy answer is off by at most this much.
 const HEALTH_POLL_MS = 5;
@@ -38,7 +50,7 @@ export async function startForge(home: string, env: Record<string, string> = {})
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [FORGE_BIN, 'serve'], {
+  const child = spawn(process.execPath, startArguments(), {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, FORGE_HOME: home, FORGE_HOST: '127.0.0.1', FORGE_PORT: String(port), FORGE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
