@@ -110,6 +110,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
   return resolved;
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -77,10 +77,4 @@ export class EventBus {
       if (listeners.size === 0) this.logListeners.delete(attemptId);
     };
   }
-
-  get subscriberCount(): number {
-    let count = this.listeners.size;
-    for (const set of this.logListeners.values()) count += set.size;
-    return count;
-  }
 }

@@ -31,17 +31,6 @@ export async function branchExists(repoPath: string, branch: string): Promise<bo
   return fromFiles ?? gitSucceeds(['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: repoPath });
 }
 
-/** Whether git accepts `name` as a branch name (no "..", no leading "-", no control characters…). */
-export async function isValidBranchName(repoPath: string, name: string): Promise<boolean> {
-  if (name.startsWith('-')) return false;
-  try {
-    await git(['check-ref-format', '--branch', name], { cwd: repoPath });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function resolveCommit(repoPath: string, ref: string): Promise<string> {
   return gitOutput(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`], { cwd: repoPath });
 }

@@ -206,11 +206,6 @@ export class AttemptStore {
     await this.db('attempts').whereIn('id', ids as string[]).where('node_id', nodeId).update({ lease_until: leaseUntil });
   }
 
-  /** Attempts that hold a worktree path, for the reconciler. */
-  async listWithWorktrees(): Promise<Attempt[]> {
-    const rows: AttemptRow[] = await this.db('attempts').whereNotNull('worktree_path').orderBy('id');
-    return rows.map(toAttempt);
-  }
 
   /** Every branch an attempt of the project still owns. */
   async branchesOfProject(projectId: string): Promise<Set<string>> {
@@ -255,12 +250,5 @@ export class AttemptStore {
   async update(id: string, changes: AttemptChanges): Promise<Attempt | undefined> {
     await this.db('attempts').where({ id }).update(toRowPatch(changes));
     return this.get(id);
-  }
-
-  async countLive(filter: { projectId?: string } = {}): Promise<number> {
-    const query = this.db('attempts').whereIn('attempts.state', ['preparing', 'running']);
-    if (filter.projectId) query.join('tasks', 'tasks.id', 'attempts.task_id').where('tasks.project_id', filter.projectId);
-    const [{ count }] = (await query.count({ count: '*' })) as [{ count: number }];
-    return Number(count);
   }
 }

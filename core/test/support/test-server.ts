@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { startServer, type RunningServer } from '../../src/start-server.ts';
@@ -56,5 +55,4 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
 }
 
-export const worktreeRoot = (server: TestServer) => join(server.home, 'worktrees');
 export const silentLogger = pino({ level: 'silent' });
