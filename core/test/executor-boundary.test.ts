@@ -53,6 +53,19 @@ describe('executor boundary', () => {
     assert.equal(attempt.error.code, 'FORGE_PLUGIN_EVENT_INVALID');
   });
 
+  it('hands a secret option to the agent in its environment and never shows it in the API or the log', async () => {
+    const token = 'sk-fixture-0123456789';
+    const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'uses-secret', options: { token } });
+    assert.equal(started.status, 202);
+    assert.equal(started.body.options.token, '[redacted]');
+    const attempt = await server.waitForAttempt(started.body.id);
+    assert.equal(attempt.state, 'succeeded');
+    const logs = await server.request('GET', `/attempts/${attempt.id}/logs`);
+    assert.ok(logs.body.items.some((e: any) => e.payload.text === `token length ${token.length}`));
+    const everything = JSON.stringify([started.body, attempt, logs.body, (await server.request('GET', `/tasks/${taskId}/attempts`)).body]);
+    assert.ok(!everything.includes(token), 'the token appears nowhere');
+  });
+
   it('reports packs that cannot load with a code and a fix, and keeps serving the others', async () => {
     const byName = new Map(server.forge.registry.packs.map((p) => [p.name, p]));
     const bad = byName.get('forge-test-bad-manifest')!;
@@ -64,7 +77,7 @@ describe('executor boundary', () => {
     assert.match(future.error!.message, /requires forge SDK \^9\.0\.0 but this host implements 1\.0\.0/);
     const { body } = await server.request('GET', '/executors');
     const ids = body.items.map((e: any) => e.id);
-    assert.ok(ids.includes('script') && ids.includes('fake-agent') && ids.includes('no-done'));
+    assert.ok(ids.includes('script') && ids.includes('fake-agent') && ids.includes('no-done') && ids.includes('uses-secret'));
     assert.ok(!ids.includes('from-the-future'));
     const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'script', options: { command: 'true' } });
     assert.equal((await server.waitForAttempt(started.body.id)).state, 'succeeded', 'the other packs still run');

@@ -151,7 +151,7 @@ export class AttemptRunner {
       worktree: { path: run.worktree, branch: attempt.branch },
       signal: controller.signal,
       log: this.packLogger(run, proc.id),
-      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, options?.env, options?.stdin),
+      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...secretEnvironment(entry, attempt), ...options?.env }, options?.stdin),
     };
     // The options were validated against the executor's own descriptors when the attempt was made.
     const input = { attemptId: attempt.id, prompt, options: attempt.options as InferOptions<OptionShape> };
@@ -242,4 +242,14 @@ export class AttemptRunner {
       void run.log.append(processId, 'log', { level, text: String(text).slice(0, 100_000) });
     return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
   }
+}
+
+/** Secret options that name an environment variable reach the agent there, and only there. */
+function secretEnvironment(entry: ExecutorEntry, attempt: Attempt): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, descriptor] of Object.entries(entry.executor.options ?? {})) {
+    const value = attempt.options[name];
+    if (descriptor.type === 'secret' && descriptor.env && typeof value === 'string') env[descriptor.env] = value;
+  }
+  return env;
 }
