@@ -71,7 +71,13 @@ async function main(): Promise<void> {
   cleanups.push(() => burstServer.stop());
   const burstApi = new ForgeApi(burstServer.url);
   cleanups.push(() => burstApi.close());
-  const concurrentAttempts = await benchConcurrentAttempts(client, burstApi, await burstApi.createProject('bench-large', largeRepo), burstServer.pid);
+  const concurrentAttempts = await benchConcurrentAttempts(
+    client,
+    burstApi,
+    await burstApi.createProject('bench-large', largeRepo),
+    await burstApi.createProject('bench-warm-up', smallRepo('warm-up')),
+    burstServer.pid,
+  );
   await burstServer.stop();
 
   const serverStartup = await benchServerStartup(tempRoot);
