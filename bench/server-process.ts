@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../core/test/support/server-process.ts';
 import { request } from './http.ts';
 import { msSince } from './stats.ts';
 
@@ -31,18 +31,6 @@ export interface ForgeServer {
   /** From spawn() to the first 200 from GET /api/v1/health. */
   spawnToHealthyMs: number;
   stop(): Promise<void>;
-}
-
-/** A free port on 127.0.0.1, picked by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `forge serve` the way `npm start` does, as its own process, and waits until it answers health. */
