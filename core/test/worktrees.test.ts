@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../src/store/database.ts';
 import { createStores, type Stores } from '../src/store/stores.ts';
 import { newId } from '../src/store/ids.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
+import { withRepoLock } from '../src/worktrees/repo-lock.ts';
 import { WorktreeManager } from '../src/worktrees/worktree-manager.ts';
 import { branchExistsInFiles } from '../src/git/refs.ts';
 import { git, makeRepo } from './support/git-repo.ts';
@@ -66,6 +67,20 @@ describe('worktree manager', () => {
     writeFileSync(lockFile, '');
     await manager.create(spec('s2'));
     assert.equal(existsSync(lockFile), false, 'a lock without an owner is taken over too');
+  });
+
+  it('never lets two holders in at once, whichever manager or path to the repository they use', async () => {
+    const alias = join(dirs.path, 'alias');
+    symlinkSync(repo, alias);
+    let inside = 0;
+    let most = 0;
+    const hold = () => async () => {
+      most = Math.max(most, ++inside);
+      await new Promise((resolve) => setImmediate(resolve));
+      inside--;
+    };
+    await Promise.all(Array.from({ length: 10 }, (_, i) => withRepoLock(i % 2 ? alias : repo, hold())));
+    assert.equal(most, 1);
   });
 
   it('starts over cleanly where an earlier try of the same attempt left a directory behind', async () => {

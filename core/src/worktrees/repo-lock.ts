@@ -5,42 +5,39 @@ import { gitCommonDir } from '../git/refs.ts';
 const POLL_MS = 15;
 const WAIT_LIMIT_MS = 120_000;
 
+/** Per lock file, the promise the next holder waits for. */
+const queues = new Map<string, Promise<void>>();
+
 /**
- * Serializes the commands that write a repository's shared worktree metadata. Concurrent
- * `git worktree add` calls race inside git itself (a sibling's half-written `commondir`, the
- * shared config.lock; research/git-worktrees-providers-scaleout.md §2.1), so every add and
- * remove on one repository takes this lock: an in-process queue, plus a lock file so that
- * another Forge process on the same repository waits too. A lock file whose owner pid is dead
- * (the holder was killed) is taken over.
+ * Runs `work` holding the repository's worktree lock. Concurrent `git worktree add` calls race
+ * inside git itself (a sibling's half-written `commondir`, the shared config.lock;
+ * research/git-worktrees-providers-scaleout.md §2.1), so every add and remove on one repository
+ * takes it: an in-process queue, plus a lock file so that another Forge process on the same
+ * repository waits too. A lock file whose owner pid is dead (the holder was killed) is taken over.
+ *
+ * The queue is one per process and keyed by the lock file, not by the path the caller used:
+ * two managers, or two paths to one repository, must still wait for each other here, because
+ * the lock file treats a lock naming this process's pid as left over from an earlier process.
  */
-export class RepoLock {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  async run<T>(repoPath: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(repoPath) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => mine);
-    this.tails.set(repoPath, tail);
-    await previous;
-    const lockFile = await this.lockFileOf(repoPath);
+export async function withRepoLock<T>(repoPath: string, work: () => Promise<T>): Promise<T> {
+  const lockFile = join(await gitCommonDir(repoPath), 'forge-worktrees.lock');
+  const previous = queues.get(lockFile) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = previous.then(() => mine);
+  queues.set(lockFile, tail);
+  await previous;
+  try {
+    await acquireFile(lockFile);
     try {
-      await acquireFile(lockFile);
-      try {
-        return await work();
-      } finally {
-        await rm(lockFile, { force: true });
-      }
+      return await work();
     } finally {
-      release();
-      if (this.tails.get(repoPath) === tail) this.tails.delete(repoPath);
+      await rm(lockFile, { force: true });
     }
+  } finally {
+    release();
+    if (queues.get(lockFile) === tail) queues.delete(lockFile);
   }
-
-  private async lockFileOf(repoPath: string): Promise<string> {
-    return join(await gitCommonDir(repoPath), 'forge-worktrees.lock');
-  }
-
 }
 
 async function acquireFile(file: string): Promise<void> {
@@ -78,7 +75,7 @@ async function ownerIsGone(file: string): Promise<boolean> {
   const owner = Number.parseInt(text, 10);
   // Only a lock from before this scheme (or written by hand) has no pid: nobody can own it.
   if (!Number.isInteger(owner) || owner <= 0) return true;
-  // The in-process queue already admitted us, so a file naming our own pid was left by an
+  // The process-wide queue already admitted us, so a file naming our own pid was left by an
   // earlier process that had the same pid (pids repeat across restarts in containers).
   if (owner === process.pid) return true;
   try {

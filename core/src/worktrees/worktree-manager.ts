@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import { git, GitCommandError } from '../git/git.ts';
 import { branchExists, deleteBranch } from '../git/repository.ts';
-import { RepoLock } from './repo-lock.ts';
+import { withRepoLock } from './repo-lock.ts';
 
 export interface WorktreeSpec {
   repoPath: string;
@@ -23,8 +23,6 @@ export interface WorktreeSpec {
  * add under the lock).
  */
 export class WorktreeManager {
-  readonly lock = new RepoLock();
-
   constructor(readonly root: string) {}
 
   pathOf(projectId: string, attemptId: string): string {
@@ -35,7 +33,7 @@ export class WorktreeManager {
     const path = this.pathOf(spec.projectId, spec.attemptId);
     await mkdir(join(this.root, spec.projectId), { recursive: true });
     try {
-      await this.lock.run(spec.repoPath, async () => {
+      await withRepoLock(spec.repoPath, async () => {
         // Leftovers of an earlier try at this same attempt would make the add fail.
         if (await this.exists(path)) await this.removeLocked(spec.repoPath, path, null);
         await git(
@@ -77,18 +75,18 @@ export class WorktreeManager {
    * anything half-made: a locked entry, an entry whose directory is gone, a bare directory.
    */
   async remove(target: { repoPath: string; path: string; branch?: string | null }): Promise<void> {
-    await this.lock.run(target.repoPath, () => this.removeLocked(target.repoPath, target.path, target.branch ?? null));
+    await withRepoLock(target.repoPath, () => this.removeLocked(target.repoPath, target.path, target.branch ?? null));
   }
 
   async deleteBranch(repoPath: string, branch: string): Promise<void> {
-    await this.lock.run(repoPath, async () => {
+    await withRepoLock(repoPath, async () => {
       if (await branchExists(repoPath, branch)) await deleteBranch(repoPath, branch);
     });
   }
 
   /** Drops git's stale registrations (a directory deleted by hand) of the repository. */
   async prune(repoPath: string): Promise<void> {
-    await this.lock.run(repoPath, () => git(['worktree', 'prune'], { cwd: repoPath }).then(() => undefined));
+    await withRepoLock(repoPath, () => git(['worktree', 'prune'], { cwd: repoPath }).then(() => undefined));
   }
 
   private async removeLocked(repoPath: string, path: string, branch: string | null): Promise<void> {
