@@ -12,6 +12,7 @@ import { StateChanges } from './orchestrator/state-changes.ts';
 import { TaskService } from './orchestrator/task-service.ts';
 import { PackRegistry } from './plugins/pack-registry.ts';
 import { openDatabase } from './store/database.ts';
+import { WalCheckpointer } from './store/wal-checkpointer.ts';
 import { createStores, type Stores } from './store/stores.ts';
 import { reconcileWorktrees, type ReconcileReport } from './worktrees/reconciler.ts';
 import { WorktreeManager } from './worktrees/worktree-manager.ts';
@@ -42,6 +43,8 @@ export interface Forge {
 export async function createForge(config: ForgeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Forge> {
   await mkdir(config.worktreesDir, { recursive: true });
   const db = await openDatabase(config.databaseUrl);
+  const checkpointer = new WalCheckpointer(db);
+  await checkpointer.start();
   const stores = createStores(db);
   const bus = new EventBus();
   const registry = await PackRegistry.load(config.pluginPaths);
@@ -96,6 +99,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
       if (timer) clearInterval(timer);
       await scheduler.shutdown();
       await housekeepingRun?.catch(() => undefined);
+      await checkpointer.stop();
       await db.destroy();
     },
   };
