@@ -34,6 +34,12 @@ export const ERROR_CODES = {
   FORGE_PLUGIN_HOOK_FAILED: 'A pack hook threw or rejected.',
   FORGE_PLUGIN_HOOK_TIMEOUT: 'A pack hook did not answer in time.',
   FORGE_PLUGIN_EVENT_INVALID: 'An executor yielded an event that breaks the contract.',
+  FORGE_PLUGIN_DISABLED: 'The pack is installed but disabled.',
+  FORGE_PLUGIN_INSTALL_FAILED: 'npm could not install the pack.',
+  FORGE_PROVIDER_AUTH_FAILED: 'The code host refused the token.',
+  FORGE_PROVIDER_NOT_FOUND: 'The code host has no such repository or pull request.',
+  FORGE_PROVIDER_RATE_LIMITED: 'The code host rate-limited the request; retry later.',
+  FORGE_PROVIDER_FAILED: 'The code host failed or could not be reached.',
 } as const;
 
 export type ForgeErrorCode = keyof typeof ERROR_CODES;

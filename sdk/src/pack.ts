@@ -1,4 +1,5 @@
 import type { Executor } from './executor.ts';
+import type { GitProvider } from './git-provider.ts';
 import type { OptionShape } from './options.ts';
 import { CONTRACT_MAJOR } from './version.ts';
 
@@ -6,9 +7,10 @@ export const PACK_BRAND = '@forge-core/Pack';
 
 export interface PackDefinition {
   executors?: readonly Executor<OptionShape>[];
+  gitProviders?: readonly GitProvider[];
 }
 
-export type Pack = Readonly<{ executors: readonly Executor<OptionShape>[] }> & {
+export type Pack = Readonly<{ executors: readonly Executor<OptionShape>[]; gitProviders: readonly GitProvider[] }> & {
   readonly $$type: typeof PACK_BRAND;
   readonly contractVersion: typeof CONTRACT_MAJOR;
 };
@@ -17,6 +19,7 @@ export type Pack = Readonly<{ executors: readonly Executor<OptionShape>[] }> & {
 export function definePack(definition: PackDefinition): Pack {
   return Object.freeze({
     executors: Object.freeze([...(definition.executors ?? [])]),
+    gitProviders: Object.freeze([...(definition.gitProviders ?? [])]),
     $$type: PACK_BRAND,
     contractVersion: CONTRACT_MAJOR,
   });
