@@ -44,6 +44,11 @@ export class ForgeApi {
     return this.call('GET', `/attempts/${id}`, undefined, 200);
   }
 
+  /** One page (up to 1,000 entries) of an attempt's stored log, after sequence number `after`. */
+  logPage(attemptId: string, after: number): Promise<{ items: { seq: number }[]; nextAfter: number | null }> {
+    return this.call('GET', `/attempts/${attemptId}/logs?after=${after}&limit=1000`, undefined, 200);
+  }
+
   async listTasks(projectId: string): Promise<Task[]> {
     return (await this.call<{ items: Task[] }>('GET', `/tasks?projectId=${projectId}&limit=1000`, undefined, 200)).items;
   }

@@ -19,7 +19,7 @@ function initRepo(dir: string): void {
 }
 
 /** A small deterministic PRNG: the same repository on every run, so runs compare. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -72,10 +72,14 @@ export function makeLargeRepo(dir: string): { files: number; bytes: number; comm
   return { files: tree.length, bytes, commits: 3 };
 }
 
-/** A one-commit repository, for measuring Forge's own overhead with no checkout to speak of. */
-export function makeSmallRepo(dir: string): void {
+/**
+ * A one-commit repository: a README, plus `files` (path -> content) when given. Without them,
+ * for measuring Forge's own overhead with no checkout to speak of.
+ */
+export function makeSmallRepo(dir: string, files: Record<string, string> = {}): void {
   initRepo(dir);
   writeFileSync(join(dir, 'README.md'), '# bench\n');
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'initial commit');
 }

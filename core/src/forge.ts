@@ -10,7 +10,10 @@ import { recoverStrandedAttempts, type RecoveryReport } from './orchestrator/rec
 import { Scheduler } from './orchestrator/scheduler.ts';
 import { StateChanges } from './orchestrator/state-changes.ts';
 import { TaskService } from './orchestrator/task-service.ts';
+import { SDK_DIR } from './plugins/discover.ts';
 import { PackRegistry } from './plugins/pack-registry.ts';
+import { PluginInstaller } from './plugins/plugin-installer.ts';
+import { registryOptions } from './plugins/registry-options.ts';
 import { openDatabase } from './store/database.ts';
 import { WalCheckpointer } from './store/wal-checkpointer.ts';
 import { createStores, type Stores } from './store/stores.ts';
@@ -24,6 +27,8 @@ export interface Forge {
   stores: Stores;
   bus: EventBus;
   registry: PackRegistry;
+  /** Installs and toggles packs on disk; the registry above is what this process loaded. */
+  plugins: PluginInstaller;
   worktrees: WorktreeManager;
   scheduler: Scheduler;
   projects: ProjectService;
@@ -40,6 +45,10 @@ export interface Forge {
   close(): Promise<void>;
 }
 
+// After a stop, the host kills the agent's processes (SIGTERM, SIGKILL 2 s later); a pack's
+// stream still open well after that is not waited for.
+const AGENT_ABORT_GRACE_MS = 10_000;
+
 export async function createForge(config: ForgeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Forge> {
   await mkdir(config.worktreesDir, { recursive: true });
   const db = await openDatabase(config.databaseUrl);
@@ -47,10 +56,11 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   await checkpointer.start();
   const stores = createStores(db);
   const bus = new EventBus();
-  const registry = await PackRegistry.load(config.pluginPaths);
+  const registry = await PackRegistry.load(registryOptions(config));
   const worktrees = new WorktreeManager(config.worktreesDir);
   const changes = new StateChanges(stores, bus, registry);
-  const runner = new AttemptRunner({ stores, bus, registry, worktrees, changes, nodeId: config.nodeId, logger });
+  const streamLimits = { idleMs: config.agentStreamIdleMs, abortGraceMs: AGENT_ABORT_GRACE_MS };
+  const runner = new AttemptRunner({ stores, bus, registry, worktrees, changes, nodeId: config.nodeId, logger, streamLimits });
   const scheduler = new Scheduler(stores, changes, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
   const attempts = new AttemptService(stores, bus, registry, changes, scheduler, config.branchPrefix);
   const stopAttempt = (id: string) => attempts.stopIfLive(id);
@@ -78,6 +88,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     stores,
     bus,
     registry,
+    plugins: new PluginInstaller(config.home, SDK_DIR, config.pluginPaths),
     worktrees,
     scheduler,
     projects,

@@ -122,6 +122,7 @@ const HARMLESS_BODY: Record<string, { body: Record<string, unknown>; status: num
   'PATCH /tasks/{taskId}': { body: { title: 'x' }, status: 404, code: NOT_FOUND },
   'POST /tasks/{taskId}/attempts': { body: { executor: 'script', options: { command: 'true' } }, status: 404, code: NOT_FOUND },
   'POST /attempts/{attemptId}/follow-up': { body: { prompt: 'again' }, status: 404, code: NOT_FOUND },
+  'POST /plugins': { body: { source: '$missing' }, status: 422, code: UNPROCESSABLE },
 };
 
 /** Bad values for each query parameter any route takes, by name. */
@@ -141,6 +142,16 @@ const MALFORMED_IDS: [string, string][] = [
   ['a UUID with a trailing dot', '0190a0a0-0000-7000-8000-00000000000.'],
 ];
 
+/** Pack names are npm package names, not ids: these are what no npm name can be. */
+const MALFORMED_NAMES: [string, string][] = [
+  ['upper case', 'Not-A-Pack'],
+  ['../../etc/passwd (encoded)', encodeURIComponent('../../etc/passwd')],
+  ['%2e%2e%2f', '%2e%2e%2f'],
+  ['a space', 'a%20pack'],
+  ['two slashes (encoded)', encodeURIComponent('@a/b/c')],
+];
+const malformedValuesFor = (param: string) => (param === 'name' ? MALFORMED_NAMES : MALFORMED_IDS);
+
 function generatedCases(): Case[] {
   const cases: Case[] = [];
   const add = (route: string, name: string, req: Req, status: number, code?: string, mention?: string) =>
@@ -148,7 +159,7 @@ function generatedCases(): Case[] {
   for (const route of specRoutes) {
     const harmless = HARMLESS_BODY[route.key];
     for (const param of route.pathParams) {
-      for (const [label, bad] of MALFORMED_IDS) {
+      for (const [label, bad] of malformedValuesFor(param)) {
         add(route.key, `malformed ${param}: ${label}`, { path: fillParams(route.path, bad), ...(harmless ? { body: harmless.body } : {}) }, 400, V, param);
       }
       add(route.key, `unknown ${param} (well-formed)`, { path: fillParams(route.path, '$random'), ...(harmless ? { body: harmless.body } : {}) }, 404, NOT_FOUND, '$random');
@@ -345,6 +356,25 @@ const TABLE: Row[] = [
   // ── routes that take no input: junk is ignored, never a 500 ─────────────────────────────────
   ['GET /health', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
   ['GET /executors', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+  ['GET /plugins', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+
+  // ── plugins ───────────────────────────────────────────────────────────────────────────────
+  ['POST /plugins', 'source is missing', { body: {} }, 400, V, 'source'],
+  ['POST /plugins', 'source is a number', { body: { source: 7 } }, 400, V, 'source'],
+  ['POST /plugins', 'source is blank', { body: { source: '  ' } }, 400, V, 'source'],
+  ['POST /plugins', 'source has 4097 characters', { body: { source: long(4097) } }, 400, V, 'source'],
+  ['POST /plugins', 'source is a git URL', { body: { source: 'git+https://example.invalid/p.git' } }, 400, V, 'npm package name'],
+  ['POST /plugins', 'source is an http URL', { body: { source: 'https://example.invalid/p.tgz' } }, 400, V, 'npm package name'],
+  ['POST /plugins', 'source is a shell command', { body: { source: 'pack; rm -rf /' } }, 400, V, 'npm package name'],
+  ['POST /plugins', 'source is a plain file, not a tarball', { body: { source: '$file' } }, 422, UNPROCESSABLE, 'tarball'],
+  ['POST /plugins', 'source is a folder with no package.json', { body: { source: '$repo2' } }, 422, UNPROCESSABLE, 'package.json'],
+  ['POST /plugins', 'source is a relative path to nothing', { body: { source: '../../no/such/pack' } }, 422, UNPROCESSABLE, 'No file or folder'],
+  ['DELETE /plugins/{name}', 'a built-in pack, which was never installed', { path: `/plugins/${encodeURIComponent('@forge-core/executor-script')}` }, 404, NOT_FOUND, 'forge plugins add'],
+  ['DELETE /plugins/{name}', 'a name with 215 characters', { path: `/plugins/${long(215)}` }, 400, V, 'name'],
+  ['POST /plugins/{name}/enable', 'no pack has this name', { path: '/plugins/forge-executor-nothing/enable' }, 404, NOT_FOUND, 'forge-executor-nothing'],
+  ['POST /plugins/{name}/enable', 'a scoped name with its slash unencoded', { path: '/plugins/@forge-core/executor-script/enable' }, 404, NO_ROUTE],
+  ['POST /plugins/{name}/disable', 'no pack has this name', { path: '/plugins/forge-executor-nothing/disable' }, 404, NOT_FOUND, 'forge-executor-nothing'],
+  ['POST /plugins/{name}/disable', 'a name in upper case', { path: '/plugins/Forge/disable' }, 400, V, 'name'],
   ['GET /events', 'tolerated: a nonsense Last-Event-ID gets a resync event', { query: 'bogus=1', headers: { 'last-event-id': 'not-an-event-id' }, sse: 'resync' }, 200],
   ['GET /events', 'tolerated: a Last-Event-ID from another boot gets a resync event', { headers: { 'last-event-id': 'zzzz-999999999999' }, sse: 'resync' }, 200],
 

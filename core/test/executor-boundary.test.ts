@@ -14,7 +14,12 @@ describe('executor boundary', () => {
 
   before(async () => {
     server = await startTestServer({
-      FORGE_PLUGIN_PATHS: ['misbehaving', 'bad-manifest', 'future-sdk'].map((p) => join(packs, p)).join(':'),
+      FORGE_PLUGIN_PATHS: ['misbehaving', 'bad-manifest', 'future-sdk', 'throws-on-import', 'hangs-in-detect', 'duplicate-id']
+        .map((p) => join(packs, p))
+        .join(':'),
+      // Short enough for a test, long beyond what a healthy hook or stream needs.
+      FORGE_PLUGIN_HOOK_TIMEOUT_MS: '300',
+      FORGE_AGENT_STREAM_IDLE_MS: '1500',
     });
     repos = tempDir('forge-boundary-');
     const repo = makeRepo(join(repos.path, 'repo'));
@@ -27,8 +32,8 @@ describe('executor boundary', () => {
     repos.cleanup();
   });
 
-  async function run(executor: string) {
-    const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor });
+  async function run(executor: string, options?: Record<string, unknown>) {
+    const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor, options });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     return server.waitForAttempt(started.body.id);
   }
@@ -45,6 +50,32 @@ describe('executor boundary', () => {
     assert.equal(attempt.state, 'failed');
     assert.equal(attempt.error.code, 'FORGE_PLUGIN_HOOK_FAILED');
     assert.match(attempt.error.message, /throws-midrun.*executor blew up/);
+  });
+
+  it('fails an attempt whose stream never ends once nothing runs, while other attempts go on', async () => {
+    const stuck = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'never-ends' });
+    assert.equal(stuck.status, 202);
+    const other = await run('script', { command: 'echo beside' });
+    assert.equal(other.state, 'succeeded', 'an attempt started beside the stuck one finished');
+    const attempt = await server.waitForAttempt(stuck.body.id);
+    assert.equal(attempt.state, 'failed');
+    assert.equal(attempt.error.code, 'FORGE_PLUGIN_HOOK_TIMEOUT');
+    assert.match(attempt.error.message, /forge-test-misbehaving never-ends\.run\(\) yielded nothing for 1500 ms/);
+  });
+
+  it('cancels a never-ending stream on stop without waiting for it', async () => {
+    const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'never-ends' });
+    await server.waitFor(async () => (await server.request('GET', `/attempts/${started.body.id}`)).body.state === 'running');
+    const stopped = await server.request('POST', `/attempts/${started.body.id}/stop`);
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.body.state, 'cancelled');
+  });
+
+  it('fails an attempt whose agent process is killed mid-run, with what the executor said', async () => {
+    const attempt = await run('agent-crashes');
+    assert.equal(attempt.state, 'failed');
+    assert.equal(attempt.error.code, 'FORGE_AGENT_FAILED');
+    assert.match(attempt.error.message, /killed by SIGKILL/);
   });
 
   it('fails an attempt whose executor ends without a done event', async () => {
@@ -72,14 +103,53 @@ describe('executor boundary', () => {
     assert.equal(bad.status, 'failed');
     assert.equal(bad.error!.code, 'FORGE_PLUGIN_MANIFEST_INVALID');
     assert.match(bad.error!.message, /forge\.manifestVersion/);
+    const importFails = byName.get('forge-test-throws-on-import')!;
+    assert.equal(importFails.status, 'failed');
+    assert.equal(importFails.error!.code, 'FORGE_PLUGIN_IMPORT_FAILED');
+    assert.match(importFails.error!.message, /Could not import forge-test-throws-on-import entry \.\/index\.ts: missing native module/);
+    const hangs = byName.get('forge-test-hangs-in-detect')!;
+    assert.equal(hangs.status, 'unavailable');
+    assert.match(hangs.error!.message, /slow-detect: forge-test-hangs-in-detect slow-detect\.detect\(\) did not answer within 300 ms/);
+    const duplicate = byName.get('forge-test-duplicate-id')!;
+    assert.equal(duplicate.error!.code, 'FORGE_PLUGIN_DUPLICATE_ID');
+    assert.match(duplicate.error!.message, /"script" is contributed by both @forge-core\/executor-script and forge-test-duplicate-id/);
     const future = byName.get('forge-test-future-sdk')!;
     assert.equal(future.error!.code, 'FORGE_PLUGIN_SDK_INCOMPATIBLE');
     assert.match(future.error!.message, /requires forge SDK \^9\.0\.0 but this host implements 1\.0\.0/);
     const { body } = await server.request('GET', '/executors');
     const ids = body.items.map((e: any) => e.id);
     assert.ok(ids.includes('script') && ids.includes('fake-agent') && ids.includes('no-done') && ids.includes('uses-secret'));
-    assert.ok(!ids.includes('from-the-future'));
+    assert.ok(!ids.includes('from-the-future') && !ids.includes('explodes'));
+    const slow = body.items.find((e: any) => e.id === 'slow-detect');
+    assert.equal(slow.available, false, 'an executor whose detect hangs is listed as unavailable');
+    const refused = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'slow-detect' });
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.error.code, 'FORGE_EXECUTOR_UNAVAILABLE');
+    const fromBrokenPack = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'explodes' });
+    assert.equal(fromBrokenPack.status, 422);
+    assert.match(fromBrokenPack.body.error.message, /"explodes" comes from forge-test-throws-on-import, which is failed: Could not import/);
     const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'script', options: { command: 'true' } });
     assert.equal((await server.waitForAttempt(started.body.id)).state, 'succeeded', 'the other packs still run');
+  });
+
+  it('lists every pack with its status and error over GET /plugins', async () => {
+    const { status, body } = await server.request('GET', '/plugins');
+    assert.equal(status, 200);
+    assert.equal(body.restartRequired, false);
+    const byName = new Map(body.items.map((p: any) => [p.name, p]));
+    const expected: Record<string, string> = {
+      '@forge-core/executor-script': 'loaded',
+      '@forge-core/executor-fake-agent': 'loaded',
+      'forge-test-misbehaving': 'loaded',
+      'forge-test-bad-manifest': 'failed',
+      'forge-test-future-sdk': 'failed',
+      'forge-test-throws-on-import': 'failed',
+      'forge-test-hangs-in-detect': 'unavailable',
+      'forge-test-duplicate-id': 'failed',
+    };
+    for (const [name, packStatus] of Object.entries(expected)) assert.equal((byName.get(name) as any)?.status, packStatus, name);
+    assert.deepEqual((byName.get('forge-test-misbehaving') as any).executors.length, 6);
+    assert.equal((byName.get('@forge-core/executor-script') as any).source, 'workspace');
+    assert.equal((byName.get('forge-test-throws-on-import') as any).source, 'local');
   });
 });

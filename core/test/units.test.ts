@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { checkExecutorEvent } from '@forge-core/sdk';
 import { EventBus } from '../src/events/event-bus.ts';
 import { branchName } from '../src/orchestrator/branch-name.ts';
 import { commitMessage } from '../src/orchestrator/commit-message.ts';
 import { checkSdkRange } from '../src/plugins/compat.ts';
 import { compileOptions, optionsJsonSchema, redactOptions } from '../src/plugins/executor-options.ts';
-import { checkExecutorEvent } from '../src/runtime/event-schema.ts';
 import { LineSplitter, MAX_LINE_BYTES } from '../src/runtime/line-splitter.ts';
 import { newId } from '../src/store/ids.ts';
 

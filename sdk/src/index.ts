@@ -6,3 +6,8 @@ export * from './executor.ts';
 export * from './git-provider.ts';
 export * from './pack.ts';
 export * from './errors.ts';
+export type { JsonSchema, JsonType } from './json-schema-check.ts';
+export * from './event-schema.ts';
+export * from './event-check.ts';
+export * from './manifest-schema.ts';
+export * from './manifest-check.ts';

@@ -10,6 +10,7 @@ import { eventRoutes } from './routes/events.ts';
 import { executorRoutes } from './routes/executors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { logRoutes } from './routes/logs.ts';
+import { pluginRoutes } from './routes/plugins.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { taskRoutes } from './routes/tasks.ts';
 
@@ -58,7 +59,7 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
     return respondWith(h, response);
   });
 
-  await server.register([healthRoutes, projectRoutes, taskRoutes, attemptRoutes, logRoutes, eventRoutes, executorRoutes], {
+  await server.register([healthRoutes, projectRoutes, taskRoutes, attemptRoutes, logRoutes, eventRoutes, executorRoutes, pluginRoutes], {
     routes: { prefix: '/api/v1' },
   });
   return server;

@@ -1,11 +1,14 @@
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { packReportText } from '../plugins/pack-report-text.ts';
 import { startServer } from '../start-server.ts';
+import { pluginsCommand } from './plugins-command.ts';
 
 const USAGE = `Usage: forge <command>
 
 Commands:
   serve      Start the Forge Core server (configuration: FORGE_* environment variables,
              or $FORGE_HOME/config.json; see README.md)
+  plugins    List, add, remove, enable and disable packs (forge plugins help)
   help       Show this help`;
 
 async function serve(): Promise<void> {
@@ -18,13 +21,13 @@ async function serve(): Promise<void> {
       home: config.home,
       database: config.databaseUrl,
       worktrees: config.worktreesDir,
-      packs: forge.registry.packs.map((p) => ({ name: p.name, status: p.status, executors: p.executors, error: p.error?.message })),
+      packs: forge.registry.packs.map((p) => ({ name: p.name, status: p.status, code: p.error?.code })),
     },
     `Forge Core listening on ${running.url}`,
   );
-  for (const pack of forge.registry.packs.filter((p) => p.status !== 'loaded')) {
-    forge.logger.warn({ pack: pack.name, code: pack.error?.code }, pack.error?.message ?? 'pack not loaded');
-  }
+  // The one startup report: every pack, its status, and for each one not loaded, why.
+  const allLoaded = forge.registry.packs.every((p) => p.status === 'loaded');
+  forge.logger[allLoaded ? 'info' : 'warn'](packReportText(forge.registry.packs));
   const shutdown = (signal: string) => {
     forge.logger.info(`${signal} received, stopping`);
     running.stop().then(
@@ -42,6 +45,7 @@ async function serve(): Promise<void> {
 const command = process.argv[2] ?? 'help';
 try {
   if (command === 'serve') await serve();
+  else if (command === 'plugins') process.exitCode = await pluginsCommand(loadConfig(), process.argv.slice(3), (text) => console.log(text));
   else {
     console.log(USAGE);
     if (command !== 'help' && command !== '--help') process.exitCode = 2;

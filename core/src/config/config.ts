@@ -25,6 +25,14 @@ export interface ForgeConfig {
   logLevel: string;
   /** Extra folders holding packs, for plugin development. */
   pluginPaths: string[];
+  /** Only packs whose package name matches one of these load ("*" wildcards); null: all. */
+  pluginsEnabled: string[] | null;
+  /** Packs that never load, by package name ("*" wildcards), on top of `forge plugins disable`. */
+  pluginsDisabled: string[];
+  /** How long a pack may hook after the import: detect() and other short calls. */
+  pluginHookTimeoutMs: number;
+  /** An agent's event stream silent this long with no process running is abandoned as stuck. */
+  agentStreamIdleMs: number;
 }
 
 const fileSchema = Joi.object({
@@ -42,6 +50,10 @@ const fileSchema = Joi.object({
   validateResponses: Joi.boolean().truthy('1').falsy('0'),
   logLevel: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   pluginPaths: Joi.array().items(Joi.string()),
+  pluginsEnabled: Joi.array().items(Joi.string().max(214)),
+  pluginsDisabled: Joi.array().items(Joi.string().max(214)),
+  pluginHookTimeoutMs: Joi.number().integer().min(10).max(600_000),
+  agentStreamIdleMs: Joi.number().integer().min(10).max(86_400_000),
 }).unknown(false);
 
 const envNames: Record<string, keyof ForgeConfig> = {
@@ -57,7 +69,14 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_VALIDATE_RESPONSES: 'validateResponses',
   FORGE_LOG_LEVEL: 'logLevel',
   FORGE_PLUGIN_PATHS: 'pluginPaths',
+  FORGE_PLUGINS_ENABLED: 'pluginsEnabled',
+  FORGE_PLUGINS_DISABLED: 'pluginsDisabled',
+  FORGE_PLUGIN_HOOK_TIMEOUT_MS: 'pluginHookTimeoutMs',
+  FORGE_AGENT_STREAM_IDLE_MS: 'agentStreamIdleMs',
 };
+
+/** Settings given in the environment as lists: paths split on ":", package names on ",". */
+const LIST_SEPARATORS: Partial<Record<keyof ForgeConfig, string>> = { pluginPaths: ':', pluginsEnabled: ',', pluginsDisabled: ',' };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -78,7 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
   for (const [name, key] of Object.entries(envNames)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    fromEnv[key] = key === 'pluginPaths' ? value.split(':').filter(Boolean) : value;
+    const separator = LIST_SEPARATORS[key];
+    fromEnv[key] = separator ? value.split(separator).map((item) => item.trim()).filter(Boolean) : value;
   }
   const merged = { ...fromFile, ...fromEnv };
   const { error, value } = fileSchema.validate(merged, { convert: true, abortEarly: false });
@@ -100,6 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     validateResponses: value.validateResponses ?? false,
     logLevel: value.logLevel ?? 'info',
     pluginPaths: (value.pluginPaths ?? []).map((p: string) => resolve(home, p)),
+    pluginsEnabled: value.pluginsEnabled ?? null,
+    pluginsDisabled: value.pluginsDisabled ?? [],
+    pluginHookTimeoutMs: value.pluginHookTimeoutMs ?? 5_000,
+    agentStreamIdleMs: value.agentStreamIdleMs ?? 60_000,
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);
   if (!isLoopback(resolved.host) && !resolved.apiToken) {

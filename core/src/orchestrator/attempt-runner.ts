@@ -1,7 +1,5 @@
 import {
   ForgeError,
-  type DoneEvent,
-  type ExecutorEvent,
   type InferOptions,
   type OptionShape,
   type PackLogger,
@@ -11,9 +9,9 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../events/event-bus.ts';
 import { commitAll } from '../git/commit.ts';
 import { branchExists } from '../git/repository.ts';
+import { consumeEventStream, type EventStreamLimits } from '../plugins/event-stream-guard.ts';
 import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
 import { agentEnvironment } from '../runtime/environment.ts';
-import { checkExecutorEvent } from '../runtime/event-schema.ts';
 import { HostProcess } from '../runtime/host-process.ts';
 import { LogPipeline } from '../runtime/log-pipeline.ts';
 import type { Attempt, AttemptState } from '../store/attempt-store.ts';
@@ -32,6 +30,7 @@ export interface AttemptRunnerDeps {
   changes: StateChanges;
   nodeId: string;
   logger: Logger;
+  streamLimits: EventStreamLimits;
 }
 
 interface Outcome {
@@ -155,45 +154,25 @@ export class AttemptRunner {
     };
     // The options were validated against the executor's own descriptors when the attempt was made.
     const input = { attemptId: attempt.id, prompt, options: attempt.options as InferOptions<OptionShape> };
-    const resuming = attempt.followUpPrompt !== null && attempt.agentSessionId !== null && entry.executor.resume;
-    let done: DoneEvent | null = null;
-    let violation: { code: string; message: string } | null = null;
-    try {
-      const events: AsyncIterable<ExecutorEvent> = resuming
-        ? entry.executor.resume!({ ...input, sessionId: attempt.agentSessionId! }, ctx)
-        : entry.executor.run(input, ctx);
-      for await (const value of events) {
-        const check = checkExecutorEvent(value);
-        if (!check.ok) {
-          violation = { code: 'FORGE_PLUGIN_EVENT_INVALID', message: `Executor ${entry.id} yielded an invalid event: ${check.message}` };
-          break;
-        }
-        if (done) continue; // nothing counts after the one `done`
-        const { type, ...payload } = check.event;
+    const resuming = Boolean(attempt.followUpPrompt !== null && attempt.agentSessionId !== null && entry.executor.resume);
+    const site = { plugin: entry.packageName, contribution: entry.id, hook: resuming ? 'resume' : 'run' };
+    const { done, violation } = await consumeEventStream(
+      () => (resuming ? entry.executor.resume!({ ...input, sessionId: attempt.agentSessionId! }, ctx) : entry.executor.run(input, ctx)),
+      { site, signal: controller.signal, limits: this.deps.streamLimits, hasLiveProcess: () => [...run.processes].some((p) => !p.hasExited) },
+      async (event) => {
+        const { type, ...payload } = event;
         log.append(proc.id, type, payload);
-        if (check.event.type === 'session') {
-          await this.deps.changes.attempt(attempt.id, ['running'], { agentSessionId: check.event.sessionId });
-        } else if (check.event.type === 'done') {
-          done = check.event;
-        }
-      }
-    } catch (error) {
-      violation = {
-        code: 'FORGE_PLUGIN_HOOK_FAILED',
-        message: `Executor ${entry.id} ${resuming ? 'resume' : 'run'}() failed: ${(error as Error)?.message ?? String(error)}`,
-      };
-    } finally {
+        if (event.type === 'session') await this.deps.changes.attempt(attempt.id, ['running'], { agentSessionId: event.sessionId });
+      },
+    ).finally(() => {
       run.signal.removeEventListener('abort', abort);
       controller.abort();
-    }
-    if (!done && !violation && !run.signal.aborted) {
-      violation = { code: 'FORGE_PLUGIN_EVENT_INVALID', message: `Executor ${entry.id} ended its event stream without a done event.` };
-    }
+    });
     if (violation) log.append(proc.id, 'log', { level: 'error', text: `${violation.code}: ${violation.message}` });
     const outcome: Outcome = run.signal.aborted
       ? { state: 'cancelled', error: null, summary: done?.summary }
       : violation
-        ? { state: 'failed', error: violation }
+        ? { state: 'failed', error: { code: violation.code, message: violation.message } }
         : done!.status === 'failed'
           ? { state: 'failed', error: { code: 'FORGE_AGENT_FAILED', message: done!.error ?? 'The agent reported failure.' }, summary: done!.summary }
           : { state: done!.status, error: null, summary: done!.summary };

@@ -35,6 +35,14 @@ export class AttemptService {
     if (!found) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${taskId}.`, { taskId });
     const { task, repoPath, defaultBranch } = found;
     const entry = this.registry.executor(input.executor);
+    const notLoaded = entry ? undefined : this.registry.packContributing(input.executor);
+    if (notLoaded) {
+      throw new ForgeError(
+        'FORGE_EXECUTOR_UNAVAILABLE',
+        `Executor "${input.executor}" comes from ${notLoaded.name}, which is ${notLoaded.status}: ${notLoaded.error?.message ?? 'not loaded'}`,
+        { field: 'executor', pack: notLoaded.name, status: notLoaded.status },
+      );
+    }
     if (!entry) {
       const installed = this.registry.listExecutors().map((e) => e.id);
       throw new ForgeError(

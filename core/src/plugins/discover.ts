@@ -1,8 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedPackDir, installedPackNames } from './plugin-home.ts';
 
-export type PackSource = 'workspace' | 'local';
+export type PackSource = 'workspace' | 'installed' | 'local';
 
 export interface PackCandidate {
   dir: string;
@@ -15,11 +16,15 @@ export const WORKSPACE_ROOT = resolve(fileURLToPath(new URL('../../../', import.
 
 const WORKSPACE_PACK_FOLDERS = ['plugins', 'git-providers'];
 
+/** The SDK's own folder: linked into the plugins folder so installed packs import this copy. */
+export const SDK_DIR = join(WORKSPACE_ROOT, 'sdk');
+
 /**
  * Finds every folder holding a package.json with a `forge` field: the first-party workspace
- * packs and the local folders named in configuration. Nothing is imported here.
+ * packs, the packs `forge plugins add` installed under `home`, and the local folders named in
+ * configuration. Nothing is imported here.
  */
-export async function discoverPacks(localPaths: readonly string[]): Promise<PackCandidate[]> {
+export async function discoverPacks(home: string, localPaths: readonly string[]): Promise<PackCandidate[]> {
   const candidates: PackCandidate[] = [];
   for (const folder of WORKSPACE_PACK_FOLDERS) {
     const parent = join(WORKSPACE_ROOT, folder);
@@ -29,6 +34,10 @@ export async function discoverPacks(localPaths: readonly string[]): Promise<Pack
       const candidate = await readCandidate(join(parent, entry.name), 'workspace');
       if (candidate) candidates.push(candidate);
     }
+  }
+  for (const name of installedPackNames(home)) {
+    const candidate = await readCandidate(installedPackDir(home, name), 'installed');
+    if (candidate) candidates.push(candidate);
   }
   for (const path of localPaths) {
     const candidate = await readCandidate(resolve(path), 'local');

@@ -4,20 +4,32 @@ import { pathToFileURL } from 'node:url';
 import type Joi from 'joi';
 import {
   EXECUTOR_BRAND,
+  ForgeError,
+  GIT_PROVIDER_BRAND,
   PACK_BRAND,
   SDK_CONTRACT_VERSION,
   type DetectResult,
   type Executor,
   type ExecutorCapabilities,
+  type ForgeErrorCode,
+  type GitProvider,
+  type GitProviderCapabilities,
   type OptionShape,
   type Pack,
 } from '@forge-core/sdk';
+import { describeValue, invokeHook } from './boundary.ts';
 import { checkSdkRange } from './compat.ts';
 import { discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
 import { compileOptions, optionsJsonSchema } from './executor-options.ts';
 import { checkManifest } from './manifest.ts';
+import { whyDisabled, type PluginSelection } from './plugin-selection.ts';
 
-export type PackStatus = 'loaded' | 'failed';
+/**
+ * loaded: its contributions are registered; unavailable: registered, but none of its executors
+ * can run on this machine (detect said why); disabled: kept from loading by the user or the
+ * configuration; failed: a check, the import or a hook failed, with the error saying what to do.
+ */
+export type PackStatus = 'loaded' | 'unavailable' | 'disabled' | 'failed';
 
 export interface PackReport {
   name: string;
@@ -25,8 +37,9 @@ export interface PackReport {
   source: PackSource;
   path: string;
   status: PackStatus;
-  error: { code: string; message: string } | null;
+  error: { code: ForgeErrorCode; message: string } | null;
   executors: string[];
+  gitProviders: string[];
 }
 
 export interface ExecutorEntry {
@@ -43,20 +56,44 @@ export interface ExecutorEntry {
   detection: DetectResult;
 }
 
-const DETECT_TIMEOUT_MS = 5_000;
+export interface GitProviderEntry {
+  id: string;
+  displayName: string;
+  description: string | null;
+  capabilities: GitProviderCapabilities;
+  packageName: string;
+  packageVersion: string;
+  provider: GitProvider;
+}
+
+export interface RegistryOptions {
+  /** FORGE_HOME, where `forge plugins add` installs packs. */
+  home: string;
+  /** Extra pack folders from the configuration. */
+  localPaths: readonly string[];
+  selection: PluginSelection;
+  /** The limit for detect() and any other short hook. */
+  hookTimeoutMs: number;
+}
+
+// An import runs the pack's top-level code; one that never settles must not hold the server.
+const IMPORT_TIMEOUT_MS = 30_000;
 
 /**
- * The packs this host found and the executors they contribute. A pack that fails any check
- * becomes a `failed` report with a code and a sentence saying what to do; it never stops the
- * server or the other packs.
+ * The packs this host found and what they contribute. Every check happens before the pack's
+ * code is imported where it can; a pack that fails any of them becomes a report with a code and
+ * a sentence saying what to do, and never stops the server or the other packs.
  */
 export class PackRegistry {
   private readonly executors = new Map<string, ExecutorEntry>();
+  private readonly gitProviders = new Map<string, GitProviderEntry>();
   readonly packs: PackReport[] = [];
 
-  static async load(localPaths: readonly string[]): Promise<PackRegistry> {
-    const registry = new PackRegistry();
-    for (const candidate of await discoverPacks(localPaths)) await registry.loadPack(candidate);
+  private constructor(private readonly options: RegistryOptions) {}
+
+  static async load(options: RegistryOptions): Promise<PackRegistry> {
+    const registry = new PackRegistry(options);
+    for (const candidate of await discoverPacks(options.home, options.localPaths)) await registry.loadPack(candidate);
     return registry;
   }
 
@@ -68,9 +105,21 @@ export class PackRegistry {
     return [...this.executors.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  gitProvider(id: string): GitProviderEntry | undefined {
+    return this.gitProviders.get(id);
+  }
+
+  listGitProviders(): GitProviderEntry[] {
+    return [...this.gitProviders.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The pack that declares an executor id, loaded or not: to explain why an id is missing. */
+  packContributing(executorId: string): PackReport | undefined {
+    return this.packs.find((p) => p.executors.includes(executorId));
+  }
+
   private async loadPack(candidate: PackCandidate): Promise<void> {
-    const file = join(candidate.dir, 'package.json');
-    const checked = checkManifest(candidate.packageJson, file);
+    const checked = checkManifest(candidate.packageJson, join(candidate.dir, 'package.json'));
     const report: PackReport = {
       name: checked.ok ? checked.name : String(candidate.packageJson.name ?? candidate.dir),
       version: checked.ok ? checked.version : String(candidate.packageJson.version ?? '0.0.0'),
@@ -79,46 +128,48 @@ export class PackRegistry {
       status: 'failed',
       error: null,
       executors: [],
+      gitProviders: [],
     };
     this.packs.push(report);
-    if (!checked.ok) return void (report.error = { code: 'FORGE_PLUGIN_MANIFEST_INVALID', message: checked.message });
+    const fail = (code: ForgeErrorCode, message: string) => void (report.error = { code, message });
+    if (!checked.ok) return fail('FORGE_PLUGIN_MANIFEST_INVALID', checked.message);
+    // Declared before import, so a disabled or broken pack still says what it would contribute.
+    report.executors = [...(checked.manifest.contributes.executors ?? [])];
+    report.gitProviders = [...(checked.manifest.contributes.gitProviders ?? [])];
+    const disabled = whyDisabled(checked.name, this.options.selection);
+    if (disabled) {
+      report.status = 'disabled';
+      return fail('FORGE_PLUGIN_DISABLED', disabled);
+    }
     const incompatible = checkSdkRange(`${checked.name}@${checked.version}`, checked.manifest.sdk);
-    if (incompatible) return void (report.error = { code: 'FORGE_PLUGIN_SDK_INCOMPATIBLE', message: incompatible });
+    if (incompatible) return fail('FORGE_PLUGIN_SDK_INCOMPATIBLE', incompatible);
 
     let pack: Pack;
     try {
-      const module = await import(pathToFileURL(join(candidate.dir, checked.manifest.entry)).href);
-      pack = module.default;
+      const site = { plugin: checked.name, contribution: 'entry', hook: 'import' };
+      const module = await invokeHook(site, IMPORT_TIMEOUT_MS, () => import(pathToFileURL(join(candidate.dir, checked.manifest.entry)).href));
+      pack = (module as { default: Pack }).default;
     } catch (error) {
-      return void (report.error = {
-        code: 'FORGE_PLUGIN_IMPORT_FAILED',
-        message: `Could not import ${checked.name} entry ${checked.manifest.entry}: ${(error as Error).message}`,
-      });
+      const timedOut = error instanceof ForgeError && error.code === 'FORGE_PLUGIN_HOOK_TIMEOUT';
+      const cause = error instanceof ForgeError && error.cause instanceof Error ? error.cause.message : (error as Error).message;
+      return timedOut
+        ? fail('FORGE_PLUGIN_HOOK_TIMEOUT', `Importing ${checked.name} entry ${checked.manifest.entry} did not finish within ${IMPORT_TIMEOUT_MS} ms.`)
+        : fail('FORGE_PLUGIN_IMPORT_FAILED', `Could not import ${checked.name} entry ${checked.manifest.entry}: ${cause}`);
     }
-    if (!pack || pack.$$type !== PACK_BRAND || !Array.isArray(pack.executors)) {
-      return void (report.error = {
-        code: 'FORGE_PLUGIN_EXPORT_INVALID',
-        message: `${checked.name} entry ${checked.manifest.entry} must export default definePack({...}) from @forge-core/sdk.`,
-      });
-    }
-    const declared = [...(checked.manifest.contributes.executors ?? [])].sort();
-    const exported = pack.executors.map((e) => e.id).sort();
-    if (declared.join() !== exported.join() || pack.executors.some((e) => e.$$type !== EXECUTOR_BRAND)) {
-      return void (report.error = {
-        code: 'FORGE_PLUGIN_EXPORT_INVALID',
-        message: `${checked.name} declares executors [${declared.join(', ')}] in package.json#forge.contributes but exports [${exported.join(', ')}].`,
-      });
-    }
-    const duplicate = pack.executors.find((e) => this.executors.has(e.id));
-    if (duplicate) {
-      const owner = this.executors.get(duplicate.id)!;
-      return void (report.error = {
-        code: 'FORGE_PLUGIN_DUPLICATE_ID',
-        message: `Executor id "${duplicate.id}" is contributed by both ${owner.packageName} and ${checked.name}; disable one of them.`,
-      });
-    }
+    const exportProblem = checkPackExport(pack, checked.name, checked.manifest.entry, report);
+    if (exportProblem) return fail('FORGE_PLUGIN_EXPORT_INVALID', exportProblem);
+    const duplicate = this.findDuplicate(pack, checked.name);
+    if (duplicate) return fail('FORGE_PLUGIN_DUPLICATE_ID', duplicate);
+
+    const entries: ExecutorEntry[] = [];
     for (const executor of pack.executors) {
-      this.executors.set(executor.id, {
+      let optionsSchema: Joi.ObjectSchema;
+      try {
+        optionsSchema = compileOptions(executor.options);
+      } catch (error) {
+        return fail('FORGE_PLUGIN_EXPORT_INVALID', `Executor ${executor.id} of ${checked.name} has invalid options: ${(error as Error).message}`);
+      }
+      entries.push({
         id: executor.id,
         displayName: executor.displayName,
         description: executor.description ?? null,
@@ -127,36 +178,78 @@ export class PackRegistry {
         packageVersion: checked.version,
         contractVersion: SDK_CONTRACT_VERSION,
         executor,
-        optionsSchema: compileOptions(executor.options),
+        optionsSchema,
         optionsJsonSchema: optionsJsonSchema(executor.options),
-        detection: await detectWithTimeout(executor),
+        detection: await this.detect(checked.name, executor),
       });
-      report.executors.push(executor.id);
     }
-    report.status = 'loaded';
+    for (const entry of entries) this.executors.set(entry.id, entry);
+    // A pack built against an SDK older than git providers has no such list.
+    const providers = pack.gitProviders ?? [];
+    for (const provider of providers) {
+      this.gitProviders.set(provider.id, {
+        id: provider.id,
+        displayName: provider.displayName,
+        description: provider.description ?? null,
+        capabilities: provider.capabilities,
+        packageName: checked.name,
+        packageVersion: checked.version,
+        provider,
+      });
+    }
+    const runnable = entries.some((e) => e.detection.available) || providers.length > 0;
+    report.status = runnable ? 'loaded' : 'unavailable';
+    if (!runnable) fail('FORGE_EXECUTOR_UNAVAILABLE', entries.map((e) => `${e.id}: ${e.detection.reason ?? 'unavailable'}`).join('; '));
+  }
+
+  private findDuplicate(pack: Pack, name: string): string | null {
+    for (const [kind, ids, taken] of [
+      ['Executor', pack.executors.map((e) => e.id), this.executors],
+      ['Git provider', (pack.gitProviders ?? []).map((p) => p.id), this.gitProviders],
+    ] as const) {
+      const id = ids.find((i) => taken.has(i));
+      if (id) {
+        const owner = taken.get(id)!;
+        return `${kind} id "${id}" is contributed by both ${owner.packageName} and ${name}; disable one of them with \`forge plugins disable <name>\`.`;
+      }
+    }
+    return null;
+  }
+
+  /** Whether the executor can run here; a throw, a hang or a malformed answer means it cannot. */
+  private async detect(packageName: string, executor: Executor<OptionShape>): Promise<DetectResult> {
+    const site = { plugin: packageName, contribution: executor.id, hook: 'detect' };
+    try {
+      const result = await invokeHook(site, this.options.hookTimeoutMs, (signal) => executor.detect({ findExecutable, signal }));
+      if (!result || typeof result.available !== 'boolean') {
+        return { available: false, reason: `detect() must return { available: boolean }, returned ${describeValue(result)}` };
+      }
+      return result;
+    } catch (error) {
+      return { available: false, reason: (error as Error).message };
+    }
   }
 }
 
-async function detectWithTimeout(executor: Executor<OptionShape>): Promise<DetectResult> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<DetectResult>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve({ available: false, reason: `detect() did not answer within ${DETECT_TIMEOUT_MS} ms` });
-    }, DETECT_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([
-      executor.detect({ findExecutable, signal: controller.signal }).catch((error: unknown) => ({
-        available: false,
-        reason: `detect() failed: ${(error as Error)?.message ?? String(error)}`,
-      })),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
+/** Whether the entry's default export is a pack contributing exactly what the manifest declares. */
+function checkPackExport(pack: Pack | undefined, name: string, entry: string, declared: PackReport): string | null {
+  if (!pack || pack.$$type !== PACK_BRAND || !Array.isArray(pack.executors)) {
+    return `${name} entry ${entry} must export default definePack({...}) from @forge-core/sdk, exported ${describeValue(pack)}.`;
   }
+  const providers = Array.isArray(pack.gitProviders) ? pack.gitProviders : [];
+  const badExecutor = pack.executors.findIndex((e) => e?.$$type !== EXECUTOR_BRAND);
+  if (badExecutor >= 0) return `${name} default.executors[${badExecutor}] is not a value returned by defineExecutor().`;
+  const badProvider = providers.findIndex((p) => p?.$$type !== GIT_PROVIDER_BRAND);
+  if (badProvider >= 0) return `${name} default.gitProviders[${badProvider}] is not a value returned by defineGitProvider().`;
+  for (const [field, exported, listed] of [
+    ['executors', pack.executors.map((e) => e.id), declared.executors],
+    ['gitProviders', providers.map((p) => p.id), declared.gitProviders],
+  ] as const) {
+    if ([...exported].sort().join() !== [...listed].sort().join()) {
+      return `${name} declares ${field} [${listed.join(', ')}] in package.json#forge.contributes but exports [${exported.join(', ')}].`;
+    }
+  }
+  return null;
 }
 
 export async function findExecutable(name: string): Promise<string | null> {

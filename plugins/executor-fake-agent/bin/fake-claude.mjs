@@ -4,9 +4,13 @@
 // cwd, so a host can be exercised end to end with no network and no API key.
 // FAKE_AGENT_SCENARIO picks the behaviour, FAKE_AGENT_DELAY_MS paces the messages, and
 // FAKE_AGENT_IGNORE_SIGTERM=1 makes the process survive SIGTERM so a host must escalate.
+// A prompt line `replay <path>` instead prints a recorded stream-json transcript (a file inside
+// the cwd) line by line, so a host can be fed a long real-looking session at full speed.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const SCENARIOS = ['success', 'fail', 'hang', 'garbage', 'crash'];
@@ -78,11 +82,16 @@ function realPathOfNearestExisting(target) {
   return realpathSync(candidate);
 }
 
+/** Whether a path the prompt names leads outside the cwd, lexically or through a symlink. */
+function leavesCwd(cwd, relativePath) {
+  const target = path.resolve(cwd, relativePath);
+  return path.isAbsolute(relativePath) || !isWithin(cwd, target) || target === cwd
+    || !isWithin(realpathSync(cwd), realPathOfNearestExisting(target));
+}
+
 function writeInside(cwd, relativePath, content) {
   const target = path.resolve(cwd, relativePath);
-  const escapes = path.isAbsolute(relativePath) || !isWithin(cwd, target) || target === cwd
-    || !isWithin(realpathSync(cwd), realPathOfNearestExisting(target));
-  if (escapes) {
+  if (leavesCwd(cwd, relativePath)) {
     return { isError: true, content: `<tool_use_error>Refusing to write outside the working directory: ${relativePath}</tool_use_error>` };
   }
   try {
@@ -94,6 +103,39 @@ function writeInside(cwd, relativePath, content) {
       : { isError: false, content: `File created successfully at: ${target}`, structured: { type: 'create', filePath: target, content } };
   } catch (error) {
     return { isError: true, content: `<tool_use_error>${error.message}</tool_use_error>` };
+  }
+}
+
+/** The first `replay <path>` line of the prompt, if any. */
+function requestedReplay(prompt) {
+  for (const line of prompt.split(/\r?\n/)) {
+    const match = /^\s*replay\s+(\S+)\s*$/.exec(line);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/**
+ * The transcript to replay, checked like a write: the prompt comes from whoever can start an
+ * attempt, and printing a file outside the worktree would copy it into the attempt's log.
+ */
+function replayTarget(cwd, relativePath) {
+  if (cli.outputFormat !== 'stream-json') fail('fake-claude: replay needs --output-format stream-json');
+  if (leavesCwd(cwd, relativePath)) fail(`fake-claude: refusing to replay a file outside the working directory: ${relativePath}`);
+  const target = path.resolve(cwd, relativePath);
+  if (!existsSync(target) || !statSync(target).isFile()) fail(`fake-claude: no transcript to replay at ${relativePath}`);
+  return target;
+}
+
+/**
+ * Prints the transcript as it is, one line at a time: as fast as stdout takes it (waiting only
+ * when the pipe is full) unless FAKE_AGENT_DELAY_MS paces it. The transcript's own `result`
+ * line says how the run went, so the process exits 0.
+ */
+async function replay(file) {
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (delayMs > 0) await sleep(delayMs);
+    if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
   }
 }
 
@@ -195,23 +237,29 @@ async function workOnTask() {
   await finish(resultMessage('success', summary));
 }
 
-await send({
-  type: 'system', subtype: 'init', cwd: session.cwd, session_id: session.id, tools: TOOLS, mcp_servers: [], model: cli.model,
-  permissionMode: 'default', slash_commands: ['compact', 'context', 'cost', 'init', 'review'], apiKeySource: 'none', output_style: 'default', uuid: randomUUID(),
-});
-
-if (scenario === 'success') await workOnTask();
-else if (scenario === 'garbage') {
-  pendingNoise = garbageLines(session.id);
-  await workOnTask();
-} else if (scenario === 'fail') {
-  const reason = 'simulated failure (FAKE_AGENT_SCENARIO=fail)';
-  await assistantTurn([{ type: 'text', text: 'I could not complete the task: the fake agent was told to fail.' }], 'end_turn');
-  writeSync(2, `Error: ${reason}\n`);
-  await finish(resultMessage('error_during_execution', undefined, [reason]));
-} else if (scenario === 'hang') {
-  setInterval(() => {}, 60_000);
-} else if (scenario === 'crash') {
-  writeSync(2, 'fake-claude: simulated crash (FAKE_AGENT_SCENARIO=crash)\n');
-  process.exit(2);
+async function playScenario() {
+  await send({
+    type: 'system', subtype: 'init', cwd: session.cwd, session_id: session.id, tools: TOOLS, mcp_servers: [], model: cli.model,
+    permissionMode: 'default', slash_commands: ['compact', 'context', 'cost', 'init', 'review'], apiKeySource: 'none', output_style: 'default', uuid: randomUUID(),
+  });
+  if (scenario === 'success') await workOnTask();
+  else if (scenario === 'garbage') {
+    pendingNoise = garbageLines(session.id);
+    await workOnTask();
+  } else if (scenario === 'fail') {
+    const reason = 'simulated failure (FAKE_AGENT_SCENARIO=fail)';
+    await assistantTurn([{ type: 'text', text: 'I could not complete the task: the fake agent was told to fail.' }], 'end_turn');
+    writeSync(2, `Error: ${reason}\n`);
+    await finish(resultMessage('error_during_execution', undefined, [reason]));
+  } else if (scenario === 'hang') {
+    setInterval(() => {}, 60_000);
+  } else if (scenario === 'crash') {
+    writeSync(2, 'fake-claude: simulated crash (FAKE_AGENT_SCENARIO=crash)\n');
+    process.exit(2);
+  }
 }
+
+// A transcript is a whole session, init line included, so it replaces the scenario.
+const transcript = requestedReplay(prompt);
+if (transcript === undefined) await playScenario();
+else await replay(replayTarget(session.cwd, transcript));

@@ -1,0 +1,75 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Where `forge plugins` keeps what it installs: `$FORGE_HOME/plugins` is an npm project of its
+ * own (package.json + node_modules) that the host owns, and `$FORGE_HOME/plugins.json` holds the
+ * packs the user disabled. Both are plain files, so the CLI works with the server stopped.
+ */
+export const pluginsDir = (home: string) => join(home, 'plugins');
+const manifestFile = (home: string) => join(pluginsDir(home), 'package.json');
+const stateFile = (home: string) => join(home, 'plugins.json');
+
+/** The SDK the host links into the plugins folder, so every pack imports the host's own copy. */
+export const SDK_PACKAGE = '@forge-core/sdk';
+
+export interface PluginsManifest {
+  name: string;
+  private: true;
+  description: string;
+  dependencies: Record<string, string>;
+}
+
+export function readPluginsManifest(home: string): PluginsManifest | null {
+  try {
+    return JSON.parse(readFileSync(manifestFile(home), 'utf8')) as PluginsManifest;
+  } catch {
+    return null;
+  }
+}
+
+/** Package names installed with `forge plugins add`, in install order. */
+export function installedPackNames(home: string): string[] {
+  return Object.keys(readPluginsManifest(home)?.dependencies ?? {}).filter((name) => name !== SDK_PACKAGE);
+}
+
+export const installedPackDir = (home: string, name: string) => join(pluginsDir(home), 'node_modules', ...name.split('/'));
+
+/** Creates the plugins folder's package.json, linking the host's SDK as the packs' peer. */
+export function ensurePluginsManifest(home: string, sdkDir: string): void {
+  const current = readPluginsManifest(home);
+  const manifest: PluginsManifest = {
+    name: 'forge-installed-plugins',
+    private: true,
+    description: 'Packs installed by `forge plugins add`. Managed by Forge Core; edit with the forge command.',
+    dependencies: { ...current?.dependencies, [SDK_PACKAGE]: `file:${sdkDir}` },
+  };
+  mkdirSync(pluginsDir(home), { recursive: true });
+  writeFileAtomically(manifestFile(home), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export interface PluginState {
+  /** Package names disabled with `forge plugins disable`. */
+  disabled: string[];
+}
+
+export function readPluginState(home: string): PluginState {
+  try {
+    const parsed = JSON.parse(readFileSync(stateFile(home), 'utf8')) as Partial<PluginState>;
+    return { disabled: Array.isArray(parsed.disabled) ? parsed.disabled.filter((n) => typeof n === 'string') : [] };
+  } catch {
+    return { disabled: [] };
+  }
+}
+
+export function writePluginState(home: string, state: PluginState): void {
+  mkdirSync(home, { recursive: true });
+  writeFileAtomically(stateFile(home), `${JSON.stringify({ disabled: [...new Set(state.disabled)].sort() }, null, 2)}\n`);
+}
+
+/** A reader never sees half a file: write beside it, then rename over it. */
+function writeFileAtomically(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
