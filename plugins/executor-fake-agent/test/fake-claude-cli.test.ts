@@ -1,28 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { FAKE_CLAUDE_SCRIPT } from '../src/fake-claude-invocation.ts';
+import { runCli } from './support/run-cli.ts';
 import { makeTempDir } from './support/temp-dir.ts';
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the fake CLI the way a person would run `claude`, with only PATH inherited. */
-function runCli(args: readonly string[], cwd: string, stdin = '', env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FAKE_CLAUDE_SCRIPT, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const jsonLines = (stdout: string) => stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
 

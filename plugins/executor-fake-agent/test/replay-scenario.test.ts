@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FAKE_CLAUDE_SCRIPT } from '../src/fake-claude-invocation.ts';
 import { fakeAgent } from '../src/index.ts';
 import { createClaudeStreamParser } from '../src/parse-claude-stream.ts';
 import { collectEvents, finalDone } from './support/events.ts';
+import { runCli } from './support/run-cli.ts';
 import { makeTempDir } from './support/temp-dir.ts';
 import { createTestRunContext } from './support/test-run-context.ts';
 
 const FIXTURE = new URL('./fixtures/edit-and-test.jsonl', import.meta.url);
 const STREAM_JSON = ['-p', '--verbose', '--output-format', 'stream-json'];
 
-function runCli(args: readonly string[], cwd: string, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FAKE_CLAUDE_SCRIPT, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('fake-claude replay', () => {
   let dir: Awaited<ReturnType<typeof makeTempDir>>;

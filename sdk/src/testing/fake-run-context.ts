@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
-import type { PackLogger, RunContext, SpawnOptions } from '../context.ts';
+import type { RunContext, SpawnOptions } from '../context.ts';
 import { FakeProcess, type Recording } from './fake-process.ts';
+import { createRecordingLogger } from './recording-logger.ts';
 
 export interface FakeRunContextOptions {
   /** What the first process the executor spawns prints; later ones print nothing and exit 0. */
@@ -28,13 +29,7 @@ const SILENT: Recording = Object.freeze({ stdout: [] });
 export function createFakeRunContext(options: FakeRunContextOptions = {}): FakeRunContext {
   const controller = new AbortController();
   const spawned: FakeProcess[] = [];
-  const logged: string[] = [];
-  const log: PackLogger = {
-    debug: (text) => logged.push(`debug: ${text}`),
-    info: (text) => logged.push(`info: ${text}`),
-    warn: (text) => logged.push(`warn: ${text}`),
-    error: (text) => logged.push(`error: ${text}`),
-  };
+  const { log, logged } = createRecordingLogger();
   return {
     worktree: { path: options.worktreePath ?? tmpdir(), branch: options.branch ?? 'forge/conformance' },
     signal: controller.signal,

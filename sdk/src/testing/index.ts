@@ -6,6 +6,7 @@
 export { executorConformance, type ExecutorConformanceOptions } from './executor-conformance.ts';
 export { gitProviderConformance, type GitProviderConformanceOptions, type RemoteExpectation } from './git-provider-conformance.ts';
 export { createFakeRunContext, type FakeRunContext, type FakeRunContextOptions } from './fake-run-context.ts';
+export { createRecordingLogger } from './recording-logger.ts';
 export { FakeProcess, type Recording, type SpawnCall } from './fake-process.ts';
 export { FakeFetch, type RecordedExchange, type SentRequest } from './fake-fetch.ts';
 export { loadTranscripts, type Transcript, type TranscriptExpectation, type ExpectedEvent } from './transcripts.ts';

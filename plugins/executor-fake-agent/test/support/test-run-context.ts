@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { ManagedProcess, OutputLine, PackLogger, ProcessExit, RunContext, SpawnOptions } from '@forge-core/sdk';
+import type { ManagedProcess, OutputLine, ProcessExit, RunContext, SpawnOptions } from '@forge-core/sdk';
+import { createRecordingLogger } from '@forge-core/sdk/testing';
 
 export const KILL_GRACE_MS = 1000;
 
@@ -66,13 +67,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 export function createTestRunContext(worktreePath: string): TestRunContext {
   const controller = new AbortController();
   const pids: number[] = [];
-  const logged: string[] = [];
-  const log: PackLogger = {
-    debug: (text) => logged.push(`debug: ${text}`),
-    info: (text) => logged.push(`info: ${text}`),
-    warn: (text) => logged.push(`warn: ${text}`),
-    error: (text) => logged.push(`error: ${text}`),
-  };
+  const { log, logged } = createRecordingLogger();
 
   function spawnManaged(command: string, args: readonly string[], options: SpawnOptions = {}): ManagedProcess {
     const env: Record<string, string> = {};
