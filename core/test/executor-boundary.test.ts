@@ -116,6 +116,7 @@ describe('executor boundary', () => {
     const future = byName.get('forge-test-future-sdk')!;
     assert.equal(future.error!.code, 'FORGE_PLUGIN_SDK_INCOMPATIBLE');
     assert.match(future.error!.message, /requires forge SDK \^9\.0\.0 but this host implements 1\.0\.0/);
+    assert.match(future.error!.message, /`forge plugins add forge-test-future-sdk@<version>`.*`forge plugins disable forge-test-future-sdk`/);
     const { body } = await server.request('GET', '/executors');
     const ids = body.items.map((e: any) => e.id);
     assert.ok(ids.includes('script') && ids.includes('fake-agent') && ids.includes('no-done') && ids.includes('uses-secret'));

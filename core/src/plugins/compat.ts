@@ -14,7 +14,8 @@ export function checkSdkRange(packName: string, range: string): string | null {
     return `Plugin ${packName} declares "sdk": "${range}", which does not pin a major; use e.g. "^${SDK_CONTRACT_VERSION}".`;
   }
   if (!semver.satisfies(SDK_CONTRACT_VERSION, parsed, { includePrerelease: true })) {
-    return `Plugin ${packName} requires forge SDK ${range} but this host implements ${SDK_CONTRACT_VERSION}; install a version of the pack built for SDK ^${semver.major(SDK_CONTRACT_VERSION)}.`;
+    const name = packName.slice(0, packName.lastIndexOf('@'));
+    return `Plugin ${packName} requires forge SDK ${range} but this host implements ${SDK_CONTRACT_VERSION}; install a version built for SDK ^${semver.major(SDK_CONTRACT_VERSION)} (\`forge plugins add ${name}@<version>\`) or turn it off (\`forge plugins disable ${name}\`).`;
   }
   return null;
 }
