@@ -92,6 +92,9 @@ export class AttemptRunner {
     const task = await stores.tasks.get(attempt.taskId);
     const project = task && (await stores.projects.get(task.projectId));
     if (!project) throw new ForgeError('FORGE_NOT_FOUND', 'The task or project of this attempt was deleted.');
+    // The start request moves the task to inprogress just after answering; should that update
+    // have been lost (a crash in between), the task is in progress from here on all the same.
+    await changes.taskStatus(task.id, 'inprogress', ['todo'], task);
     const entry = this.deps.registry.executor(attempt.executor.id);
     if (!entry) {
       throw new ForgeError('FORGE_EXECUTOR_NOT_FOUND', `Executor "${attempt.executor.id}" is not installed on this server.`);

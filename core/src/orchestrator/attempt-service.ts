@@ -79,7 +79,11 @@ export class AttemptService {
       baseBranch,
     });
     this.bus.publish('attempt.created', attemptView(attempt, this.registry));
-    await this.changes.taskStatus(taskId, 'inprogress', undefined, task);
+    // The task's status follows from its attempts, so it is updated just after the answer: in a
+    // burst of starts every request is answered before any of these updates runs. A client still
+    // reads its own write, since the update runs before the server reads its next request; if it
+    // fails, the runner sets the status when it claims the attempt.
+    setImmediate(() => void this.changes.taskStatus(taskId, 'inprogress', undefined, task).catch(() => undefined));
     this.scheduler.wake();
     return attempt;
   }
