@@ -97,40 +97,97 @@ describe('executor boundary', () => {
     assert.ok(!everything.includes(token), 'the token appears nowhere');
   });
 
-  it('reports packs that cannot load with a code and a fix, and keeps serving the others', async () => {
-    const byName = new Map(server.forge.registry.packs.map((p) => [p.name, p]));
-    const bad = byName.get('forge-test-bad-manifest')!;
+  const pack = (name: string) => {
+    const found = server.forge.registry.packs.find((p) => p.name === name);
+    assert.ok(found, `${name} is reported`);
+    return found;
+  };
+
+  /** The other packs still run: an attempt with the built-in script executor succeeds. */
+  async function othersStillServe() {
+    const attempt = await run('script', { command: 'echo still serving' });
+    assert.equal(attempt.state, 'succeeded', 'the other packs still run');
+  }
+
+  it('reports a pack with a bad manifest, and serves the others', async () => {
+    const bad = pack('forge-test-bad-manifest');
     assert.equal(bad.status, 'failed');
     assert.equal(bad.error!.code, 'FORGE_PLUGIN_MANIFEST_INVALID');
     assert.match(bad.error!.message, /forge\.manifestVersion/);
-    const importFails = byName.get('forge-test-throws-on-import')!;
-    assert.equal(importFails.status, 'failed');
-    assert.equal(importFails.error!.code, 'FORGE_PLUGIN_IMPORT_FAILED');
-    assert.match(importFails.error!.message, /Could not import forge-test-throws-on-import entry \.\/index\.ts: missing native module/);
-    const hangs = byName.get('forge-test-hangs-in-detect')!;
-    assert.equal(hangs.status, 'unavailable');
-    assert.match(hangs.error!.message, /slow-detect: forge-test-hangs-in-detect slow-detect\.detect\(\) did not answer within 300 ms/);
-    const duplicate = byName.get('forge-test-duplicate-id')!;
-    assert.equal(duplicate.error!.code, 'FORGE_PLUGIN_DUPLICATE_ID');
-    assert.match(duplicate.error!.message, /"script" is contributed by both @forge-core\/executor-script and forge-test-duplicate-id/);
-    const future = byName.get('forge-test-future-sdk')!;
+    await othersStillServe();
+  });
+
+  it('reports a pack that needs a newer SDK major, with the commands that fix it, and serves the others', async () => {
+    const future = pack('forge-test-future-sdk');
+    assert.equal(future.status, 'failed');
     assert.equal(future.error!.code, 'FORGE_PLUGIN_SDK_INCOMPATIBLE');
     assert.match(future.error!.message, /requires forge SDK \^9\.0\.0 but this host implements 1\.0\.0/);
     assert.match(future.error!.message, /`forge plugins add forge-test-future-sdk@<version>`.*`forge plugins disable forge-test-future-sdk`/);
     const { body } = await server.request('GET', '/executors');
-    const ids = body.items.map((e: any) => e.id);
-    assert.ok(ids.includes('script') && ids.includes('fake-agent') && ids.includes('no-done') && ids.includes('uses-secret'));
-    assert.ok(!ids.includes('from-the-future') && !ids.includes('explodes'));
-    const slow = body.items.find((e: any) => e.id === 'slow-detect');
-    assert.equal(slow.available, false, 'an executor whose detect hangs is listed as unavailable');
+    assert.ok(!body.items.some((e: any) => e.id === 'from-the-future'));
+    await othersStillServe();
+  });
+
+  it('reports a pack that throws on import, refuses its executors with the reason, and serves the others', async () => {
+    const importFails = pack('forge-test-throws-on-import');
+    assert.equal(importFails.status, 'failed');
+    assert.equal(importFails.error!.code, 'FORGE_PLUGIN_IMPORT_FAILED');
+    assert.match(importFails.error!.message, /Could not import forge-test-throws-on-import entry \.\/index\.ts: missing native module/);
+    const refused = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'explodes' });
+    assert.equal(refused.status, 422);
+    assert.match(refused.body.error.message, /"explodes" comes from forge-test-throws-on-import, which is failed: Could not import/);
+    await othersStillServe();
+  });
+
+  it('calls an executor whose detect() hangs unavailable after the hook timeout, and serves the others', async () => {
+    const hangs = pack('forge-test-hangs-in-detect');
+    assert.equal(hangs.status, 'unavailable');
+    assert.match(hangs.error!.message, /slow-detect: forge-test-hangs-in-detect slow-detect\.detect\(\) did not answer within 300 ms/);
+    const { body } = await server.request('GET', '/executors');
+    assert.equal(body.items.find((e: any) => e.id === 'slow-detect').available, false);
     const refused = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'slow-detect' });
     assert.equal(refused.status, 422);
     assert.equal(refused.body.error.code, 'FORGE_EXECUTOR_UNAVAILABLE');
-    const fromBrokenPack = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'explodes' });
-    assert.equal(fromBrokenPack.status, 422);
-    assert.match(fromBrokenPack.body.error.message, /"explodes" comes from forge-test-throws-on-import, which is failed: Could not import/);
-    const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'script', options: { command: 'true' } });
-    assert.equal((await server.waitForAttempt(started.body.id)).state, 'succeeded', 'the other packs still run');
+    await othersStillServe();
+  });
+
+  it('refuses a pack whose executor id is taken, naming both packs and where they are', async () => {
+    const duplicate = pack('forge-test-duplicate-id');
+    assert.equal(duplicate.status, 'failed');
+    assert.equal(duplicate.error!.code, 'FORGE_PLUGIN_DUPLICATE_ID');
+    assert.match(duplicate.error!.message, /"script" is contributed by both @forge-core\/executor-script \(.*plugins\/executor-script\) and forge-test-duplicate-id \(.*duplicate-id\)/);
+    await othersStillServe();
+  });
+
+  it('fails an attempt whose run() is a plain async function that throws, without a crash', async () => {
+    const attempt = await run('async-throws');
+    assert.equal(attempt.state, 'failed');
+    assert.equal(attempt.error.code, 'FORGE_PLUGIN_HOOK_FAILED');
+    assert.match(attempt.error.message, /async-throws\.run\(\) failed: cli not configured/);
+    await othersStillServe();
+  });
+
+  it('accepts a run() that is a plain async function returning its stream', async () => {
+    const attempt = await run('async-returns-stream');
+    assert.equal(attempt.state, 'succeeded', JSON.stringify(attempt.error));
+  });
+
+  it('fails an attempt whose iterator answers next() with something that is no iterator result', async () => {
+    const attempt = await run('bad-iterator');
+    assert.equal(attempt.state, 'failed');
+    assert.equal(attempt.error.code, 'FORGE_PLUGIN_HOOK_FAILED');
+    assert.match(attempt.error.message, /next\(\) resolved to number 42/);
+    const processes = (await server.request('GET', `/attempts/${attempt.id}/processes`)).body.items;
+    assert.ok(processes.every((p: any) => p.status !== 'running'), 'no process row is left running');
+  });
+
+  it('fails an attempt whose tool call input is not JSON, keeping the events before it', async () => {
+    const attempt = await run('unserializable-input');
+    assert.equal(attempt.state, 'failed');
+    assert.equal(attempt.error.code, 'FORGE_PLUGIN_EVENT_INVALID');
+    assert.match(attempt.error.message, /tool_call event: at input: must be plain JSON data/);
+    const logs = (await server.request('GET', `/attempts/${attempt.id}/logs`)).body.items;
+    assert.ok(logs.some((e: any) => e.kind === 'message' && e.payload.text === 'calling a tool'), 'the valid event before it was stored');
   });
 
   it('lists every pack with its status and error over GET /plugins', async () => {
@@ -149,7 +206,7 @@ describe('executor boundary', () => {
       'forge-test-duplicate-id': 'failed',
     };
     for (const [name, packStatus] of Object.entries(expected)) assert.equal((byName.get(name) as any)?.status, packStatus, name);
-    assert.deepEqual((byName.get('forge-test-misbehaving') as any).executors.length, 6);
+    assert.deepEqual((byName.get('forge-test-misbehaving') as any).executors.length, 10);
     assert.equal((byName.get('@forge-core/executor-script') as any).source, 'workspace');
     assert.equal((byName.get('forge-test-throws-on-import') as any).source, 'local');
   });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SDK_DIR } from '../src/plugins/discover.ts';
 import { makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { startTestServer } from './support/test-server.ts';
@@ -50,6 +51,10 @@ describe('installing packs', () => {
     assert.ok(manifest.dependencies[PACK], 'recorded in the plugins folder');
     // A copy, not a link back to the source folder: deleting or editing the source cannot break it.
     assert.ok(existsSync(join(home, 'plugins', 'node_modules', '@forge-test', 'installable', 'index.js')));
+    // The SDK it imports is the host's own, linked, not a copy that would go stale on upgrade.
+    const sdk = join(home, 'plugins', 'node_modules', '@forge-core', 'sdk');
+    assert.ok(lstatSync(sdk).isSymbolicLink());
+    assert.equal(realpathSync(sdk), realpathSync(SDK_DIR));
 
     let packs = await listed(home);
     assert.deepEqual([packs.get(PACK)?.status, packs.get(PACK)?.source, packs.get(PACK)?.version], ['loaded', 'installed', '1.2.3']);
@@ -130,6 +135,9 @@ describe('installing packs', () => {
       const manifest = JSON.parse(readFileSync(join(home, 'plugins', 'package.json'), 'utf8'));
       assert.deepEqual(Object.keys(manifest.dependencies), ['@forge-core/sdk'], 'neither was kept');
 
+      const sdk = await server.request('POST', '/plugins', { source: SDK_DIR });
+      assert.equal(sdk.status, 400);
+      assert.match(sdk.body.error.message, /@forge-core\/sdk is the SDK packs are built on/);
       const missing = await server.request('POST', '/plugins', { source: join(dirs.path, 'nowhere.tgz') });
       assert.equal(missing.status, 422);
       assert.match(missing.body.error.message, /No file or folder at/);

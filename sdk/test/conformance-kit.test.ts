@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import {
   defineExecutor,
@@ -15,7 +16,8 @@ import {
   type SpawnOptions,
 } from '@forge-core/sdk';
 import { createFakeRunContext, executorConformance, gitProviderConformance, type TestFunctions } from '@forge-core/sdk/testing';
-import { pinnedMajor } from '../src/testing/sdk-range.ts';
+import semver from 'semver';
+import { parseSdkRange, pinnedMajor, satisfies } from '../src/testing/sdk-range.ts';
 import echoPack, { echoDefinition, echoEvents } from './fixtures/conformance-kit/echo-pack/index.ts';
 
 const ECHO_DIR = new URL('./fixtures/conformance-kit/echo-pack/', import.meta.url);
@@ -65,27 +67,31 @@ function assertFailed(outcomes: readonly Outcome[], expected: readonly string[])
 const failureOf = (outcomes: readonly Outcome[], name: string) => outcomes.find((outcome) => outcome.name === name)?.failure ?? '';
 
 const RUN = (transcript: string) => `executor echo > run > turns ${transcript} into a valid stream that ends as recorded`;
-const ABORT = 'executor echo > abort > ends the stream when the run is stopped mid-stream';
+const ABORT = 'executor echo > abort > ends the stream promptly, yielding nothing but a cancelled done, when the run is stopped mid-stream';
+const SDK_RANGE = 'manifest > pins one major of the SDK contract in forge.sdk, and accepts the installed SDK';
 const RESUME = 'executor echo > resume > continues a session and hands its id to the CLI';
 const DETECT_INSTALLED = 'executor echo > detect > resolves with a well-formed result when every executable is installed';
 const DETECT_MISSING = 'executor echo > detect > reports available: false with a reason when nothing it looks for is installed';
 
 type EchoDefinition = typeof echoDefinition;
 
-function checkEcho(pack = echoPack, packageJson = ECHO_PACKAGE_JSON): Promise<Outcome[]> {
-  return runKit((runner) => executorConformance({ pack, packageJson, transcripts: ECHO_TRANSCRIPTS, ...runner }));
+function checkEcho(pack = echoPack, packageJson = ECHO_PACKAGE_JSON, abortTimeoutMs?: number): Promise<Outcome[]> {
+  return runKit((runner) => executorConformance({ pack, packageJson, transcripts: ECHO_TRANSCRIPTS, abortTimeoutMs, ...runner }));
 }
 
-function checkEchoVariant(overrides: Partial<EchoDefinition>): Promise<Outcome[]> {
-  return checkEcho(definePack({ executors: [defineExecutor({ ...echoDefinition, ...overrides })] }));
+function checkEchoVariant(overrides: Partial<EchoDefinition>, abortTimeoutMs?: number): Promise<Outcome[]> {
+  return checkEcho(definePack({ executors: [defineExecutor({ ...echoDefinition, ...overrides })] }), ECHO_PACKAGE_JSON, abortTimeoutMs);
 }
 
 /** The echo executor's events with a change applied to each, for variants that break the stream. */
-function mapEchoRun(change: (event: ExecutorEvent, ctxAborted: boolean) => ExecutorEvent[]): EchoDefinition['run'] {
+function mapEchoRun(change: (event: ExecutorEvent, ctxAborted: boolean) => ExecutorEvent[] | Promise<ExecutorEvent[]>): EchoDefinition['run'] {
   return async function* (input, ctx) {
-    for await (const event of echoEvents(ctx, ['--model', input.options.model], input.prompt)) yield* change(event, ctx.signal.aborted);
+    for await (const event of echoEvents(ctx, ['--model', input.options.model], input.prompt)) yield* await change(event, ctx.signal.aborted);
   };
 }
+
+/** The echo executor, taking `ms` to yield its done once stopped. */
+const slowToStop = (ms: number) => mapEchoRun(async (event, aborted) => (event.type === 'done' && aborted ? sleep(ms, [event]) : [event]));
 
 describe('@forge-core/sdk/testing', () => {
   describe('executorConformance', () => {
@@ -156,6 +162,33 @@ describe('@forge-core/sdk/testing', () => {
       assert.match(failureOf(outcomes, ABORT), /done has status "failed"; it must be "cancelled"/);
     });
 
+    it('fails a run that yields events after the stop', async () => {
+      const outcomes = await checkEchoVariant({
+        run: mapEchoRun((event, aborted) => {
+          if (event.type !== 'done' || !aborted) return [event];
+          const late = Array.from({ length: 20 }, (_, index): ExecutorEvent => ({ type: 'log', level: 'info', text: `still going ${index}` }));
+          return [...late, event];
+        }),
+      });
+      assertFailed(outcomes, [ABORT]);
+      assert.match(failureOf(outcomes, ABORT), /20 event\(s\) came after the stop \(the first a log\); once ctx.signal is aborted, yield only done/);
+    });
+
+    it('fails a run that takes seconds to end after the stop', async () => {
+      const started = Date.now();
+      const outcomes = await checkEchoVariant({ run: slowToStop(5_000) });
+      assertFailed(outcomes, [ABORT]);
+      assert.match(failureOf(outcomes, ABORT), /the stream of echo after the stop \(replaying success\) did not finish within 2000 ms/);
+      assert.ok(Date.now() - started < 4_000, 'the kit waited for the slow stream instead of failing it at the limit');
+    });
+
+    it('holds a stopped run to abortTimeoutMs when given', async () => {
+      assertFailed(await checkEchoVariant({ run: slowToStop(300) }), []);
+      const strict = await checkEchoVariant({ run: slowToStop(300) }, 100);
+      assertFailed(strict, [ABORT]);
+      assert.match(failureOf(strict, ABORT), /did not finish within 100 ms/);
+    });
+
     it('fails a resume that does not hand the session id to the CLI', async () => {
       const outcomes = await checkEchoVariant({ resume: (input, ctx) => echoEvents(ctx, ['--model', input.options.model], input.prompt) });
       assertFailed(outcomes, [RESUME]);
@@ -203,6 +236,39 @@ describe('@forge-core/sdk/testing', () => {
         return pathToFileURL(path.join(dir, 'package.json'));
       }
 
+      /** The kit's verdict on the echo pack declaring this forge.sdk range. */
+      const checkRange = (range: string) =>
+        checkEcho(
+          echoPack,
+          echoManifestWith((pkg) => {
+            pkg.forge.entry = './index.js';
+            pkg.forge.sdk = range;
+          }),
+        );
+
+      it('fails a range that pins a major but not one SDK 1.0.0 satisfies, as the host would refuse it', async () => {
+        for (const range of ['^1.5.0', '1.2.x', '>=1.3.0 <2', '~1.1', '>1.0.0 <2.0.0', '2.x']) {
+          const outcomes = await checkRange(range);
+          assertFailed(outcomes, [SDK_RANGE]);
+          assert.match(failureOf(outcomes, SDK_RANGE), new RegExp(`forge.sdk "${range.replace(/[.^*]/g, '\\$&')}" does not accept 1.0.0, the contract the SDK installed here implements`));
+          assert.doesNotMatch(failureOf(outcomes, SDK_RANGE), /does not pin/);
+        }
+      });
+
+      it('fails a range it cannot read, and says what to write instead', async () => {
+        for (const range of ['latest', '^1.0.0-beta.1', '1.0.0+build', '^1.0.0 ||', '~>1.0']) {
+          const outcomes = await checkRange(range);
+          assertFailed(outcomes, [SDK_RANGE]);
+          assert.match(failureOf(outcomes, SDK_RANGE), /is not a range the kit can read; use a simple range such as "\^1\.0\.0"/);
+        }
+      });
+
+      it('passes ranges that pin major 1 and accept SDK 1.0.0', async () => {
+        for (const range of ['^1.0.0', '1.x', '>=1.0.0 <2.0.0', '~1.0.0', '1', '1.0.0', '>= 1.0.0 < 2', '1.0.0 - 1.4', '^1.0.0 || ^1.2.0']) {
+          assert.deepEqual(failures(await checkRange(range)), [], range);
+        }
+      });
+
       it('fails a manifest whose contributed ids are not the exported ones', async () => {
         const outcomes = await checkEcho(
           echoPack,
@@ -224,7 +290,8 @@ describe('@forge-core/sdk/testing', () => {
             delete pkg.peerDependencies;
           }),
         );
-        assertFailed(outcomes, ['manifest > depends on @forge-core/sdk as a peer dependency or a dependency', 'manifest > pins one major of the SDK contract in forge.sdk']);
+        assertFailed(outcomes, ['manifest > depends on @forge-core/sdk as a peer dependency or a dependency', SDK_RANGE]);
+        assert.match(failureOf(outcomes, SDK_RANGE), /forge.sdk ">=1.0.0" does not pin one major of the contract/);
         const invalid = await checkEcho(echoPack, echoManifestWith((pkg) => (pkg.forge.kind = 'agent')));
         assert.match(failureOf(invalid, 'manifest > has a valid forge field'), /invalid forge manifest:\n {2}- .*kind/);
       });
@@ -235,6 +302,7 @@ describe('@forge-core/sdk/testing', () => {
       assert.throws(() => executorConformance({ ...valid, pack: { executors: [] } as never }), { name: 'TypeError', message: /pack must be a value returned by definePack\(\)/ });
       assert.throws(() => executorConformance({ ...valid, transcript: ECHO_TRANSCRIPTS } as never), { name: 'TypeError', message: /unknown option "transcript"/ });
       assert.throws(() => executorConformance({ ...valid, packageJson: '../package.json' as never }), { name: 'TypeError', message: /packageJson must be a file: URL/ });
+      assert.throws(() => executorConformance({ ...valid, abortTimeoutMs: 0 }), { name: 'TypeError', message: /abortTimeoutMs must be a positive number of milliseconds, received number 0/ });
       const dir = mkdtempSync(path.join(tmpdir(), 'forge-kit-transcripts-'));
       try {
         writeFileSync(path.join(dir, 'orphan.jsonl'), '{}\n');
@@ -249,12 +317,36 @@ describe('@forge-core/sdk/testing', () => {
       }
     });
 
-    it('accepts only forge.sdk ranges that pin one major', () => {
-      const ranges = ['^1.0.0', '~1.2', '1.x', '1', '>=1.2.0 <2.0.0', '1.0.0 - 1.4.0', '^1.0.0 || ^1.2.0', '>=1.0.0', '*', '^1 || ^2', '>=1.0.0 <=2.0.0', 'latest'];
-      assert.deepEqual(
-        ranges.map((range) => pinnedMajor(range)),
-        [1, 1, 1, 1, 1, 1, 1, null, null, null, null, null],
-      );
+    describe('the forge.sdk range reader', () => {
+      const VERSIONS = ['0.0.0', '0.0.3', '0.1.0', '0.2.5', '1.0.0', '1.1.9', '1.2.0', '1.2.3', '1.2.4', '1.3.0', '1.4.0', '1.4.1', '1.5.0', '1.9.9', '2.0.0', '2.1.0', '3.0.0'];
+      const RANGES = [
+        ...['1.2.3', '=1.2.3', 'v1.2.3', '^1.2.3', '^1.2', '^1', '^1.x', '^0.2.3', '^0.0.3', '^0.0', '^0.x', '~1.2.3', '~1.2', '~1', '~0.2.3', '~ 1.2'],
+        ...['1', '1.x', '1.2.x', '1.*', '*', 'x', 'X.X', '>=1.0.0 <2.0.0', '>= 1.0.0 < 2', '>1.2', '>1.2.3', '>1', '<=1.4.0', '<=1.4', '<1.2', '<2', '>=1.3.0 <2'],
+        ...['1.0.0 - 1.4.0', '1.2 - 1.4', '1 - 2', '^1.0.0 || ^2.0.0', '1.2.x || 1.4.x', '<1.0.0 || >=1.5.0', '>=2.0.0 <1.0.0', '<*', '>*'],
+      ];
+
+      it('agrees with node-semver, which the host uses, on every version', () => {
+        const disagreements = RANGES.flatMap((range) => {
+          const parsed = parseSdkRange(range);
+          if (parsed === null) return [`${range}: unread`];
+          return VERSIONS.filter((version) => satisfies(version, parsed) !== semver.satisfies(version, range, { includePrerelease: true })).map((version) => `${range} on ${version}`);
+        });
+        assert.deepEqual(disagreements, []);
+      });
+
+      it('finds the one major a range pins, or none', () => {
+        const pinned = (range: string) => pinnedMajor(parseSdkRange(range) ?? assert.fail(`${range} unread`));
+        const ranges = ['^1.0.0', '~1.2', '1.x', '1', '>=1.2.0 <2.0.0', '1.0.0 - 1.4.0', '^1.0.0 || ^1.2.0', '^0.2.3', '<1.0.0'];
+        assert.deepEqual(ranges.map(pinned), [1, 1, 1, 1, 1, 1, 1, 0, 0]);
+        const open = ['>=1.0.0', '*', '^1 || ^2', '>=1.0.0 <=2.0.0', '>1', '<2', '1 - 2', '>=1.0.0 <2.0.1'];
+        assert.deepEqual(open.map(pinned), open.map(() => null));
+      });
+
+      it('reads no form it does not know', () => {
+        for (const range of ['', 'latest', '^1.0.0-beta.1', '1.0.0+build', '^1.0.0 ||', '~>1.0', '>=1.0.0 - 2.0.0', '01.0.0', '1.0.0.0', '1.x.3', '^*.1', '>=', '!1']) {
+          assert.equal(parseSdkRange(range), null, range);
+        }
+      });
     });
 
     it('fails, rather than passes, an executor with no transcripts to replay', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { checkExecutorEvent, checkPackManifest, type ExecutorEvent, type ExecutorEventType } from '../src/index.ts';
+import { MAX_EVENT_INPUT_CHARS, checkExecutorEvent, checkPackManifest, type ExecutorEvent, type ExecutorEventType } from '../src/index.ts';
 
 function rejects(value: unknown): string {
   const check = checkExecutorEvent(value);
@@ -82,6 +82,20 @@ describe('checkExecutorEvent', () => {
     const message = rejects({ type: 'thinking', text: 'x'.repeat(1_000_001) });
     assert.match(message, /^thinking event: at text: must be at most 1000000 characters, received "x{40}"… \(1000001 characters\)$/);
     assert.match(rejects({ type: 'session', sessionId: 'i'.repeat(256) }), /at sessionId: must be at most 255 characters/);
+  });
+
+  it('requires a tool input to be plain JSON of bounded size, since it is stored and streamed as JSON', () => {
+    const call = { type: 'tool_call', callId: 'c', tool: 't', action: 'other' };
+    assert.equal(checkExecutorEvent({ ...call, input: { path: 'a.txt', lines: [1, 2] } }).ok, true);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const input of [{ n: 10n }, cycle, () => 1, { big: 'x'.repeat(MAX_EVENT_INPUT_CHARS) }]) {
+      const check = checkExecutorEvent({ ...call, input });
+      assert.equal(check.ok, false);
+      assert.match((check as { message: string }).message, /^tool_call event: at input: must be/);
+    }
+    const approval = checkExecutorEvent({ type: 'approval_request', requestId: 'r', tool: 't', input: { n: 1n } });
+    assert.match((approval as { message: string }).message, /^approval_request event: at input: must be plain JSON data/);
   });
 });
 

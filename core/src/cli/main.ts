@@ -38,6 +38,8 @@ async function serve(): Promise<void> {
       },
     );
   };
+  // A pack's stray promise must not take the server down (a host bug would not be hidden: it is logged).
+  process.on('unhandledRejection', (reason) => forge.logger.error({ err: reason }, 'unhandled promise rejection; still serving'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
@@ -45,7 +47,11 @@ async function serve(): Promise<void> {
 const command = process.argv[2] ?? 'help';
 try {
   if (command === 'serve') await serve();
-  else if (command === 'plugins') process.exitCode = await pluginsCommand(loadConfig(), process.argv.slice(3), (text) => console.log(text));
+  else if (command === 'plugins') {
+    const code = await pluginsCommand(loadConfig(), process.argv.slice(3), (text) => console.log(text));
+    // Exits once the output is written: a pack imported to list it may hold a timer or socket open.
+    process.stdout.write('', () => process.exit(code));
+  }
   else {
     console.log(USAGE);
     if (command !== 'help' && command !== '--help') process.exitCode = 2;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../events/event-bus.ts';
 import { commitAll } from '../git/commit.ts';
 import { branchExists } from '../git/repository.ts';
-import { consumeEventStream, type EventStreamLimits } from '../plugins/event-stream-guard.ts';
+import { consumeEventStream, type EventStreamLimits, type StreamOutcome } from '../plugins/event-stream-guard.ts';
 import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
 import { agentEnvironment } from '../runtime/environment.ts';
 import { HostProcess } from '../runtime/host-process.ts';
@@ -159,18 +159,29 @@ export class AttemptRunner {
     const input = { attemptId: attempt.id, prompt, options: attempt.options as InferOptions<OptionShape> };
     const resuming = Boolean(attempt.followUpPrompt !== null && attempt.agentSessionId !== null && entry.executor.resume);
     const site = { plugin: entry.packageName, contribution: entry.id, hook: resuming ? 'resume' : 'run' };
-    const { done, violation } = await consumeEventStream(
-      () => (resuming ? entry.executor.resume!({ ...input, sessionId: attempt.agentSessionId! }, ctx) : entry.executor.run(input, ctx)),
-      { site, signal: controller.signal, limits: this.deps.streamLimits, hasLiveProcess: () => [...run.processes].some((p) => !p.hasExited) },
-      async (event) => {
-        const { type, ...payload } = event;
-        log.append(proc.id, type, payload);
-        if (event.type === 'session') await this.deps.changes.attempt(attempt.id, ['running'], { agentSessionId: event.sessionId });
-      },
-    ).finally(() => {
+    let stream: StreamOutcome;
+    try {
+      stream = await consumeEventStream(
+        () => (resuming ? entry.executor.resume!({ ...input, sessionId: attempt.agentSessionId! }, ctx) : entry.executor.run(input, ctx)),
+        { site, signal: controller.signal, limits: this.deps.streamLimits, hasLiveProcess: () => [...run.processes].some((p) => !p.hasExited) },
+        async (event) => {
+          const { type, ...payload } = event;
+          log.append(proc.id, type, payload);
+          if (event.type === 'session') await this.deps.changes.attempt(attempt.id, ['running'], { agentSessionId: event.sessionId });
+        },
+      );
+    } catch (error) {
+      // Only the host's own handling of an event can throw here: a bug, but the process row and
+      // the attempt still end.
+      this.deps.logger.error({ err: error, attemptId: attempt.id }, 'handling an agent event failed');
+      stream = { done: null, violation: new ForgeError('FORGE_INTERNAL', `Handling the agent's events failed: ${(error as Error).message}`) };
+    } finally {
       run.signal.removeEventListener('abort', abort);
       controller.abort();
-    });
+    }
+    const { done, violation } = stream;
+    // A pack that broke the contract may have left its agent running: stop it before its work is committed.
+    if (violation) await Promise.all([...run.processes].map((p) => p.stop()));
     if (violation) log.append(proc.id, 'log', { level: 'error', text: `${violation.code}: ${violation.message}` });
     const outcome: Outcome = run.signal.aborted
       ? { state: 'cancelled', error: null, summary: done?.summary }

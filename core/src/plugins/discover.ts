@@ -9,7 +9,15 @@ export interface PackCandidate {
   dir: string;
   source: PackSource;
   packageJson: Record<string, unknown>;
+  /** Another candidate with the same package name that takes its place, if any. */
+  shadowedBy?: PackCandidate;
+  /** Why this folder cannot be a pack before its manifest is even read. */
+  problem?: string;
 }
+
+// Later sources win over earlier ones for one package name: an installed copy of a built-in
+// pack replaces it, and a local folder replaces both while its author works on it.
+const PRECEDENCE: Record<PackSource, number> = { workspace: 0, installed: 1, local: 2 };
 
 /** The repository root, where the first-party workspace packs live. */
 export const WORKSPACE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -43,18 +51,40 @@ export async function discoverPacks(home: string, localPaths: readonly string[])
     const candidate = await readCandidate(resolve(path), 'local');
     if (candidate) candidates.push(candidate);
   }
+  return markShadowed(candidates);
+}
+
+function markShadowed(candidates: PackCandidate[]): PackCandidate[] {
+  const winners = new Map<unknown, PackCandidate>();
+  for (const candidate of candidates) {
+    const current = winners.get(candidate.packageJson.name);
+    if (!current || PRECEDENCE[candidate.source] >= PRECEDENCE[current.source]) winners.set(candidate.packageJson.name, candidate);
+  }
+  for (const candidate of candidates) {
+    const winner = winners.get(candidate.packageJson.name)!;
+    if (winner !== candidate) candidate.shadowedBy = winner;
+  }
   return candidates;
 }
 
+/**
+ * The pack in `dir`, or null when the folder holds no pack. A folder the user named (a local
+ * path, an installed package) that holds none is still a candidate, with the problem, so the
+ * startup report shows the typo instead of silently skipping it.
+ */
 async function readCandidate(dir: string, source: PackSource): Promise<PackCandidate | null> {
+  const named = source !== 'workspace';
   const text = await readFile(join(dir, 'package.json'), 'utf8').catch(() => null);
-  if (text === null) return null;
+  if (text === null) return named ? { dir, source, packageJson: { name: dir }, problem: `${dir} has no package.json.` } : null;
   let packageJson: unknown;
   try {
     packageJson = JSON.parse(text);
   } catch {
-    packageJson = { forge: '(package.json is not valid JSON)' };
+    return { dir, source, packageJson: { name: dir }, problem: `${join(dir, 'package.json')} is not valid JSON.` };
   }
-  if (!packageJson || typeof packageJson !== 'object' || !('forge' in packageJson)) return null;
+  if (!packageJson || typeof packageJson !== 'object' || !('forge' in packageJson)) {
+    const name = (packageJson as { name?: unknown } | null)?.name ?? dir;
+    return named ? { dir, source, packageJson: { name }, problem: `${join(dir, 'package.json')} has no "forge" field, so it is not a Forge pack.` } : null;
+  }
   return { dir, source, packageJson: packageJson as Record<string, unknown> };
 }

@@ -1,5 +1,5 @@
 import { ForgeError, checkExecutorEvent, type DoneEvent, type ExecutorEvent } from '@forge-core/sdk';
-import { describeSite, wrapPluginError, type HookSite } from './boundary.ts';
+import { describeSite, describeValue, wrapPluginError, type HookSite } from './boundary.ts';
 
 export interface EventStreamLimits {
   /** After the user's stop, how long the stream may take to end before it is left behind. */
@@ -27,6 +27,8 @@ export interface StreamOutcome {
 }
 
 const WATCH_INTERVAL_MS = 50;
+const EVENTS_BETWEEN_TURNS = 256;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Pulls a pack's event stream across the boundary: opens it, validates every event, stops at
@@ -36,37 +38,33 @@ const WATCH_INTERVAL_MS = 50;
  * `onEvent` sees only valid events, `done` included.
  */
 export async function consumeEventStream(
-  open: () => AsyncIterable<unknown>,
+  open: () => unknown,
   run: GuardedRun,
   onEvent: (event: ExecutorEvent) => Promise<void> | void,
 ): Promise<StreamOutcome> {
-  const { site, signal, limits } = run;
-  let iterator: AsyncIterator<unknown>;
-  try {
-    iterator = open()[Symbol.asyncIterator]();
-  } catch (error) {
-    return { done: null, violation: wrapPluginError(site, error) };
-  }
+  const { site, signal } = run;
   const watch = watchStream(run);
+  let iterator: AsyncIterator<unknown> | null = null;
   try {
-    for (;;) {
+    let opened: AsyncIterator<unknown> | 'left-behind';
+    try {
+      opened = await openStream(open, site, watch);
+    } catch (error) {
+      return { done: null, violation: error as ForgeError };
+    }
+    if (opened === 'left-behind') return leftBehindOutcome(run);
+    iterator = opened;
+    for (let pulled = 1; ; pulled++) {
       let step: IteratorResult<unknown> | 'left-behind';
       try {
         step = await watch.race(iterator.next());
+        if (step !== 'left-behind' && (typeof step !== 'object' || step === null)) {
+          throw new TypeError(`next() resolved to ${describeValue(step)} instead of { value, done }`);
+        }
       } catch (error) {
         return { done: null, violation: wrapPluginError(site, error) };
       }
-      if (step === 'left-behind') {
-        if (signal.aborted) return { done: null, violation: null };
-        return {
-          done: null,
-          violation: new ForgeError(
-            'FORGE_PLUGIN_HOOK_TIMEOUT',
-            `${describeSite(site)} yielded nothing for ${limits.idleMs} ms while none of its processes was running; did it forget to yield done or to end its iterator?`,
-            { ...site, idleMs: limits.idleMs },
-          ),
-        };
-      }
+      if (step === 'left-behind') return leftBehindOutcome(run);
       if (step.done) {
         if (signal.aborted) return { done: null, violation: null };
         return {
@@ -84,16 +82,58 @@ export async function consumeEventStream(
       }
       await onEvent(check.event);
       if (check.event.type === 'done') return { done: check.event, violation: null };
+      // A pack whose events are all ready at once would otherwise keep the loop in microtasks
+      // for the whole stream: no request, no stop and no watch tick could get in.
+      if (pulled % EVENTS_BETWEEN_TURNS === 0) await nextTurn();
     }
   } finally {
     watch.stop();
     // Ends the pack's generator (its finally blocks run). Not awaited: a generator stuck in an
     // await cannot return until that await settles, and nobody waits for a stuck pack.
-    void Promise.resolve()
-      .then(() => iterator.return?.())
-      .catch(() => undefined);
+    if (iterator) {
+      const stream = iterator;
+      void Promise.resolve()
+        .then(() => stream.return?.())
+        .catch(() => undefined);
+    }
   }
 }
+
+/**
+ * Calls run()/resume() and gets its iterator. An `async function*` is the contract, but a plain
+ * `async` function returning one is accepted too; one that throws or rejects, or returns
+ * something else, is the pack's failure, never an unhandled rejection in the host.
+ */
+async function openStream(open: () => unknown, site: HookSite, watch: StreamWatch): Promise<AsyncIterator<unknown> | 'left-behind'> {
+  let stream: unknown;
+  try {
+    stream = open();
+    if (isThenable(stream)) stream = await watch.race(Promise.resolve(stream));
+  } catch (error) {
+    throw wrapPluginError(site, error);
+  }
+  if (stream === 'left-behind') return stream;
+  const iterable = stream as Partial<AsyncIterable<unknown>> | null;
+  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
+    throw wrapPluginError(site, new TypeError(`it must return an async iterable (write it as async function*), returned ${describeValue(stream)}`));
+  }
+  return iterable[Symbol.asyncIterator]!();
+}
+
+function leftBehindOutcome(run: GuardedRun): StreamOutcome {
+  if (run.signal.aborted) return { done: null, violation: null };
+  const { site, limits } = run;
+  return {
+    done: null,
+    violation: new ForgeError(
+      'FORGE_PLUGIN_HOOK_TIMEOUT',
+      `${describeSite(site)} yielded nothing for ${limits.idleMs} ms while none of its processes was running; did it forget to yield done or to end its iterator?`,
+      { ...site, idleMs: limits.idleMs },
+    ),
+  };
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 /**
  * Watches one run for the two ways a stream is left behind. Each pull is a fresh promise settled by the
@@ -101,6 +141,8 @@ export async function consumeEventStream(
  * for the whole run would leave a reaction on it for every event (measured: ~84 MB live after
  * 100,000 events).
  */
+type StreamWatch = ReturnType<typeof watchStream>;
+
 function watchStream(run: GuardedRun) {
   let lastActivity = Date.now();
   let abortedAt: number | null = null;
@@ -119,7 +161,11 @@ function watchStream(run: GuardedRun) {
   timer.unref();
   return {
     race<T>(next: Promise<T>): Promise<T | 'left-behind'> {
-      if (leftBehind) return Promise.resolve('left-behind');
+      if (leftBehind) {
+        // Nobody waits for this pull any more; a later rejection of it must not go unhandled.
+        next.catch(() => undefined);
+        return Promise.resolve('left-behind');
+      }
       // Settled by whichever comes first; a later call of a settled resolver does nothing.
       return new Promise((resolve, reject) => {
         wake = resolve;

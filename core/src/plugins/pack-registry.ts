@@ -19,9 +19,10 @@ import {
 } from '@forge-core/sdk';
 import { describeValue, invokeHook } from './boundary.ts';
 import { checkSdkRange } from './compat.ts';
-import { discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
+import { SDK_DIR, discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
 import { compileOptions, optionsJsonSchema } from './executor-options.ts';
 import { checkManifest } from './manifest.ts';
+import { linkHostSdk } from './plugin-home.ts';
 import { whyDisabled, type PluginSelection } from './plugin-selection.ts';
 
 /**
@@ -49,6 +50,8 @@ export interface ExecutorEntry {
   capabilities: ExecutorCapabilities;
   packageName: string;
   packageVersion: string;
+  /** The pack's folder. */
+  path: string;
   contractVersion: string;
   executor: Executor<OptionShape>;
   optionsSchema: Joi.ObjectSchema;
@@ -63,6 +66,7 @@ export interface GitProviderEntry {
   capabilities: GitProviderCapabilities;
   packageName: string;
   packageVersion: string;
+  path: string;
   provider: GitProvider;
 }
 
@@ -92,6 +96,7 @@ export class PackRegistry {
   private constructor(private readonly options: RegistryOptions) {}
 
   static async load(options: RegistryOptions): Promise<PackRegistry> {
+    linkHostSdk(options.home, SDK_DIR);
     const registry = new PackRegistry(options);
     for (const candidate of await discoverPacks(options.home, options.localPaths)) await registry.loadPack(candidate);
     return registry;
@@ -132,10 +137,16 @@ export class PackRegistry {
     };
     this.packs.push(report);
     const fail = (code: ForgeErrorCode, message: string) => void (report.error = { code, message });
+    if (candidate.problem) return fail('FORGE_PLUGIN_MANIFEST_INVALID', candidate.problem);
     if (!checked.ok) return fail('FORGE_PLUGIN_MANIFEST_INVALID', checked.message);
     // Declared before import, so a disabled or broken pack still says what it would contribute.
     report.executors = [...(checked.manifest.contributes.executors ?? [])];
     report.gitProviders = [...(checked.manifest.contributes.gitProviders ?? [])];
+    if (candidate.shadowedBy) {
+      report.status = 'disabled';
+      const { source, dir } = candidate.shadowedBy;
+      return fail('FORGE_PLUGIN_DISABLED', `${checked.name}@${checked.version} (${candidate.source}) is replaced by the ${source} copy at ${dir}.`);
+    }
     const disabled = whyDisabled(checked.name, this.options.selection);
     if (disabled) {
       report.status = 'disabled';
@@ -158,7 +169,7 @@ export class PackRegistry {
     }
     const exportProblem = checkPackExport(pack, checked.name, checked.manifest.entry, report);
     if (exportProblem) return fail('FORGE_PLUGIN_EXPORT_INVALID', exportProblem);
-    const duplicate = this.findDuplicate(pack, checked.name);
+    const duplicate = this.findDuplicate(pack, `${checked.name} (${candidate.dir})`);
     if (duplicate) return fail('FORGE_PLUGIN_DUPLICATE_ID', duplicate);
 
     const entries: ExecutorEntry[] = [];
@@ -176,6 +187,7 @@ export class PackRegistry {
         capabilities: executor.capabilities,
         packageName: checked.name,
         packageVersion: checked.version,
+        path: candidate.dir,
         contractVersion: SDK_CONTRACT_VERSION,
         executor,
         optionsSchema,
@@ -194,6 +206,7 @@ export class PackRegistry {
         capabilities: provider.capabilities,
         packageName: checked.name,
         packageVersion: checked.version,
+        path: candidate.dir,
         provider,
       });
     }
@@ -210,7 +223,7 @@ export class PackRegistry {
       const id = ids.find((i) => taken.has(i));
       if (id) {
         const owner = taken.get(id)!;
-        return `${kind} id "${id}" is contributed by both ${owner.packageName} and ${name}; disable one of them with \`forge plugins disable <name>\`.`;
+        return `${kind} id "${id}" is contributed by both ${owner.packageName} (${owner.path}) and ${name}; disable one of them with \`forge plugins disable <name>\`.`;
       }
     }
     return null;

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * Where `forge plugins` keeps what it installs: `$FORGE_HOME/plugins` is an npm project of its
@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * packs the user disabled. Both are plain files, so the CLI works with the server stopped.
  */
 export const pluginsDir = (home: string) => join(home, 'plugins');
-const manifestFile = (home: string) => join(pluginsDir(home), 'package.json');
+export const manifestPath = (home: string) => join(pluginsDir(home), 'package.json');
 const stateFile = (home: string) => join(home, 'plugins.json');
 
 /** The SDK the host links into the plugins folder, so every pack imports the host's own copy. */
@@ -22,7 +22,7 @@ export interface PluginsManifest {
 
 export function readPluginsManifest(home: string): PluginsManifest | null {
   try {
-    return JSON.parse(readFileSync(manifestFile(home), 'utf8')) as PluginsManifest;
+    return JSON.parse(readFileSync(manifestPath(home), 'utf8')) as PluginsManifest;
   } catch {
     return null;
   }
@@ -45,7 +45,20 @@ export function ensurePluginsManifest(home: string, sdkDir: string): void {
     dependencies: { ...current?.dependencies, [SDK_PACKAGE]: `file:${sdkDir}` },
   };
   mkdirSync(pluginsDir(home), { recursive: true });
-  writeFileAtomically(manifestFile(home), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileAtomically(manifestPath(home), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * Points the plugins folder's `@forge-core/sdk` at the host's own SDK. npm installs the `file:`
+ * dependency as a copy (`--install-links` applies to every local dependency), which would go
+ * stale when the host is upgraded; a link always resolves to the SDK this host runs.
+ */
+export function linkHostSdk(home: string, sdkDir: string): void {
+  const link = installedPackDir(home, SDK_PACKAGE);
+  if (!existsSync(pluginsDir(home))) return;
+  rmSync(link, { recursive: true, force: true });
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(sdkDir, link, 'dir');
 }
 
 export interface PluginState {

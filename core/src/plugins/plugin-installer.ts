@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import { checkSdkRange } from './compat.ts';
@@ -10,6 +10,8 @@ import {
   ensurePluginsManifest,
   installedPackDir,
   installedPackNames,
+  linkHostSdk,
+  manifestPath,
   pluginsDir,
   readPluginState,
   readPluginsManifest,
@@ -49,9 +51,21 @@ export class PluginInstaller {
   add(source: string): Promise<InstalledPack> {
     return this.serialized(async () => {
       const spec = installSpec(source);
+      if (packageNameOf(spec) === SDK_PACKAGE) {
+        throw new ForgeError('FORGE_VALIDATION_FAILED', `${SDK_PACKAGE} is the SDK packs are built on; it comes with Forge Core and is not a pack.`, {
+          field: 'source',
+        });
+      }
       ensurePluginsManifest(this.home, this.sdkDir);
+      const snapshot = readFileSync(manifestPath(this.home), 'utf8');
       const before = readPluginsManifest(this.home)?.dependencies ?? {};
-      await this.npm(['install', '--save', '--install-links', spec]);
+      try {
+        await this.npm(['install', '--save', '--install-links', spec]);
+      } catch (error) {
+        // Whatever npm managed to record before failing is taken back: the folder stays as it was.
+        writeFileSync(manifestPath(this.home), snapshot);
+        throw error;
+      }
       const after = readPluginsManifest(this.home)?.dependencies ?? {};
       const name = Object.keys(after).find((n) => n !== SDK_PACKAGE && before[n] !== after[n]) ?? packageNameOf(spec);
       if (!name || !installedPackNames(this.home).includes(name)) {
@@ -116,7 +130,16 @@ export class PluginInstaller {
     return next;
   }
 
-  private npm(args: string[]): Promise<void> {
+  /** Runs npm in the plugins folder, then re-links the host's SDK that npm replaced with a copy. */
+  private async npm(args: string[]): Promise<void> {
+    try {
+      await this.runNpm(args);
+    } finally {
+      linkHostSdk(this.home, this.sdkDir);
+    }
+  }
+
+  private runNpm(args: string[]): Promise<void> {
     const cwd = pluginsDir(this.home);
     const common = ['--prefix', cwd, '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier', '--omit=dev', '--package-lock=false', '--workspaces=false'];
     return new Promise((resolvePromise, reject) => {

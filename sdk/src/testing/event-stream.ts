@@ -35,7 +35,8 @@ export interface StreamCheck {
   done: DoneEvent | undefined;
 }
 
-const typeOf = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined);
+/** The `type` of whatever a run yielded, valid event or not. */
+export const typeOf = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined);
 
 /**
  * What every run must satisfy: nothing thrown, every event valid, one `done`, and it last. A run

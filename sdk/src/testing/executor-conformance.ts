@@ -1,7 +1,7 @@
 import type { Executor } from '../executor.ts';
 import type { Pack } from '../pack.ts';
-import { checkOptionKeys, checkPack, filePath, readPackageJson, suiteSetup, type CommonKitOptions } from './kit-options.ts';
-import { abortSuite } from './suites/abort.ts';
+import { checkOptionKeys, checkPack, filePath, milliseconds, readPackageJson, suiteSetup, type CommonKitOptions } from './kit-options.ts';
+import { abortSuite, DEFAULT_ABORT_TIMEOUT_MS } from './suites/abort.ts';
 import { detectSuite } from './suites/detect.ts';
 import { executorDefinitionSuite } from './suites/executor-definition.ts';
 import { manifestSuite } from './suites/manifest.ts';
@@ -16,10 +16,12 @@ export interface ExecutorConformanceOptions extends CommonKitOptions {
   packageJson: URL;
   /** The folder of recorded transcripts: `new URL('./transcripts/', import.meta.url)`. */
   transcripts: URL;
+  /** How long a run may go on once stopped; 2000 ms unless given. Separate from `timeoutMs`, which only catches hangs. */
+  abortTimeoutMs?: number;
 }
 
 const KIT = 'executorConformance';
-const OPTION_KEYS = ['pack', 'packageJson', 'transcripts', 'describe', 'it', 'timeoutMs'];
+const OPTION_KEYS = ['pack', 'packageJson', 'transcripts', 'describe', 'it', 'timeoutMs', 'abortTimeoutMs'];
 
 /** Which executor replays each transcript: the pack's only one, or the one the transcript names. */
 function transcriptsByExecutor(executors: readonly Executor[], transcripts: readonly Transcript[]): Map<string, Transcript[]> {
@@ -49,6 +51,7 @@ export function executorConformance(options: ExecutorConformanceOptions): void {
   const transcripts = loadTranscripts(filePath(KIT, 'transcripts', options.transcripts, "new URL('./transcripts/', import.meta.url)"));
   const byExecutor = transcriptsByExecutor(pack.executors, transcripts);
   const setup = suiteSetup(KIT, options);
+  const abortTimeoutMs = milliseconds(KIT, 'abortTimeoutMs', options.abortTimeoutMs, DEFAULT_ABORT_TIMEOUT_MS);
 
   setup.describe(`${String(packageJson['name'] ?? file)} executor conformance`, () => {
     manifestSuite(setup, { file, packageJson, pack });
@@ -58,7 +61,7 @@ export function executorConformance(options: ExecutorConformanceOptions): void {
         executorDefinitionSuite(setup, executor);
         detectSuite(setup, executor);
         runSuite(setup, executor, own);
-        abortSuite(setup, executor, own);
+        abortSuite(setup, abortTimeoutMs, executor, own);
         if (executor.capabilities?.resume === true) resumeSuite(setup, executor, own);
       });
     }

@@ -42,9 +42,14 @@ export function suiteSetup(kit: string, options: CommonKitOptions): SuiteSetup {
   if (typeof describe !== 'function' || typeof it !== 'function') {
     throw new TypeError(`${kit}: describe and it must be functions; run the test file with mocha, or pass { describe, it } from node:test`);
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError(`${kit}: timeoutMs must be a positive number of milliseconds, received ${describeValue(timeoutMs)}`);
-  return { describe, it, timeoutMs };
+  return { describe, it, timeoutMs: milliseconds(kit, 'timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS) };
+}
+
+/** A duration option, or its default when not given. */
+export function milliseconds(kit: string, name: string, value: unknown, fallback: number): number {
+  const ms = value ?? fallback;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new TypeError(`${kit}: ${name} must be a positive number of milliseconds, received ${describeValue(ms)}`);
+  return ms;
 }
 
 export function checkPack(kit: string, pack: unknown): Pack {

@@ -1,9 +1,9 @@
 import { AssertionError } from 'node:assert';
 
 /**
- * Settles with the promise, or fails once the generous deadline passes. It turns a hang into a
- * sentence naming what hung, instead of the test runner's anonymous timeout; it is not a speed
- * requirement.
+ * Settles with the promise, or fails once the deadline passes, with a sentence naming what did not
+ * finish instead of the test runner's anonymous timeout. Most suites give it the generous hang
+ * timeout; only the abort suite holds a stopped run to a short limit.
  */
 export async function withinTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

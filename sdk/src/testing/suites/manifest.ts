@@ -3,10 +3,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkPackManifest } from '../../index.ts';
 import { PACK_BRAND, type Pack, type PackManifest } from '../../pack.ts';
-import { CONTRACT_MAJOR, SDK_CONTRACT_VERSION } from '../../version.ts';
+import { SDK_CONTRACT_VERSION } from '../../version.ts';
 import type { SuiteSetup } from '../kit-options.ts';
 import { assertNoProblems, describeValue, fail, thrownMessage } from '../problems.ts';
-import { pinnedMajor } from '../sdk-range.ts';
+import { parseSdkRange, pinnedMajor, satisfies } from '../sdk-range.ts';
 
 const SDK_PACKAGE = '@forge-core/sdk';
 
@@ -25,6 +25,20 @@ function validManifest({ file, packageJson }: ManifestUnderTest): PackManifest {
   return check.ok ? check.manifest : fail(`${file} has an invalid forge manifest`, check.problems);
 }
 
+/**
+ * Why the host would refuse a `forge.sdk` range: it lets a breaking contract in, or the contract
+ * this SDK implements does not satisfy it. A range the kit cannot read is refused too, so that
+ * the check never passes a range it did not understand.
+ */
+function sdkRangeProblems(range: string): string[] {
+  const parsed = parseSdkRange(range);
+  if (parsed === null) return [`forge.sdk "${range}" is not a range the kit can read; use a simple range such as "^${SDK_CONTRACT_VERSION}"`];
+  const problems: string[] = [];
+  if (pinnedMajor(parsed) === null) problems.push(`forge.sdk "${range}" does not pin one major of the contract, so a breaking contract would satisfy it; use e.g. "^${SDK_CONTRACT_VERSION}"`);
+  if (!satisfies(SDK_CONTRACT_VERSION, parsed)) problems.push(`forge.sdk "${range}" does not accept ${SDK_CONTRACT_VERSION}, the contract the SDK installed here implements, so the host would refuse the pack; use e.g. "^${SDK_CONTRACT_VERSION}"`);
+  return problems;
+}
+
 const sameIds = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
 /** What the host reads from package.json before it imports a line of the pack. */
@@ -36,13 +50,8 @@ export function manifestSuite(setup: SuiteSetup, subject: ManifestUnderTest): vo
       validManifest(subject);
     });
 
-    it('pins one major of the SDK contract in forge.sdk', async () => {
-      const range = validManifest(subject).sdk;
-      const major = pinnedMajor(range);
-      const problems: string[] = [];
-      if (major === null) problems.push(`forge.sdk "${range}" does not pin one major of the contract, so a breaking contract would satisfy it; use e.g. "^${SDK_CONTRACT_VERSION}"`);
-      else if (major !== CONTRACT_MAJOR) problems.push(`forge.sdk "${range}" requires contract major ${major}, but the SDK installed here implements ${SDK_CONTRACT_VERSION}`);
-      assertNoProblems(file, problems);
+    it('pins one major of the SDK contract in forge.sdk, and accepts the installed SDK', async () => {
+      assertNoProblems(file, sdkRangeProblems(validManifest(subject).sdk));
     });
 
     it('exports ./package.json', async () => {
