@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WORKSPACE_ROOT } from '../src/plugins/discover.ts';
@@ -56,12 +56,20 @@ describe('an author ships a pack from examples/executor-minimal', function () {
     assert.ok(source.includes(`'${oldId}'`), `the example's entry names its executor id '${oldId}'`);
     writeFileSync(entry, source.replaceAll(`'${oldId}'`, `'${NEW_ID}'`));
 
-    // 2. Its dependencies, as `npm install` would fetch them; @forge-core/sdk is not on the
-    // registry yet, so the workspace's copies are linked in their place.
-    for (const dependency of ['@forge-core/sdk', 'mocha', 'tsx']) {
-      const target = join(pack, 'node_modules', dependency);
-      mkdirSync(join(target, '..'), { recursive: true });
-      symlinkSync(join(WORKSPACE_ROOT, dependency === '@forge-core/sdk' ? 'sdk' : join('node_modules', dependency)), target, 'dir');
+    // 2. Its dependencies, as `npm install` would fetch them. @forge-core/sdk is not on the
+    // registry yet: it is built the way it will be published (JavaScript and declarations) and
+    // linked in, with the workspace's mocha and tsx.
+    const builtSdk = join(dirs.path, 'sdk-package');
+    await run(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, 'sdk', 'scripts', 'build.ts'), builtSdk], { cwd: WORKSPACE_ROOT });
+    const links: Record<string, string> = {
+      '@forge-core/sdk': builtSdk,
+      mocha: join(WORKSPACE_ROOT, 'node_modules', 'mocha'),
+      tsx: join(WORKSPACE_ROOT, 'node_modules', 'tsx'),
+    };
+    for (const [dependency, target] of Object.entries(links)) {
+      const link = join(pack, 'node_modules', dependency);
+      mkdirSync(join(link, '..'), { recursive: true });
+      symlinkSync(target, link, 'dir');
     }
 
     // 3. Its own conformance tests, from its own folder.
@@ -70,6 +78,8 @@ describe('an author ships a pack from examples/executor-minimal', function () {
     }).catch((error: { stdout: string; stderr: string }) => assert.fail(`conformance tests failed:\n${error.stdout}\n${error.stderr}`));
     assert.match(tests.stdout, /passing/);
     assert.doesNotMatch(tests.stdout, /failing/);
+    // They ran against the published build, not the workspace's TypeScript sources.
+    assert.ok(existsSync(join(builtSdk, 'testing', 'index.js')));
 
     // 4. npm pack, then forge plugins add the tarball into a fresh FORGE_HOME.
     await run('npm', ['pack', '--silent'], { cwd: pack });
