@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -76,6 +76,21 @@ describe('installing packs', () => {
     const again = await forge(home, 'plugins', 'remove', PACK);
     assert.equal(again.code, 1);
     assert.match(again.out, /was not installed with `forge plugins add`/);
+  });
+
+  it('serializes installs from two forge processes on one FORGE_HOME, keeping both', async () => {
+    const home = join(dirs.path, 'two-processes-home');
+    const second = join(dirs.path, 'second-pack');
+    cpSync(join(fixtures, 'pack'), second, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(second, 'package.json'), 'utf8'));
+    writeFileSync(join(second, 'package.json'), JSON.stringify({ ...manifest, name: '@forge-test/second', forge: { ...manifest.forge, contributes: { executors: ['second'] } } }));
+    writeFileSync(join(second, 'index.js'), readFileSync(join(second, 'index.js'), 'utf8').replace("id: 'installable'", "id: 'second'"));
+    const [one, two] = await Promise.all([forge(home, 'plugins', 'add', join(fixtures, 'pack')), forge(home, 'plugins', 'add', second)]);
+    assert.equal(one.code, 0, one.out);
+    assert.equal(two.code, 0, two.out);
+    const packs = await listed(home);
+    assert.equal(packs.get(PACK)?.status, 'loaded');
+    assert.equal(packs.get('@forge-test/second')?.status, 'loaded');
   });
 
   it('installs a tarball through the API, and the restarted server runs an attempt with it', async () => {

@@ -1,7 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
+import { withFileLock } from '../locks/file-lock.ts';
 import { checkSdkRange } from './compat.ts';
 import { discoverPacks } from './discover.ts';
 import { checkManifest } from './manifest.ts';
@@ -37,8 +38,6 @@ const OUTPUT_KEPT_CHARS = 2_000;
  * again with the reason. Changes take effect when the server restarts (ESM cannot unload).
  */
 export class PluginInstaller {
-  // One npm at a time in this process: two installs in one folder would race on node_modules.
-  private queue: Promise<unknown> = Promise.resolve();
   /** Whether anything changed since this process started: a server then needs a restart to see it. */
   changed = false;
 
@@ -121,13 +120,15 @@ export class PluginInstaller {
     return incompatible ? new ForgeError('FORGE_PLUGIN_SDK_INCOMPATIBLE', `${incompatible} It was not kept.`, { name }) : null;
   }
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work).then((value) => {
-      this.changed = true;
-      return value;
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
+  /**
+   * One npm at a time on this FORGE_HOME, from this process or another (the server and the
+   * `forge` command): two installs in one folder would race on node_modules and package.json.
+   */
+  private async serialized<T>(work: () => Promise<T>): Promise<T> {
+    mkdirSync(this.home, { recursive: true });
+    const value = await withFileLock(join(this.home, 'plugins.lock'), work, { what: 'plugins', waitLimitMs: NPM_TIMEOUT_MS * 2 });
+    this.changed = true;
+    return value;
   }
 
   /** Runs npm in the plugins folder, then re-links the host's SDK that npm replaced with a copy. */

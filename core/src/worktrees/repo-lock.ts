@@ -1,87 +1,17 @@
-import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gitCommonDir } from '../git/refs.ts';
+import { withFileLock } from '../locks/file-lock.ts';
 
-const POLL_MS = 15;
 const WAIT_LIMIT_MS = 120_000;
-
-/** Per lock file, the promise the next holder waits for. */
-const queues = new Map<string, Promise<void>>();
 
 /**
  * Runs `work` holding the repository's worktree lock. Concurrent `git worktree add` calls race
  * inside git itself (a sibling's half-written `commondir`, the shared config.lock;
  * research/git-worktrees-providers-scaleout.md §2.1), so every add and remove on one repository
- * takes it: an in-process queue, plus a lock file so that another Forge process on the same
- * repository waits too. A lock file whose owner pid is dead (the holder was killed) is taken over.
- *
- * The queue is one per process and keyed by the lock file, not by the path the caller used:
- * two managers, or two paths to one repository, must still wait for each other here, because
- * the lock file treats a lock naming this process's pid as left over from an earlier process.
+ * takes it, from this process and from any other Forge process on the same repository. The
+ * lock file lives in the repository's common git directory, so two paths to one repository
+ * share it.
  */
 export async function withRepoLock<T>(repoPath: string, work: () => Promise<T>): Promise<T> {
-  const lockFile = join(await gitCommonDir(repoPath), 'forge-worktrees.lock');
-  const previous = queues.get(lockFile) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = previous.then(() => mine);
-  queues.set(lockFile, tail);
-  await previous;
-  try {
-    await acquireFile(lockFile);
-    try {
-      return await work();
-    } finally {
-      await rm(lockFile, { force: true });
-    }
-  } finally {
-    release();
-    if (queues.get(lockFile) === tail) queues.delete(lockFile);
-  }
-}
-
-async function acquireFile(file: string): Promise<void> {
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  // The lock appears with its owner's pid already in it: written to a private file first, then
-  // hard-linked into place (atomic, and fails if the lock exists). Opening the lock itself and
-  // then writing could leave an empty lock, with no owner to check, if we were killed between.
-  const staged = `${file}.${process.pid}`; // one at a time per process: the in-process queue sees to it
-  await writeFile(staged, String(process.pid));
-  try {
-    for (;;) {
-      try {
-        await link(staged, file);
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      if (await ownerIsGone(file)) {
-        await rm(file, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`Timed out waiting for the worktree lock ${file}; if no Forge process is running, delete it.`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-  } finally {
-    await rm(staged, { force: true });
-  }
-}
-
-async function ownerIsGone(file: string): Promise<boolean> {
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return false; // released meanwhile: try again
-  const owner = Number.parseInt(text, 10);
-  // Only a lock from before this scheme (or written by hand) has no pid: nobody can own it.
-  if (!Number.isInteger(owner) || owner <= 0) return true;
-  // The process-wide queue already admitted us, so a file naming our own pid was left by an
-  // earlier process that had the same pid (pids repeat across restarts in containers).
-  if (owner === process.pid) return true;
-  try {
-    process.kill(owner, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return withFileLock(join(await gitCommonDir(repoPath), 'forge-worktrees.lock'), work, { what: 'worktree', waitLimitMs: WAIT_LIMIT_MS });
 }
