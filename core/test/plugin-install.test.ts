@@ -104,7 +104,8 @@ describe('installing packs', () => {
       assert.equal(list.restartRequired, true);
       assert.equal(list.items.some((p: { name: string }) => p.name === PACK), false, 'a pack loads at the next start, not before');
     } finally {
-      await first.stop();
+      // close(), not just stop(): the test server's own spare FORGE_HOME goes too; ours stays for the restart.
+      await first.close();
     }
 
     const second = await startTestServer({ FORGE_HOME: home });
