@@ -99,12 +99,13 @@ describe('executor events', () => {
 
 describe('pack compatibility and options', () => {
   it('accepts a range of this contract major and refuses others with the fix', () => {
-    assert.equal(checkSdkRange('p@1', '^1.0.0'), null);
-    assert.equal(checkSdkRange('p@1', '1.x'), null);
-    assert.match(checkSdkRange('p@1', '^2.0.0')!, /requires forge SDK \^2\.0\.0 but this host implements 1\.0\.0/);
-    assert.match(checkSdkRange('p@1', '>=1.0.0')!, /does not pin a major/);
-    assert.match(checkSdkRange('p@1', '*')!, /does not pin a major/);
-    assert.match(checkSdkRange('p@1', 'banana')!, /not a semver range/);
+    const pack = { name: 'p', version: '1' };
+    assert.equal(checkSdkRange(pack, '^1.0.0'), null);
+    assert.equal(checkSdkRange(pack, '1.x'), null);
+    assert.match(checkSdkRange(pack, '^2.0.0')!, /requires forge SDK \^2\.0\.0 but this host implements 1\.0\.0/);
+    assert.match(checkSdkRange(pack, '>=1.0.0')!, /does not pin a major/);
+    assert.match(checkSdkRange(pack, '*')!, /does not pin a major/);
+    assert.match(checkSdkRange(pack, 'banana')!, /not a semver range/);
   });
 
   it('compiles option descriptors to a validator and a JSON Schema, and redacts secrets', () => {

@@ -1,5 +1,7 @@
 import type { PackLogger } from './context.ts';
 import { ForgeError } from './errors.ts';
+import { EXECUTOR_ID_PATTERN } from './executor.ts';
+import { ENV_VAR_NAME_PATTERN } from './options.ts';
 import { CONTRACT_MAJOR } from './version.ts';
 
 /** A repository on a code host, as read from a git remote URL. */
@@ -107,7 +109,8 @@ export type GitProvider = Readonly<GitProviderDefinition> & {
   readonly contractVersion: typeof CONTRACT_MAJOR;
 };
 
-export const GIT_PROVIDER_ID_PATTERN = /^[a-z][a-z0-9-]{1,39}$/;
+/** Executors and providers share one id grammar. */
+export const GIT_PROVIDER_ID_PATTERN = EXECUTOR_ID_PATTERN;
 
 /** Brands and freezes a git provider definition after cheap shape checks with a path in the message. */
 export function defineGitProvider(definition: GitProviderDefinition): GitProvider {
@@ -122,7 +125,7 @@ export function defineGitProvider(definition: GitProviderDefinition): GitProvide
   if (definition.capabilities.reviewComments && typeof definition.listReviewComments !== 'function') {
     throw new TypeError(`defineGitProvider(${definition.id}): capabilities.reviewComments is true but listReviewComments is not a function`);
   }
-  if (typeof definition.auth?.env !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(definition.auth.env)) {
+  if (typeof definition.auth?.env !== 'string' || !ENV_VAR_NAME_PATTERN.test(definition.auth.env)) {
     throw new TypeError(`defineGitProvider(${definition.id}): auth.env must name an environment variable, received ${JSON.stringify(definition.auth?.env)}`);
   }
   return Object.freeze({ ...definition, $$type: GIT_PROVIDER_BRAND, contractVersion: CONTRACT_MAJOR });

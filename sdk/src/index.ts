@@ -6,6 +6,7 @@ export * from './executor.ts';
 export * from './git-provider.ts';
 export * from './pack.ts';
 export * from './errors.ts';
+export { describeValue } from './describe-value.ts';
 export type { JsonSchema, JsonType } from './json-schema-check.ts';
 export * from './event-schema.ts';
 export * from './event-check.ts';

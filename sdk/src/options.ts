@@ -41,6 +41,9 @@ export interface StringListOption extends OptionBase {
   maxItems?: number;
 }
 
+/** What an environment variable a pack names (a secret's `env`, a provider's token) must look like. */
+export const ENV_VAR_NAME_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+
 /** A value the host keeps out of logs, API responses and transcripts. */
 export interface SecretOption extends OptionBase {
   type: 'secret';

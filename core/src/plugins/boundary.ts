@@ -1,4 +1,4 @@
-import { ForgeError } from '@forge-core/sdk';
+import { ForgeError, describeValue } from '@forge-core/sdk';
 
 /** Where a call into a pack goes: the package, the contribution inside it and the hook called. */
 export interface HookSite {
@@ -48,13 +48,4 @@ export function wrapPluginError(site: HookSite, error: unknown): ForgeError {
     { ...site, ...(typeof pluginCode === 'string' ? { pluginCode } : {}) },
     { cause: error },
   );
-}
-
-/** A short description of any value, never the value itself dumped whole. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

@@ -1,5 +1,5 @@
-import { ForgeError, checkExecutorEvent, type DoneEvent, type ExecutorEvent } from '@forge-core/sdk';
-import { describeSite, describeValue, wrapPluginError, type HookSite } from './boundary.ts';
+import { ForgeError, checkExecutorEvent, describeValue, type DoneEvent, type ExecutorEvent } from '@forge-core/sdk';
+import { describeSite, wrapPluginError, type HookSite } from './boundary.ts';
 
 export interface EventStreamLimits {
   /** After the user's stop, how long the stream may take to end before it is left behind. */

@@ -8,6 +8,7 @@ import {
   GIT_PROVIDER_BRAND,
   PACK_BRAND,
   SDK_CONTRACT_VERSION,
+  describeValue,
   type DetectResult,
   type Executor,
   type ExecutorCapabilities,
@@ -17,7 +18,7 @@ import {
   type OptionShape,
   type Pack,
 } from '@forge-core/sdk';
-import { describeValue, invokeHook } from './boundary.ts';
+import { invokeHook } from './boundary.ts';
 import { checkSdkRange } from './compat.ts';
 import { SDK_DIR, discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
 import { compileOptions, optionsJsonSchema } from './executor-options.ts';
@@ -152,7 +153,7 @@ export class PackRegistry {
       report.status = 'disabled';
       return fail('FORGE_PLUGIN_DISABLED', disabled);
     }
-    const incompatible = checkSdkRange(`${checked.name}@${checked.version}`, checked.manifest.sdk);
+    const incompatible = checkSdkRange(checked, checked.manifest.sdk);
     if (incompatible) return fail('FORGE_PLUGIN_SDK_INCOMPATIBLE', incompatible);
 
     let pack: Pack;

@@ -1,4 +1,4 @@
-import type { OptionDescriptorType } from '../options.ts';
+import { ENV_VAR_NAME_PATTERN, type OptionDescriptorType } from '../options.ts';
 import { describeValue } from './problems.ts';
 
 /**
@@ -21,7 +21,6 @@ const KEYS_BY_TYPE: Record<OptionDescriptorType, readonly string[]> = {
 
 /** Names that read the same as a JSON property, a query parameter and a CLI flag. */
 const OPTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 /** What the host allows when a descriptor sets no limit of its own. */
 const HOST_MAX_LENGTH = 10_000;
 const HOST_MAX_ITEMS = 100;
@@ -98,7 +97,7 @@ const TYPE_PROBLEMS: Record<OptionDescriptorType, (d: Descriptor) => string[]> =
   boolean: (d) => (d['default'] === undefined || typeof d['default'] === 'boolean' ? [] : [`default must be true or false, received ${describeValue(d['default'])}`]),
   enum: enumProblems,
   'string[]': stringListProblems,
-  secret: (d) => (d['env'] === undefined || (typeof d['env'] === 'string' && ENV_NAME.test(d['env'])) ? [] : [`env must name an environment variable (${ENV_NAME}), received ${describeValue(d['env'])}`]),
+  secret: (d) => (d['env'] === undefined || (typeof d['env'] === 'string' && ENV_VAR_NAME_PATTERN.test(d['env'])) ? [] : [`env must name an environment variable (${ENV_VAR_NAME_PATTERN}), received ${describeValue(d['env'])}`]),
 };
 
 function descriptorProblems(d: unknown): string[] {

@@ -1,4 +1,7 @@
 import { AssertionError } from 'node:assert';
+import { describeValue } from '../describe-value.ts';
+
+export { describeValue };
 
 /**
  * Fails the running test with every problem found at once, so an author fixes them in one pass
@@ -11,16 +14,6 @@ export function assertNoProblems(heading: string, problems: readonly string[]): 
 /** Fails the running test with the problems found. */
 export function fail(heading: string, problems: readonly string[]): never {
   throw new AssertionError({ message: `${heading}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}` });
-}
-
-/** A short description of any value for a message, never the value dumped whole. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'string') return value.length > 60 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }
 
 /** The message of anything thrown, for a problem list. */

@@ -1,10 +1,10 @@
 import { GIT_PROVIDER_BRAND, GIT_PROVIDER_CAPABILITIES, GIT_PROVIDER_ID_PATTERN, type GitProvider } from '../../git-provider.ts';
+import { ENV_VAR_NAME_PATTERN } from '../../options.ts';
 import { CONTRACT_MAJOR } from '../../version.ts';
 import type { SuiteSetup } from '../kit-options.ts';
 import { assertNoProblems, describeValue } from '../problems.ts';
 import { capabilityProblems } from './capabilities.ts';
 
-const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /** What the host checks when it registers the provider. */
 export function gitProviderDefinitionSuite(setup: SuiteSetup, provider: GitProvider): void {
@@ -23,7 +23,7 @@ export function gitProviderDefinitionSuite(setup: SuiteSetup, provider: GitProvi
       if (typeof raw['id'] !== 'string' || !GIT_PROVIDER_ID_PATTERN.test(raw['id'])) problems.push(`id ${describeValue(raw['id'])} does not match ${GIT_PROVIDER_ID_PATTERN}`);
       if (typeof raw['displayName'] !== 'string' || raw['displayName'].trim() === '') problems.push('displayName must be a non-empty string');
       const env = (raw['auth'] as { env?: unknown } | undefined)?.env;
-      if (typeof env !== 'string' || !ENV_NAME.test(env)) problems.push(`auth.env must name an environment variable, received ${describeValue(env)}`);
+      if (typeof env !== 'string' || !ENV_VAR_NAME_PATTERN.test(env)) problems.push(`auth.env must name an environment variable, received ${describeValue(env)}`);
       assertNoProblems('the provider cannot be listed', problems);
     });
 
