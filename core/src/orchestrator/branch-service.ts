@@ -5,6 +5,7 @@ import { git, GitCommandError, gitOutput } from '../git/git.ts';
 import { branchExists, remoteUrl, resolveCommit } from '../git/repository.ts';
 import { advanceBranch, commitTree, mergeTrees } from '../git/squash-merge.ts';
 import { listWorktrees } from '../git/worktree-list.ts';
+import { redactCredentials } from '../runtime/redact-credentials.ts';
 import type { Attempt } from '../store/attempt-store.ts';
 import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Project } from '../store/project-store.ts';
@@ -136,7 +137,7 @@ export class BranchService {
       await git(['push', '--porcelain', '--force-with-lease', 'origin', `${ref}:${ref}`], { cwd: project.repoPath, timeoutMs: 300_000 });
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
-      const said = redactUrls(error.stderr.trim() || error.stdout.trim());
+      const said = redactCredentials(error.stderr.trim() || error.stdout.trim());
       const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
       throw new ForgeError(rejected ? 'FORGE_PUSH_REJECTED' : 'FORGE_PUSH_FAILED', `git push to origin failed: ${said}`);
     }
@@ -185,9 +186,4 @@ export class BranchService {
 function squashMessage(task: Task, attempt: Attempt): string {
   const body = task.description ? `\n\n${task.description}` : '';
   return `${task.title}${body}\n\nForge-Task: ${task.id}\nForge-Attempt: ${attempt.id}\n`;
-}
-
-/** Credentials embedded in a remote URL never reach a response. */
-function redactUrls(text: string): string {
-  return text.replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@');
 }

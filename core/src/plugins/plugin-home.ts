@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -56,9 +56,19 @@ export function ensurePluginsManifest(home: string, sdkDir: string): void {
 export function linkHostSdk(home: string, sdkDir: string): void {
   const link = installedPackDir(home, SDK_PACKAGE);
   if (!existsSync(pluginsDir(home))) return;
+  // Every start checks it; only a wrong or missing link is rewritten.
+  if (readLink(link) === sdkDir) return;
   rmSync(link, { recursive: true, force: true });
   mkdirSync(dirname(link), { recursive: true });
   symlinkSync(sdkDir, link, 'dir');
+}
+
+function readLink(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null; // missing, or a copy npm left instead of a link
+  }
 }
 
 export interface PluginState {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { isAbsolute, join, resolve } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import { withFileLock } from '../locks/file-lock.ts';
+import { redactCredentials } from '../runtime/redact-credentials.ts';
 import { checkSdkRange } from './compat.ts';
 import { discoverPacks } from './discover.ts';
 import { checkManifest } from './manifest.ts';
@@ -16,6 +17,7 @@ import {
   pluginsDir,
   readPluginState,
   readPluginsManifest,
+  type PluginsManifest,
   writePluginState,
 } from './plugin-home.ts';
 
@@ -50,14 +52,15 @@ export class PluginInstaller {
   add(source: string): Promise<InstalledPack> {
     return this.serialized(async () => {
       const spec = installSpec(source);
-      if (packageNameOf(spec) === SDK_PACKAGE) {
+      const declaredName = packageNameOf(spec);
+      if (declaredName === SDK_PACKAGE) {
         throw new ForgeError('FORGE_VALIDATION_FAILED', `${SDK_PACKAGE} is the SDK packs are built on; it comes with Forge Core and is not a pack.`, {
           field: 'source',
         });
       }
       ensurePluginsManifest(this.home, this.sdkDir);
       const snapshot = readFileSync(manifestPath(this.home), 'utf8');
-      const before = readPluginsManifest(this.home)?.dependencies ?? {};
+      const before = (JSON.parse(snapshot) as PluginsManifest).dependencies;
       try {
         await this.npm(['install', '--save', '--install-links', spec]);
       } catch (error) {
@@ -66,17 +69,16 @@ export class PluginInstaller {
         throw error;
       }
       const after = readPluginsManifest(this.home)?.dependencies ?? {};
-      const name = Object.keys(after).find((n) => n !== SDK_PACKAGE && before[n] !== after[n]) ?? packageNameOf(spec);
+      const name = Object.keys(after).find((n) => n !== SDK_PACKAGE && before[n] !== after[n]) ?? declaredName;
       if (!name || !installedPackNames(this.home).includes(name)) {
         throw new ForgeError('FORGE_PLUGIN_INSTALL_FAILED', `npm finished, but no package from ${source} was added to ${pluginsDir(this.home)}.`);
       }
-      const problem = this.checkInstalled(name);
-      if (problem) {
+      try {
+        return { name, version: this.keptVersion(name) };
+      } catch (problem) {
         await this.npm(['uninstall', '--save', name]);
         throw problem;
       }
-      const pkg = JSON.parse(readFileSync(join(installedPackDir(this.home, name), 'package.json'), 'utf8')) as { version: string };
-      return { name, version: pkg.version };
     });
   }
 
@@ -107,17 +109,18 @@ export class PluginInstaller {
     this.changed = true;
   }
 
-  /** The reason an installed package cannot be kept as a pack, or null. */
-  private checkInstalled(name: string): ForgeError | null {
+  /** The version of an installed package that can be kept as a pack; throws the reason it cannot. */
+  private keptVersion(name: string): string {
     const file = join(installedPackDir(this.home, name), 'package.json');
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     if (!('forge' in pkg)) {
-      return new ForgeError('FORGE_PLUGIN_MANIFEST_INVALID', `${name} is not a Forge pack: its package.json has no "forge" field. It was not kept.`, { name });
+      throw new ForgeError('FORGE_PLUGIN_MANIFEST_INVALID', `${name} is not a Forge pack: its package.json has no "forge" field. It was not kept.`, { name });
     }
     const checked = checkManifest(pkg, file);
-    if (!checked.ok) return new ForgeError('FORGE_PLUGIN_MANIFEST_INVALID', `${checked.message}. It was not kept.`, { name });
-    const incompatible = checkSdkRange(`${checked.name}@${checked.version}`, checked.manifest.sdk);
-    return incompatible ? new ForgeError('FORGE_PLUGIN_SDK_INCOMPATIBLE', `${incompatible} It was not kept.`, { name }) : null;
+    if (!checked.ok) throw new ForgeError('FORGE_PLUGIN_MANIFEST_INVALID', `${checked.message}. It was not kept.`, { name });
+    const incompatible = checkSdkRange(checked, checked.manifest.sdk);
+    if (incompatible) throw new ForgeError('FORGE_PLUGIN_SDK_INCOMPATIBLE', `${incompatible} It was not kept.`, { name });
+    return checked.version;
   }
 
   /**
@@ -146,7 +149,7 @@ export class PluginInstaller {
     return new Promise((resolvePromise, reject) => {
       execFile('npm', [...args, ...common], { cwd, env: npmEnvironment(), timeout: NPM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
         if (!error) return resolvePromise();
-        const output = redactNpmOutput(String(stderr)).trim().slice(-OUTPUT_KEPT_CHARS);
+        const output = redactCredentials(String(stderr)).trim().slice(-OUTPUT_KEPT_CHARS);
         reject(new ForgeError('FORGE_PLUGIN_INSTALL_FAILED', `npm ${args.join(' ')} failed: ${output || error.message}`, { args }));
       });
     });
@@ -197,9 +200,4 @@ function packageNameOf(spec: string): string | null {
 /** The server's environment minus npm's own variables, which `npm start` sets and would redirect the install. */
 function npmEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-}
-
-/** npm can echo registry credentials in its errors; they never reach a log or a response. */
-export function redactNpmOutput(text: string): string {
-  return text.replace(/(_authToken|_auth|_password)=\S+/gi, '$1=[redacted]').replace(/(Bearer|Basic) [A-Za-z0-9._~+/=-]+/g, '$1 [redacted]');
 }
