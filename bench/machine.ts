@@ -8,7 +8,7 @@ export interface MachineInfo {
   node: string;
   git: string;
   loadAverage1m: number;
-  /** `forge serve` processes this bench did not start: they share the CPUs and skew the numbers. */
+  /** `forgecore serve` processes this bench did not start: they share the CPUs and skew the numbers. */
   foreignForgeServers: number[];
 }
 
@@ -26,7 +26,7 @@ function forgeServerPids(): number[] {
     .map(Number);
 }
 
-/** Read before the bench starts anything, so every forge server found belongs to someone else. */
+/** Read before the bench starts anything, so every forgecore server found belongs to someone else. */
 export function describeMachine(): MachineInfo {
   return {
     cpus: cpus().length,

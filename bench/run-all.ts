@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark in one run against real `forge serve` processes, a table per
+// `npm run bench`: every benchmark in one run against real `forgecore serve` processes, a table per
 // section, a PASS/MISS summary (with the numbers that have no target marked "report"), and the
 // numbers in bench/results/latest.json. A missed target is a finding, not a failure: only a
 // bench that could not run exits non-zero.
@@ -17,6 +17,7 @@ import { benchEventBoundary } from './sections/event-boundary.ts';
 import { benchEventPipeline } from './sections/event-pipeline.ts';
 import { benchListTasks } from './sections/list-tasks.ts';
 import { benchServerStartup } from './sections/server-startup.ts';
+import { benchSseSlowClients } from './sections/sse-slow-clients.ts';
 import { benchTaskCreation } from './sections/task-creation.ts';
 import { benchWorktreeReady } from './sections/worktree-ready.ts';
 import { startForge } from './server-process.ts';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   console.log(`Forge Core bench: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, ${machine.git}, load ${machine.loadAverage1m.toFixed(2)}`);
   if (machine.foreignForgeServers.length) {
-    console.log(`!! ${machine.foreignForgeServers.length} forge serve process(es) not started by this bench are running (pids ${machine.foreignForgeServers.join(', ')}); they compete for the CPUs.`);
+    console.log(`!! ${machine.foreignForgeServers.length} forgecore serve process(es) not started by this bench are running (pids ${machine.foreignForgeServers.join(', ')}); they compete for the CPUs.`);
   }
 
   progress('generating the 2,000-file repository and the small ones');
@@ -97,7 +98,25 @@ async function main(): Promise<void> {
   progress('per-event cost in this process, no server running');
   const eventBoundary = await benchEventBoundary(transcript);
 
-  const results: BenchResults = { taskCreation, listTasks, worktreeReady, attemptE2E, concurrentAttempts, serverStartup, eventPipeline, eventBoundary };
+  progress('starting a server for section 9: SSE clients that never read');
+  const slowClientsServer = await startForge(join(tempRoot, 'home-sse-slow-clients'));
+  cleanups.push(() => slowClientsServer.stop());
+  const slowClientsApi = new ForgeApi(slowClientsServer.url);
+  cleanups.push(() => slowClientsApi.close());
+  const sseSlowClients = await benchSseSlowClients(slowClientsApi, slowClientsServer.pid, join(tempRoot, 'repos', 'sse-slow-clients'));
+  await slowClientsServer.stop();
+
+  const results: BenchResults = {
+    taskCreation,
+    listTasks,
+    worktreeReady,
+    attemptE2E,
+    concurrentAttempts,
+    serverStartup,
+    eventPipeline,
+    eventBoundary,
+    sseSlowClients,
+  };
   const targets = checkTargets(results);
   printTargets(targets);
   const durationSeconds = (Date.now() - began) / 1000;

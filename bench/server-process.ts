@@ -10,12 +10,12 @@ import { msSince } from './stats.ts';
 export const WORKSPACE_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /**
- * The node arguments of the root `npm start` script ("node <flags> core/bin/forge.js serve"),
+ * The node arguments of the root `npm start` script ("exec node <flags> core/bin/forge.js serve"),
  * so the bench measures exactly the server that `npm start` runs, V8 flags included.
  */
 function startArguments(): string[] {
   const pkg = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  const [node, ...args] = pkg.scripts.start.replace(/^exec\s+/, '').split(/\s+/);
   if (node !== 'node') throw new Error(`the start script no longer begins with node: ${pkg.scripts.start}`);
   return args.map((arg) => (arg.endsWith('.js') ? join(WORKSPACE_ROOT, arg) : arg));
 }
@@ -33,7 +33,7 @@ export interface ForgeServer {
   stop(): Promise<void>;
 }
 
-/** Starts `forge serve` the way `npm start` does, as its own process, and waits until it answers health. */
+/** Starts `forgecore serve` the way `npm start` does, as its own process, and waits until it answers health. */
 export async function startForge(home: string, env: Record<string, string> = {}): Promise<ForgeServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -52,10 +52,10 @@ export async function startForge(home: string, env: Record<string, string> = {})
   const agent = new http.Agent({ keepAlive: false });
   try {
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`forge serve exited early (${child.exitCode ?? child.signalCode}): ${output}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`forgecore serve exited early (${child.exitCode ?? child.signalCode}): ${output}`);
       const healthy = await request(agent, `${url}/api/v1/health`, 'GET').then((r) => r.status === 200, () => false);
       if (healthy) return { pid: child.pid!, url, spawnToHealthyMs: msSince(start), stop };
-      if (msSince(start) > HEALTHY_WITHIN_MS) throw new Error(`forge serve was not healthy within ${HEALTHY_WITHIN_MS} ms: ${output}`);
+      if (msSince(start) > HEALTHY_WITHIN_MS) throw new Error(`forgecore serve was not healthy within ${HEALTHY_WITHIN_MS} ms: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
     }
   } catch (error) {

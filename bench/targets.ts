@@ -4,6 +4,7 @@ import type { EventBoundaryResult } from './sections/event-boundary.ts';
 import type { EventPipelineResult } from './sections/event-pipeline.ts';
 import type { ListTasksResult } from './sections/list-tasks.ts';
 import type { ServerStartupResult } from './sections/server-startup.ts';
+import type { SseSlowClientsResult } from './sections/sse-slow-clients.ts';
 import type { TaskCreationLevel } from './sections/task-creation.ts';
 import type { WorktreeReadyResult } from './sections/worktree-ready.ts';
 import { formatNumber, printTable } from './table.ts';
@@ -17,6 +18,7 @@ export interface BenchResults {
   serverStartup: ServerStartupResult;
   eventPipeline: EventPipelineResult;
   eventBoundary: EventBoundaryResult;
+  sseSlowClients: SseSlowClientsResult;
 }
 
 export interface TargetCheck {
@@ -62,6 +64,8 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     report('100,000-line session, server peak RSS', r.eventPipeline.peakRssMb, 'MB'),
     report('the fake claude alone printing it into /dev/null', Math.round(r.eventPipeline.cliAloneLinesPerSecond), 'lines/s'),
     report('host boundary overhead per event (p50)', r.eventBoundary.overheadNs, 'ns'),
+    report(`${r.sseSlowClients.stalledClients} SSE clients that never read, server peak RSS`, r.sseSlowClients.peakRssMb, 'MB'),
+    report(`${r.sseSlowClients.stalledClients} SSE clients that never read, RSS after they closed`, r.sseSlowClients.rssAfterCloseMb, 'MB'),
   ];
 }
 

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import * as initialSchema from './20261124000001_initial_schema.ts';
+import * as processPidStartTime from './20261203000001_process_pid_start_time.ts';
+import * as attemptSealedOptions from './20261203001500_attempt_sealed_options.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,6 +14,8 @@ interface Migration {
  */
 export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['20261124000001_initial_schema', initialSchema],
+  ['20261203000001_process_pid_start_time', processPidStartTime],
+  ['20261203001500_attempt_sealed_options', attemptSealedOptions],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -118,7 +118,7 @@ export async function benchEventPipeline(api: ForgeApi, serverPid: number, repoD
     cliAloneLinesPerSecond: transcript.length / (cliMs.p50 / 1000),
   };
   printTable(
-    `7. Full event pipeline: a ${result.lines.toLocaleString('en-US')}-line Claude Code session (${result.transcriptMegabytes.toFixed(0)} MB) replayed by the fake claude through forge serve, read live over SSE`,
+    `7. Full event pipeline: a ${result.lines.toLocaleString('en-US')}-line Claude Code session (${result.transcriptMegabytes.toFixed(0)} MB) replayed by the fake claude through forgecore serve, read live over SSE`,
     ['measure', 'value'],
     [
       ['events/s over SSE, first -> last event', Math.round(result.eventsPerSecond)],

@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { ForgeConfig } from './config/config.ts';
 import { EventBus } from './events/event-bus.ts';
 import { AttemptRunner } from './orchestrator/attempt-runner.ts';
+import { AttemptSecrets } from './orchestrator/attempt-secrets.ts';
 import { AttemptService } from './orchestrator/attempt-service.ts';
 import { BranchService } from './orchestrator/branch-service.ts';
 import { ProjectService } from './orchestrator/project-service.ts';
@@ -15,10 +16,19 @@ import { PackRegistry } from './plugins/pack-registry.ts';
 import { PluginInstaller } from './plugins/plugin-installer.ts';
 import { registryOptions } from './plugins/registry-options.ts';
 import { openDatabase } from './store/database.ts';
+import { SecretBox } from './store/secret-box.ts';
 import { WalCheckpointer } from './store/wal-checkpointer.ts';
 import { createStores, type Stores } from './store/stores.ts';
 import { reconcileWorktrees, type ReconcileReport } from './worktrees/reconciler.ts';
+import { applyRetention, type RetentionReport } from './worktrees/retention.ts';
 import { WorktreeManager } from './worktrees/worktree-manager.ts';
+
+/** What one housekeeping pass settled, removed and deleted. */
+export interface HousekeepingReport {
+  recovery: RecoveryReport;
+  reconcile: ReconcileReport;
+  retention: RetentionReport;
+}
 
 /** Everything one Forge server is made of, wired once; routes reach it as `server.app`. */
 export interface Forge {
@@ -35,8 +45,11 @@ export interface Forge {
   tasks: TaskService;
   attempts: AttemptService;
   branches: BranchService;
-  /** Settles stranded attempts, then cleans worktrees; runs at start and then periodically. */
-  housekeeping(): Promise<{ recovery: RecoveryReport; reconcile: ReconcileReport }>;
+  /**
+   * Settles stranded attempts, cleans worktrees and branches no attempt owns, then applies the
+   * retention policy to finished work; runs at start and then periodically.
+   */
+  housekeeping(): Promise<HousekeepingReport>;
   /**
    * Recovery and reconcile first, then the scheduler, all in the background: the server
    * answers at once, and no attempt starts before what a crash left behind is settled.
@@ -58,17 +71,19 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const bus = new EventBus();
   const registry = await PackRegistry.load(registryOptions(config));
   const worktrees = new WorktreeManager(config.worktreesDir);
-  const changes = new StateChanges(stores, bus, registry);
+  const changes = new StateChanges(stores, bus);
+  const secrets = new AttemptSecrets(stores, new SecretBox(config.secretKeyFile));
   const streamLimits = { idleMs: config.agentStreamIdleMs, abortGraceMs: AGENT_ABORT_GRACE_MS };
-  const runner = new AttemptRunner({ stores, bus, registry, worktrees, changes, nodeId: config.nodeId, logger, streamLimits });
+  const runner = new AttemptRunner({ stores, bus, registry, worktrees, changes, nodeId: config.nodeId, logger, streamLimits, secrets });
   const scheduler = new Scheduler(stores, changes, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
-  const attempts = new AttemptService(stores, bus, registry, changes, scheduler, config.branchPrefix);
+  const attempts = new AttemptService(stores, bus, registry, changes, scheduler, config.branchPrefix, secrets);
   const stopAttempt = (id: string) => attempts.stopIfLive(id);
   const tasks = new TaskService(stores, bus, worktrees);
   const branches = new BranchService(stores, worktrees, changes, (taskId) => tasks.update(taskId, { status: 'done' }, stopAttempt).then(() => undefined));
   const projects = new ProjectService(stores, bus, worktrees);
+  await keepNoSecretInClear(projects, secrets, registry, logger);
 
-  let housekeepingRun: Promise<{ recovery: RecoveryReport; reconcile: ReconcileReport }> | null = null;
+  let housekeepingRun: Promise<HousekeepingReport> | null = null;
   const housekeeping = () => {
     // One pass at a time: a slow pass (many repositories) must not pile up behind the timer.
     housekeepingRun ??= (async () => {
@@ -76,7 +91,8 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
       const recovery = await recoverStrandedAttempts({ stores, worktrees, changes, nodeId: config.nodeId, logger, isActive });
       if (recovery.requeued.length) scheduler.wake();
       const reconcile = await reconcileWorktrees({ stores, worktrees, branchPrefix: config.branchPrefix, logger, isActive });
-      return { recovery, reconcile };
+      const retention = await applyRetention({ stores, worktrees, branchPrefix: config.branchPrefix, logger, isActive, policy: config });
+      return { recovery, reconcile, retention };
     })().finally(() => (housekeepingRun = null));
     return housekeepingRun;
   };
@@ -115,4 +131,17 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     },
   };
   return forge;
+}
+
+/**
+ * Before the API answers: rows an older version stored lose the credentials in their remote
+ * URLs, and attempts' secret options are sealed (spec/decisions/0015).
+ */
+async function keepNoSecretInClear(projects: ProjectService, secrets: AttemptSecrets, registry: PackRegistry, logger: Logger): Promise<void> {
+  const remoteUrls = await projects.scrubStoredRemoteUrls();
+  const { attempts, sealedWhole } = await secrets.sealOptionsInClear(registry);
+  if (remoteUrls > 0 || attempts > 0) logger.info({ remoteUrls, attempts }, 'took credentials out of stored remote URLs and sealed stored secret options');
+  if (sealedWhole > 0) {
+    logger.warn({ attempts: sealedWhole }, 'older attempts whose executor pack is not loaded had all their options sealed; they show as [redacted]');
+  }
 }

@@ -115,13 +115,15 @@ const fillParams = (path: string, value?: string) => path.replace(/\{(\w+)\}/g, 
  * path that is no repository). A generic case that breaks only the encoding of this body must then
  * get its own 4xx, never this one, and never a side effect.
  */
-const HARMLESS_BODY: Record<string, { body: Record<string, unknown>; status: number; code: string }> = {
+// `optional`: the route also takes no body (or JSON null) and answers as for the harmless one.
+const HARMLESS_BODY: Record<string, { body: Record<string, unknown>; status: number; code: string; optional?: boolean }> = {
   'POST /projects': { body: { name: 'x', repoPath: '$missing' }, status: 422, code: NOT_A_REPO },
   'PATCH /projects/{projectId}': { body: { name: 'x' }, status: 404, code: NOT_FOUND },
   'POST /tasks': { body: { projectId: '$random', title: 'x' }, status: 422, code: UNPROCESSABLE },
   'PATCH /tasks/{taskId}': { body: { title: 'x' }, status: 404, code: NOT_FOUND },
   'POST /tasks/{taskId}/attempts': { body: { executor: 'script', options: { command: 'true' } }, status: 404, code: NOT_FOUND },
   'POST /attempts/{attemptId}/follow-up': { body: { prompt: 'again' }, status: 404, code: NOT_FOUND },
+  'POST /attempts/{attemptId}/push': { body: { branch: 'base' }, status: 404, code: NOT_FOUND, optional: true },
   'POST /plugins': { body: { source: '$missing' }, status: 422, code: UNPROCESSABLE },
 };
 
@@ -174,9 +176,10 @@ function generatedCases(): Case[] {
     if (route.hasBody && harmless) {
       const { body } = harmless;
       add(route.key, 'baseline: the harmless body as JSON reaches the handler', { path, body }, harmless.status, harmless.code);
-      add(route.key, 'no body at all', { path }, 400, V);
-      add(route.key, 'an empty body with content-type application/json', { path, raw: '' }, 400, V);
-      add(route.key, 'JSON null', { path, raw: 'null' }, 400, V);
+      const none: [number, string] = harmless.optional ? [harmless.status, harmless.code] : [400, V];
+      add(route.key, 'no body at all', { path }, ...none);
+      add(route.key, 'an empty body with content-type application/json', { path, raw: '' }, ...none);
+      add(route.key, 'JSON null', { path, raw: 'null' }, ...none);
       add(route.key, 'a JSON array', { path, body: [body] }, 400, V);
       add(route.key, 'a JSON string', { path, body: 'hello' }, 400, V);
       add(route.key, 'a JSON number', { path, body: 42 }, 400, V);
@@ -189,7 +192,8 @@ function generatedCases(): Case[] {
       add(route.key, 'a 2 MB body', { path, body: { ...body, padding: 'x'.repeat(2 * MB) } }, 413, TOO_LARGE);
     } else if (route.method !== 'GET') {
       add(route.key, 'a body that is not JSON', { path, raw: '{"force": ' }, 400, V);
-      add(route.key, 'a 2 MB body', { path, body: { padding: 'x'.repeat(2 * MB) } }, 413, TOO_LARGE);
+      // Refused from its headers, before a byte of it is read (spec/decisions/0014).
+      add(route.key, 'a 2 MB body', { path, body: { padding: 'x'.repeat(2 * MB) } }, 400, V, 'takes no request body');
     }
   }
   return cases;
@@ -346,6 +350,9 @@ const TABLE: Row[] = [
   ['POST /attempts/{attemptId}/merge', 'the attempt is still running', { path: '/attempts/$running/merge' }, 409, CONFLICT, 'running'],
   ['POST /attempts/{attemptId}/push', 'the attempt is still running', { path: '/attempts/$running/push' }, 409, CONFLICT, 'running'],
   ['POST /attempts/{attemptId}/push', 'the repository has no origin remote', { path: '/attempts/$done/push' }, 422, UNPROCESSABLE, 'origin'],
+  ['POST /attempts/{attemptId}/push', 'the base, and the repository has no origin remote', { path: '/attempts/$done/push', body: { branch: 'base' } }, 422, UNPROCESSABLE, 'origin'],
+  ['POST /attempts/{attemptId}/push', 'branch names a branch, not attempt or base', { path: '/attempts/$done/push', body: { branch: 'main' } }, 400, V, 'branch'],
+  ['POST /attempts/{attemptId}/push', 'branch is null', { path: '/attempts/$done/push', body: { branch: null } }, 400, V, 'branch'],
   ['GET /attempts/{attemptId}/processes', 'a task id as attempt id', { path: '/attempts/$task/processes' }, 404, NOT_FOUND, '$task'],
   ['GET /attempts/{attemptId}/logs', 'limit given twice', { query: 'limit=1&limit=2' }, 400, V, 'limit'],
   ['GET /attempts/{attemptId}/logs', 'a task id as attempt id', { path: '/attempts/$task/logs' }, 404, NOT_FOUND, '$task'],
@@ -369,7 +376,7 @@ const TABLE: Row[] = [
   ['POST /plugins', 'source is a plain file, not a tarball', { body: { source: '$file' } }, 422, UNPROCESSABLE, 'tarball'],
   ['POST /plugins', 'source is a folder with no package.json', { body: { source: '$repo2' } }, 422, UNPROCESSABLE, 'package.json'],
   ['POST /plugins', 'source is a relative path to nothing', { body: { source: '../../no/such/pack' } }, 422, UNPROCESSABLE, 'No file or folder'],
-  ['DELETE /plugins/{name}', 'a built-in pack, which was never installed', { path: `/plugins/${encodeURIComponent('@forge-core/executor-script')}` }, 404, NOT_FOUND, 'forge plugins add'],
+  ['DELETE /plugins/{name}', 'a built-in pack, which was never installed', { path: `/plugins/${encodeURIComponent('@forge-core/executor-script')}` }, 404, NOT_FOUND, 'forgecore plugins add'],
   ['DELETE /plugins/{name}', 'a name with 215 characters', { path: `/plugins/${long(215)}` }, 400, V, 'name'],
   ['POST /plugins/{name}/enable', 'no pack has this name', { path: '/plugins/forge-executor-nothing/enable' }, 404, NOT_FOUND, 'forge-executor-nothing'],
   ['POST /plugins/{name}/enable', 'a scoped name with its slash unencoded', { path: '/plugins/@forge-core/executor-script/enable' }, 404, NO_ROUTE],

@@ -24,7 +24,7 @@ async function api(url: string, method: string, path: string, body?: unknown): P
 
 /**
  * What the SDK README promises an author who never saw the core: copy the example, rename it,
- * run its conformance tests, `npm pack` it, `forge plugins add` the tarball, restart the server
+ * run its conformance tests, `npm pack` it, `forgecore plugins add` the tarball, restart the server
  * and run an attempt with it. Every step runs the real command.
  */
 describe('an author ships a pack from examples/executor-minimal', function () {
@@ -81,7 +81,7 @@ describe('an author ships a pack from examples/executor-minimal', function () {
     // They ran against the published build, not the workspace's TypeScript sources.
     assert.ok(existsSync(join(builtSdk, 'testing', 'index.js')));
 
-    // 4. npm pack, then forge plugins add the tarball into a fresh FORGE_HOME.
+    // 4. npm pack, then forgecore plugins add the tarball into a fresh FORGE_HOME.
     await run('npm', ['pack', '--silent'], { cwd: pack });
     const tarball = join(pack, readdirSync(pack).find((f) => f.startsWith(NEW_NAME) && f.endsWith('.tgz'))!);
     const home = join(dirs.path, 'home');
@@ -90,7 +90,7 @@ describe('an author ships a pack from examples/executor-minimal', function () {
     });
     assert.match(added.stdout, new RegExp(`Installed ${NEW_NAME}@`));
 
-    // 5. Start the server (a real `forge serve`) and run an attempt with the new executor.
+    // 5. Start the server (a real `forgecore serve`) and run an attempt with the new executor.
     server = await startServerProcess(home, await freePort());
     const plugins = (await api(server.url, 'GET', '/plugins')).body.items;
     const installed = plugins.find((p: { name: string }) => p.name === NEW_NAME);

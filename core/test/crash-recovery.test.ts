@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRepo } from './support/git-repo.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
+import { seededRandom } from './support/seeded-random.ts';
 import { tempDir } from './support/temp-dir.ts';
+import { waitForProgress } from './support/wait-for-progress.ts';
 
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 
@@ -35,17 +37,26 @@ describe('crash recovery', () => {
     return text ? JSON.parse(text) : null;
   }
 
-  async function poll<T>(check: () => Promise<T | false | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  /** How far the given attempts have got: states, their processes and how much they logged. */
+  async function progressOf(ids: string[]): Promise<string> {
+    const seen = await Promise.all(
+      ids.map(async (id) => {
+        const attempt = await api('GET', `/attempts/${id}`).catch(() => null);
+        const processes = await api('GET', `/attempts/${id}/processes`).catch(() => null);
+        const logs = await api('GET', `/attempts/${id}/logs?limit=1000`).catch(() => null);
+        return [attempt?.state, processes?.items?.map((p: any) => p.status), logs?.items?.length];
+      }),
+    );
+    return JSON.stringify(seen);
   }
 
-  it('leaves every attempt in a defined state, no orphan worktree, branch or process, and no task lost after kill -9', async () => {
+  /** Waits until `check` holds, for as long as the attempts keep moving: a busy machine is slow, not stuck. */
+  function poll<T>(check: () => Promise<T | false | undefined>, what: string, ids: string[]): Promise<T> {
+    return waitForProgress({ what, check, progress: () => progressOf(ids), describe: () => progressOf(ids) });
+  }
+
+  it('leaves every attempt in a defined state, no orphan worktree, branch or process, and no task lost after kill -9', async function () {
+    this.timeout(600_000);
     const home = join(dirs.path, 'home');
     const release = join(dirs.path, 'release');
     const port = await freePort();
@@ -82,14 +93,14 @@ describe('crash recovery', () => {
       const states = await Promise.all(running.map(async (id) => (await api('GET', `/attempts/${id}`)).state));
       const processes = await Promise.all(running.map(async (id) => (await api('GET', `/attempts/${id}/processes`)).items));
       return states.every((s) => s === 'running') && processes.every((p) => p[0]?.pid) && processes;
-    }, 'the agents to run');
+    }, 'the agents to run', attemptIds);
     await poll(async () => {
       const states = await Promise.all(preparing.map(async (id) => (await api('GET', `/attempts/${id}/processes`)).items.length));
       return states.every((n) => n === 1);
-    }, 'the setup scripts to start');
+    }, 'the setup scripts to start', attemptIds);
     const agentPids: number[] = [];
     for (const id of running) agentPids.push((await api('GET', `/attempts/${id}/processes`)).items[0].pid);
-    await poll(async () => running.every((_, i) => i % 2 === 0 || existsSync(join(home, 'worktrees', projectA.id, running[i]!, 'partial.txt'))), 'partial work');
+    await poll(async () => running.every((_, i) => i % 2 === 0 || existsSync(join(home, 'worktrees', projectA.id, running[i]!, 'partial.txt'))), 'partial work', attemptIds);
 
     server.child.kill('SIGKILL');
     await server.exited;
@@ -100,7 +111,7 @@ describe('crash recovery', () => {
     const final = await poll(async () => {
       const all = await Promise.all(attemptIds.map((id) => api('GET', `/attempts/${id}`)));
       return all.every((a) => FINAL.includes(a.state)) && all;
-    }, 'every attempt to reach a final state');
+    }, 'every attempt to reach a final state', attemptIds);
 
     for (const attempt of final.slice(0, 8)) {
       assert.equal(attempt.state, 'failed');
@@ -123,7 +134,10 @@ describe('crash recovery', () => {
     ]);
   });
 
-  it('recovers to a clean state from kill -9 at random moments of attempts starting and running', async () => {
+  it('recovers to a clean state from kill -9 at random moments of attempts starting and running', async function () {
+    // Time is bounded by progress, not by a deadline: a test that keeps moving is not failed for being slow.
+    this.timeout(600_000);
+    const random = seededRandom('kill moments');
     const home = join(dirs.path, 'home');
     const port = await freePort();
     server = await startServerProcess(home, port);
@@ -139,20 +153,15 @@ describe('crash recovery', () => {
         api('POST', `/tasks/${task.id}/attempts`, { executor: 'fake-agent', options: { delayMs: 10 * i } }),
       );
       attempts.push(...(await Promise.all(starts)).map((a) => a.id));
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
+      await new Promise((resolve) => setTimeout(resolve, random.below(400)));
       server.child.kill('SIGKILL');
       await server.exited;
       server = await startServerProcess(home, port);
     }
-    let last: any[] = [];
     const final = await poll(async () => {
-      last = await Promise.all(attempts.map((id) => api('GET', `/attempts/${id}`)));
-      return last.every((a) => FINAL.includes(a.state)) && last;
-    }, 'every attempt to reach a final state').catch(async (error) => {
-      const stuck = last.filter((a) => !FINAL.includes(a.state));
-      const details = await Promise.all(stuck.map(async (a) => ({ id: a.id, state: a.state, processes: (await api('GET', `/attempts/${a.id}/processes`)).items, logs: (await api('GET', `/attempts/${a.id}/logs`)).items.map((e: any) => e.kind) })));
-      throw new Error(`${error.message}: ${JSON.stringify(details)}`);
-    });
+      const all = await Promise.all(attempts.map((id) => api('GET', `/attempts/${id}`)));
+      return all.every((a) => FINAL.includes(a.state)) && all;
+    }, `every attempt to reach a final state (seed ${random.seed})`, attempts);
     for (const attempt of final) {
       if (attempt.state === 'failed') assert.equal(attempt.error.code, 'FORGE_ATTEMPT_INTERRUPTED', JSON.stringify(attempt.error));
       else assert.equal(attempt.state, 'succeeded');

@@ -29,15 +29,25 @@ describe('consumeEventStream', () => {
     const record = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', record);
     try {
+      let failLate!: () => void;
+      const lateFailure = new Promise<void>((resolve) => (failLate = resolve));
+      let thrown!: () => void;
+      const hasThrown = new Promise<void>((resolve) => (thrown = resolve));
       async function* stalls(): AsyncGenerator<ExecutorEvent> {
         yield { type: 'message', role: 'assistant', text: 'working' };
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        await lateFailure;
+        setImmediate(thrown);
         throw new Error('failed long after anyone listened');
       }
       const outcome = await consumeEventStream(stalls, guarded({ limits: { abortGraceMs: 10_000, idleMs: 40 } }), () => {});
       assert.equal(outcome.violation?.code, 'FORGE_PLUGIN_HOOK_TIMEOUT');
       assert.match(outcome.violation!.message, /forge-test-pack guarded\.run\(\) yielded nothing for 40 ms/);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Only now, with nobody listening, does the pending pull reject. Node reports an unhandled
+      // rejection once the microtasks after it have run, so a turn of the event loop later it
+      // would have been seen.
+      failLate();
+      await hasThrown;
+      await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(unhandled, []);
     } finally {
       process.off('unhandledRejection', record);

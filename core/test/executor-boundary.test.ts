@@ -122,7 +122,7 @@ describe('executor boundary', () => {
     assert.equal(future.status, 'failed');
     assert.equal(future.error!.code, 'FORGE_PLUGIN_SDK_INCOMPATIBLE');
     assert.match(future.error!.message, /requires forge SDK \^9\.0\.0 but this host implements 1\.0\.0/);
-    assert.match(future.error!.message, /`forge plugins add forge-test-future-sdk@<version>`.*`forge plugins disable forge-test-future-sdk`/);
+    assert.match(future.error!.message, /`forgecore plugins add forge-test-future-sdk@<version>`.*`forgecore plugins disable forge-test-future-sdk`/);
     const { body } = await server.request('GET', '/executors');
     assert.ok(!body.items.some((e: any) => e.id === 'from-the-future'));
     await othersStillServe();

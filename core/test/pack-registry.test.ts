@@ -48,7 +48,7 @@ describe('PackRegistry', () => {
     assert.equal(report(allowed, '@forge-core/executor-fake-agent', 'workspace')?.status, 'loaded');
     const script = report(allowed, '@forge-core/executor-script', 'workspace');
     assert.equal(script?.status, 'disabled');
-    assert.match(script!.error!.message, /enable it with `forge plugins enable @forge-core\/executor-script`/);
+    assert.match(script!.error!.message, /enable it with `forgecore plugins enable @forge-core\/executor-script`/);
     assert.equal(allowed.executor('script'), undefined);
   });
 });

@@ -14,10 +14,13 @@ const FORGE_BIN = fileURLToPath(new URL('../bin/forge.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/installable/', import.meta.url));
 const PACK = '@forge-test/installable';
 
-/** `forge <args>` as a user runs it, against one FORGE_HOME; never throws, so failures can be asserted. */
+/**
+ * `forgecore <args>` as a user runs it, against one FORGE_HOME with no server (port 0: `plugins
+ * list` asks none, whatever listens on 8887); never throws, so failures can be asserted.
+ */
 async function forge(home: string, ...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run(process.execPath, [FORGE_BIN, ...args], { env: { ...process.env, FORGE_HOME: home, FORGE_LOG_LEVEL: 'silent' } });
+    const { stdout } = await run(process.execPath, [FORGE_BIN, ...args], { env: { ...process.env, FORGE_HOME: home, FORGE_PORT: '0', FORGE_LOG_LEVEL: 'silent' } });
     return { code: 0, out: stdout };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -42,7 +45,7 @@ describe('installing packs', () => {
   });
   after(() => dirs.cleanup());
 
-  it('forge plugins add installs a folder; list, disable, enable and remove act on it', async () => {
+  it('forgecore plugins add installs a folder; list, disable, enable and remove act on it', async () => {
     const home = join(dirs.path, 'cli-home');
     const added = await forge(home, 'plugins', 'add', join(fixtures, 'pack'));
     assert.equal(added.code, 0, added.out);
@@ -75,7 +78,7 @@ describe('installing packs', () => {
     assert.equal((await listed(home)).has(PACK), false);
     const again = await forge(home, 'plugins', 'remove', PACK);
     assert.equal(again.code, 1);
-    assert.match(again.out, /was not installed with `forge plugins add`/);
+    assert.match(again.out, /was not installed with `forgecore plugins add`/);
   });
 
   it('serializes installs from two forge processes on one FORGE_HOME, keeping both', async () => {
@@ -102,7 +105,8 @@ describe('installing packs', () => {
       assert.deepEqual(installed.body, { name: PACK, version: '1.2.3', restartRequired: true });
       const list = (await first.request('GET', '/plugins')).body;
       assert.equal(list.restartRequired, true);
-      assert.equal(list.items.some((p: { name: string }) => p.name === PACK), false, 'a pack loads at the next start, not before');
+      const pending = list.items.find((p: { name: string }) => p.name === PACK);
+      assert.deepEqual([pending?.status, pending?.pending], ['notLoaded', 'install'], 'a pack loads at the next start, not before');
     } finally {
       // close(), not just stop(): the test server's own spare FORGE_HOME goes too; ours stays for the restart.
       await first.close();

@@ -4,7 +4,7 @@ import { EventBus } from '../src/events/event-bus.ts';
 import { branchName } from '../src/orchestrator/branch-name.ts';
 import { commitMessage } from '../src/orchestrator/commit-message.ts';
 import { checkSdkRange } from '../src/plugins/compat.ts';
-import { compileOptions, optionsJsonSchema, redactOptions } from '../src/plugins/executor-options.ts';
+import { compileOptions, optionsJsonSchema, secretOptionNames, splitOptions } from '../src/plugins/executor-options.ts';
 import { LineSplitter, MAX_LINE_BYTES } from '../src/runtime/line-splitter.ts';
 import { newId } from '../src/store/ids.ts';
 
@@ -108,7 +108,7 @@ describe('pack compatibility and options', () => {
     assert.match(checkSdkRange(pack, 'banana')!, /not a semver range/);
   });
 
-  it('compiles option descriptors to a validator and a JSON Schema, and redacts secrets', () => {
+  it('compiles option descriptors to a validator and a JSON Schema, and splits secrets out', () => {
     const shape = {
       model: { type: 'enum', values: ['a', 'b'], default: 'a' },
       turns: { type: 'number', integer: true, min: 1, max: 5 },
@@ -124,6 +124,10 @@ describe('pack compatibility and options', () => {
     assert.deepEqual(json.required, ['cmd']);
     assert.deepEqual(json.properties.model.enum, ['a', 'b']);
     assert.equal(json.properties.key.writeOnly, true);
-    assert.deepEqual(redactOptions(shape, { cmd: 'x', key: 'sk-123' }), { cmd: 'x', key: '[redacted]' });
+    assert.deepEqual(splitOptions({ cmd: 'x', key: 'sk-123' }, secretOptionNames(shape)), {
+      shown: { cmd: 'x', key: '[redacted]' },
+      secrets: { key: 'sk-123' },
+    });
+    assert.deepEqual(splitOptions({ cmd: 'x' }, secretOptionNames(shape)), { shown: { cmd: 'x' }, secrets: {} }, 'an absent secret gets no marker');
   });
 });

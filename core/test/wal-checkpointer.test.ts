@@ -21,6 +21,22 @@ async function waitFor(condition: () => boolean): Promise<boolean> {
   return true;
 }
 
+/**
+ * Resolves once a checkpointer started earlier with `intervalMs: 10` has looked at least
+ * `count - 1` more times: Node runs timers of one duration in the order they were set, so each
+ * tick of this later interval follows one of the checkpointer's. A count of chances, not a clock.
+ */
+function checkpointerLooks(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const timer = setInterval(() => {
+      if (++seen < count) return;
+      clearInterval(timer);
+      resolve();
+    }, 10);
+  });
+}
+
 describe('WalCheckpointer', () => {
   let dir: ReturnType<typeof tempDir>;
   let knex: Knex;
@@ -76,7 +92,7 @@ describe('WalCheckpointer', () => {
     await checkpointer.start();
     await knex('notes').insert({ body: 'one' });
     assert.ok(await waitFor(() => checkpoints.length === 1));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await checkpointerLooks(20);
     assert.equal(checkpoints.length, 1, 'an idle database was checkpointed again');
   });
 });

@@ -100,6 +100,24 @@ describe('worktree manager', () => {
     assert.equal(existsSync(join(dirs.path, 'worktrees', 'p1', 'f1')), false);
     assert.equal(git(repo, 'branch', '--list', 'forge/f1'), '');
   });
+
+  it("makes the worktree again where its directory was deleted by hand but git still lists it", async () => {
+    const path = await manager.create(spec('h1'));
+    writeFileSync(join(path, 'work.txt'), 'work\n');
+    git(path, 'add', '-A');
+    git(path, 'commit', '-q', '-m', 'work');
+    rmSync(path, { recursive: true, force: true });
+    await manager.create({ ...spec('h1'), baseRef: git(repo, 'rev-parse', 'forge/h1') });
+    assert.equal(readFileSync(join(path, 'work.txt'), 'utf8'), 'work\n');
+    assert.equal(git(repo, 'worktree', 'list').split('\n').length, 2);
+  });
+
+  it('leaves a branch that was there before alone when the add fails', async () => {
+    git(repo, 'branch', 'forge/k1');
+    const before = git(repo, 'rev-parse', 'forge/k1');
+    await assert.rejects(manager.create({ ...spec('k1'), baseRef: 'no-such-commit' }), /FORGE_WORKTREE_FAILED|no-such-commit/);
+    assert.equal(git(repo, 'rev-parse', 'forge/k1'), before, "a follow-up's branch holds the attempt's work");
+  });
 });
 
 describe('worktree reconcile', () => {
@@ -146,7 +164,7 @@ describe('worktree reconcile', () => {
   it('keeps the worktrees and branches of existing attempts', async () => {
     const attempt = await attemptWithWorktree();
     const report = await reconcile();
-    assert.deepEqual(report, { removedWorktrees: [], removedDirectories: [], deletedBranches: [] });
+    assert.deepEqual(report, { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [] });
     assert.ok(existsSync(attempt.worktreePath));
   });
 

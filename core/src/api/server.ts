@@ -5,6 +5,9 @@ import type { ValidationError } from 'joi';
 import { ForgeError } from '@forge-core/sdk';
 import type { Forge } from '../forge.ts';
 import { errorBodyOf, toBoom, validationBoom } from './error-response.ts';
+import { guardHostAndOrigin } from './host-and-origin-guard.ts';
+import { guardJsonBodies } from './json-body-guard.ts';
+import { createListenerWithRequestDeadline } from './request-deadline.ts';
 import { attemptRoutes } from './routes/attempts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { executorRoutes } from './routes/executors.ts';
@@ -21,13 +24,21 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
  * one error body for every failure.
  */
 export async function buildServer(forge: Forge): Promise<Hapi.Server> {
+  const { config } = forge;
+  const listener = createListenerWithRequestDeadline(config.requestTimeoutMs, (socket) =>
+    forge.logger.info({ remoteAddress: socket.remoteAddress, timeoutMs: config.requestTimeoutMs }, 'request not received in time: answered 408, closed'),
+  );
   const server = Hapi.server({
-    host: forge.config.host,
-    port: forge.config.port,
+    listener,
+    host: config.host,
+    port: config.port,
     routes: {
       // JSON only: a form or text/plain POST is what a foreign web page can send without a CORS
-      // preflight, and it must not be able to drive a server on loopback.
-      payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: 'application/json' },
+      // preflight, and it must not be able to drive a server on loopback (see json-body-guard.ts).
+      // The listener's request deadline bounds the body; hapi's own timeout would drain it first.
+      payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: 'application/json', timeout: false },
+      // Pages at the configured origins may call the API from a browser; no other page gets CORS.
+      cors: config.allowedOrigins.length > 0 ? { origin: config.allowedOrigins, additionalHeaders: ['last-event-id'] } : false,
       validate: {
         // hapi hands over joi's error turned into a Boom, with the part of the request it checked.
         failAction: async (_request, _h, error) => {
@@ -47,7 +58,9 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
   });
   server.app = forge;
 
-  if (forge.config.apiToken) requireToken(server, forge.config.apiToken);
+  guardHostAndOrigin(server, config);
+  if (config.apiToken) requireToken(server, config.apiToken);
+  guardJsonBodies(server);
 
   server.ext('onPreResponse', (request, h) => {
     const response = request.response;

@@ -27,12 +27,26 @@ export interface ForgeConfig {
   pluginPaths: string[];
   /** Only packs whose package name matches one of these load ("*" wildcards); null: all. */
   pluginsEnabled: string[] | null;
-  /** Packs that never load, by package name ("*" wildcards), on top of `forge plugins disable`. */
+  /** Packs that never load, by package name ("*" wildcards), on top of `forgecore plugins disable`. */
   pluginsDisabled: string[];
   /** How long a pack may hook after the import: detect() and other short calls. */
   pluginHookTimeoutMs: number;
   /** An agent's event stream silent this long with no process running is abandoned as stuck. */
   agentStreamIdleMs: number;
+  /** Bytes that may wait in this process for one SSE client; one with more unread when live events come is disconnected (decision 0019). */
+  sseMaxBufferBytes: number;
+  /** A finished attempt's worktree is removed this long after it finished (its branch stays). */
+  finishedWorktreeRetentionMs: number;
+  /** The attempt branches of a done or cancelled task are deleted this long after it closed (their commits stay under refs/forge/attempts/). */
+  closedBranchRetentionMs: number;
+  /** Extra names the Host header may carry besides loopback ones ("name" or "name:port"). */
+  allowedHosts: string[];
+  /** Browser origins allowed besides this server's own loopback origins ("http://host:port"). */
+  allowedOrigins: string[];
+  /** How long receiving one request, headers and body, may take before it answers 408. */
+  requestTimeoutMs: number;
+  /** The key that encrypts secret executor options at rest; created (mode 0600) on first use. */
+  secretKeyFile: string;
 }
 
 const fileSchema = Joi.object({
@@ -54,6 +68,24 @@ const fileSchema = Joi.object({
   pluginsDisabled: Joi.array().items(Joi.string().max(214)),
   pluginHookTimeoutMs: Joi.number().integer().min(10).max(600_000),
   agentStreamIdleMs: Joi.number().integer().min(10).max(86_400_000),
+  // Below 64 KiB the socket's own buffers (16 KiB each side of the stream) would count against it.
+  sseMaxBufferBytes: Joi.number().integer().min(65_536).max(1_073_741_824),
+  finishedWorktreeRetentionMs: Joi.number().integer().min(0),
+  closedBranchRetentionMs: Joi.number().integer().min(0),
+  allowedHosts: Joi.array().items(
+    Joi.string()
+      .lowercase()
+      .pattern(/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:\d{1,5})?$/)
+      .message('each allowed host must be a host name or address with an optional port, e.g. forge.internal or forge.internal:8887'),
+  ),
+  allowedOrigins: Joi.array().items(
+    Joi.string()
+      .lowercase()
+      .pattern(/^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:\d{1,5})?$/)
+      .message('each allowed origin must be scheme://host[:port] with no path, as a browser sends it, e.g. http://localhost:5173'),
+  ),
+  requestTimeoutMs: Joi.number().integer().min(100).max(3_600_000),
+  secretKeyFile: Joi.string(),
 }).unknown(false);
 
 const envNames: Record<string, keyof ForgeConfig> = {
@@ -73,10 +105,23 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_PLUGINS_DISABLED: 'pluginsDisabled',
   FORGE_PLUGIN_HOOK_TIMEOUT_MS: 'pluginHookTimeoutMs',
   FORGE_AGENT_STREAM_IDLE_MS: 'agentStreamIdleMs',
+  FORGE_SSE_MAX_BUFFER_BYTES: 'sseMaxBufferBytes',
+  FORGE_FINISHED_WORKTREE_RETENTION_MS: 'finishedWorktreeRetentionMs',
+  FORGE_CLOSED_BRANCH_RETENTION_MS: 'closedBranchRetentionMs',
+  FORGE_ALLOWED_HOSTS: 'allowedHosts',
+  FORGE_ALLOWED_ORIGINS: 'allowedOrigins',
+  FORGE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  FORGE_SECRET_KEY_FILE: 'secretKeyFile',
 };
 
 /** Settings given in the environment as lists: paths split on ":", package names on ",". */
-const LIST_SEPARATORS: Partial<Record<keyof ForgeConfig, string>> = { pluginPaths: ':', pluginsEnabled: ',', pluginsDisabled: ',' };
+const LIST_SEPARATORS: Partial<Record<keyof ForgeConfig, string>> = {
+  pluginPaths: ':',
+  pluginsEnabled: ',',
+  pluginsDisabled: ',',
+  allowedHosts: ',',
+  allowedOrigins: ',',
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -124,6 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     pluginsDisabled: value.pluginsDisabled ?? [],
     pluginHookTimeoutMs: value.pluginHookTimeoutMs ?? 5_000,
     agentStreamIdleMs: value.agentStreamIdleMs ?? 60_000,
+    sseMaxBufferBytes: value.sseMaxBufferBytes ?? 262_144,
+    finishedWorktreeRetentionMs: value.finishedWorktreeRetentionMs ?? 7 * 86_400_000,
+    closedBranchRetentionMs: value.closedBranchRetentionMs ?? 0,
+    allowedHosts: value.allowedHosts ?? [],
+    allowedOrigins: value.allowedOrigins ?? [],
+    requestTimeoutMs: value.requestTimeoutMs ?? 30_000,
+    secretKeyFile: resolve(home, value.secretKeyFile ?? 'secret.key'),
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);
   if (!isLoopback(resolved.host) && !resolved.apiToken) {
@@ -134,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
   return resolved;
 }
 
-function isLoopback(host: string): boolean {
+/** A loopback bind address or name: only this machine can connect. */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -26,6 +26,8 @@ type Listener<T> = (value: T) => void;
 
 const HISTORY_SIZE = 10_000;
 
+const sequenceOf = (id: string) => Number(id.split('-')[1]);
+
 /**
  * The one in-process event bus: state changes for the global stream, and log entries per
  * attempt for the live log streams. The last events are kept so a reconnecting client resumes
@@ -51,16 +53,27 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** Events after `lastEventId`, or null when they are no longer all known. */
-  since(lastEventId: string): ForgeEvent[] | null {
+  /** The id of the newest event: a client that starts here gets everything published later. */
+  get latestId(): string {
+    return `${this.epoch}-${this.sequence}`;
+  }
+
+  /** Up to `limit` events after `lastEventId`, oldest first, or null when they are no longer all known. */
+  since(lastEventId: string, limit = Infinity): ForgeEvent[] | null {
     const [epoch, seqText] = lastEventId.split('-');
     const seq = Number(seqText);
     if (epoch !== this.epoch || !Number.isInteger(seq) || seq > this.sequence) return null;
     const firstKept = Math.max(1, this.sequence - HISTORY_SIZE + 1);
     if (seq < firstKept - 1) return null;
     const missed: ForgeEvent[] = [];
-    for (let n = seq + 1; n <= this.sequence; n++) missed.push(this.history[n % HISTORY_SIZE]!);
+    const last = Math.min(this.sequence, seq + limit);
+    for (let n = seq + 1; n <= last; n++) missed.push(this.history[n % HISTORY_SIZE]!);
     return missed;
+  }
+
+  /** Whether event id `a` was published after event id `b`, both of this boot. */
+  static isAfter(a: string, b: string): boolean {
+    return sequenceOf(a) > sequenceOf(b);
   }
 
   publishLog(entry: LogEntry): void {

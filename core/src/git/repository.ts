@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import { git, gitOutput, gitSucceeds } from './git.ts';
 import { branchExistsInFiles } from './refs.ts';
 
@@ -11,6 +13,15 @@ export async function repositoryTopLevel(path: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether the repository registered at `repoPath` (a top level) is still there: its `.git`
+ * directory, or the file pointing to it, exists. Synchronous on purpose, like the ref reads in
+ * refs.ts: one stat, on the path of every attempt start.
+ */
+export function repositoryPresent(repoPath: string): boolean {
+  return existsSync(join(repoPath, '.git'));
 }
 
 export async function hasCommits(repoPath: string): Promise<boolean> {

@@ -22,6 +22,11 @@ export async function mergeTrees(repoPath: string, base: string, head: string): 
   }
 }
 
+/** The tree a commit records. */
+export async function treeOf(repoPath: string, commit: string): Promise<string> {
+  return gitOutput(['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`], { cwd: repoPath });
+}
+
 /** A commit of `tree` whose only parent is `parent`: the squash of a whole branch. */
 export async function commitTree(repoPath: string, tree: string, parent: string, message: string): Promise<string> {
   const identity = await identityArgs(repoPath);

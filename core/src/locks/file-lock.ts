@@ -13,7 +13,7 @@ export interface FileLockOptions {
 
 /**
  * Runs `work` holding the lock `lockFile`: an in-process queue, plus the lock file itself so that
- * another Forge process (a second server, the `forge` command) waits too. A lock file whose
+ * another Forge process (a second server, the `forgecore` command) waits too. A lock file whose
  * owner pid is dead (the holder was killed) is taken over.
  *
  * The queue is one per process and keyed by the lock file, not by whatever path the caller

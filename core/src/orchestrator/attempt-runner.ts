@@ -7,19 +7,24 @@ import {
 } from '@forge-core/sdk';
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/event-bus.ts';
+import { attemptHead } from '../git/attempt-refs.ts';
 import { commitAll } from '../git/commit.ts';
-import { branchExists } from '../git/repository.ts';
 import { consumeEventStream, type EventStreamLimits, type StreamOutcome } from '../plugins/event-stream-guard.ts';
 import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
+import { ATTEMPT_MARKER, killAttemptProcesses } from '../runtime/attempt-processes.ts';
 import { agentEnvironment } from '../runtime/environment.ts';
 import { HostProcess } from '../runtime/host-process.ts';
 import { LogPipeline } from '../runtime/log-pipeline.ts';
+import { processStartTime } from '../runtime/process-table.ts';
+import { redactValues } from '../runtime/redact-credentials.ts';
 import type { Attempt, AttemptState } from '../store/attempt-store.ts';
 import type { ProcessKind, ProcessStatus } from '../store/process-store.ts';
 import type { Project } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
+import type { AttemptSecrets } from './attempt-secrets.ts';
 import { commitMessage } from './commit-message.ts';
+import { requireRepository } from './repository-guard.ts';
 import type { StateChanges } from './state-changes.ts';
 
 export interface AttemptRunnerDeps {
@@ -31,6 +36,7 @@ export interface AttemptRunnerDeps {
   nodeId: string;
   logger: Logger;
   streamLimits: EventStreamLimits;
+  secrets: AttemptSecrets;
 }
 
 interface Outcome {
@@ -75,6 +81,10 @@ export class AttemptRunner {
     } finally {
       signal.removeEventListener('abort', stopAll);
       await Promise.all([...processes].map((p) => p.stop()));
+      // The groups are gone; what left them (setsid, a daemon) is found by the attempt's marker.
+      await killAttemptProcesses(attempt.id).catch((error) =>
+        this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not search for the processes of an attempt'),
+      );
       await log.flush().catch((error) => this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not store log entries'));
     }
     await changes.attempt(attempt.id, ['preparing', 'running'], {
@@ -92,6 +102,7 @@ export class AttemptRunner {
     const task = await stores.tasks.get(attempt.taskId);
     const project = task && (await stores.projects.get(task.projectId));
     if (!project) throw new ForgeError('FORGE_NOT_FOUND', 'The task or project of this attempt was deleted.');
+    requireRepository(project);
     // The start request moves the task to inprogress just after answering; should that update
     // have been lost (a crash in between), the task is in progress from here on all the same.
     await changes.taskStatus(task.id, 'inprogress', ['todo'], task);
@@ -103,10 +114,12 @@ export class AttemptRunner {
     let worktree = attempt.worktreePath;
     const freshWorktree = !worktree || !(await this.deps.worktrees.exists(worktree));
     if (freshWorktree) {
-      // A follow-up whose worktree was removed (its task was closed) continues the attempt's own
-      // branch; a first run starts from the base, whatever a half-made earlier try left behind.
-      const continuing = attempt.followUpPrompt !== null && (await branchExists(project.repoPath, attempt.branch));
-      const baseRef = continuing ? attempt.branch : attempt.baseBranch;
+      // A follow-up whose worktree was removed (its task was closed, or the retention took it)
+      // continues the attempt's own work: its branch, or the commit kept when the branch was
+      // deleted, by commit id, so a branch deleted meanwhile cannot fail the add. A first run
+      // starts from the base, whatever a half-made earlier try left behind.
+      const continued = attempt.followUpPrompt !== null ? await attemptHead(project.repoPath, attempt) : null;
+      const baseRef = continued ?? attempt.baseBranch;
       worktree = await this.deps.worktrees.create({
         repoPath: project.repoPath,
         projectId: project.id,
@@ -132,18 +145,44 @@ export class AttemptRunner {
     await changes.attempt(attempt.id, ['preparing'], { state: 'running', followUpPrompt: null });
     const { processId, ...outcome } = await this.runAgent(run, entry, prompt);
 
-    // Whatever the outcome, the agent's work is kept on the attempt's branch: nothing is lost.
-    const committed = await commitAll(run.worktree, commitMessage(outcome.summary, attempt)).catch((error: Error) => {
-      log.append(processId, 'log', { level: 'error', text: `Could not commit the agent's changes: ${error.message}` });
-      return null;
-    });
-    if (committed) log.append(processId, 'log', { level: 'info', text: `Committed the agent's changes as ${committed}.` });
-    if (project.cleanupScript && outcome.state !== 'cancelled') await this.runScript(run, 'cleanup', project.cleanupScript);
-    return outcome;
+    // Whatever the outcome, the agent's work is kept on the attempt's branch; when it cannot be,
+    // the attempt fails, even a stopped one: neither `succeeded` nor `cancelled` may hide lost work.
+    const commitError = await this.commitWork(run, processId, commitMessage(outcome.summary, attempt));
+    const worktreeGone = !(await this.deps.worktrees.exists(run.worktree));
+    if (project.cleanupScript && outcome.state !== 'cancelled') {
+      if (worktreeGone) log.append(processId, 'log', { level: 'warn', text: 'The cleanup script was not run: the worktree it runs in is gone.' });
+      else await this.runScript(run, 'cleanup', project.cleanupScript);
+    }
+    return commitError ? { state: 'failed', error: commitError } : outcome;
+  }
+
+  /** Commits the agent's work on the attempt's branch; the error to fail the attempt with when that fails. */
+  private async commitWork(run: Run, processId: string, message: string): Promise<Outcome['error']> {
+    const { attempt, project, worktree, log } = run;
+    let error: string | null = null;
+    if (!(await this.deps.worktrees.exists(worktree))) {
+      error =
+        `The worktree ${worktree} was deleted while the agent ran, so its work could not be committed to ${attempt.branch} and is lost. ` +
+        'Send a follow-up to run the agent again from the last commit of the branch, or start a new attempt.';
+    } else {
+      try {
+        const committed = await commitAll(worktree, message);
+        if (committed) log.append(processId, 'log', { level: 'info', text: `Committed the agent's changes as ${committed}.` });
+      } catch (cause) {
+        error =
+          `The agent's work could not be committed to ${attempt.branch}: ${(cause as Error).message.replace(/\.$/, '')}. ` +
+          `The changes are still in ${worktree}. If the repository ${project.repoPath} was moved or deleted, put it back and send a follow-up, which commits them.`;
+      }
+    }
+    if (error) log.append(processId, 'log', { level: 'error', text: `FORGE_COMMIT_FAILED: ${error}` });
+    return error === null ? null : { code: 'FORGE_COMMIT_FAILED', message: error };
   }
 
   private async runAgent(run: Run, entry: ExecutorEntry, prompt: string): Promise<Outcome & { processId: string }> {
     const { attempt, log } = run;
+    // Opened for this run only; from here on the log and the outcome never show them.
+    const secrets = await this.deps.secrets.forRun(attempt, entry.executor.options);
+    log.redact(secrets.values);
     const proc = await this.startProcess(run, 'agent');
     // The run's own controller: aborted by the user's stop or by a contract violation.
     const controller = new AbortController();
@@ -153,10 +192,10 @@ export class AttemptRunner {
       worktree: { path: run.worktree, branch: attempt.branch },
       signal: controller.signal,
       log: this.packLogger(run, proc.id),
-      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...secretEnvironment(entry, attempt), ...options?.env }, options?.stdin),
+      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...secrets.environment, ...options?.env }, options?.stdin),
     };
     // The options were validated against the executor's own descriptors when the attempt was made.
-    const input = { attemptId: attempt.id, prompt, options: attempt.options as InferOptions<OptionShape> };
+    const input = { attemptId: attempt.id, prompt, options: secrets.options as InferOptions<OptionShape> };
     const resuming = Boolean(attempt.followUpPrompt !== null && attempt.agentSessionId !== null && entry.executor.resume);
     const site = { plugin: entry.packageName, contribution: entry.id, hook: resuming ? 'resume' : 'run' };
     let stream: StreamOutcome;
@@ -183,13 +222,15 @@ export class AttemptRunner {
     // A pack that broke the contract may have left its agent running: stop it before its work is committed.
     if (violation) await Promise.all([...run.processes].map((p) => p.stop()));
     if (violation) log.append(proc.id, 'log', { level: 'error', text: `${violation.code}: ${violation.message}` });
-    const outcome: Outcome = run.signal.aborted
+    const reported: Outcome = run.signal.aborted
       ? { state: 'cancelled', error: null, summary: done?.summary }
       : violation
         ? { state: 'failed', error: { code: violation.code, message: violation.message } }
         : done!.status === 'failed'
           ? { state: 'failed', error: { code: 'FORGE_AGENT_FAILED', message: done!.error ?? 'The agent reported failure.' }, summary: done!.summary }
           : { state: done!.status, error: null, summary: done!.summary };
+    // An error or summary may quote a secret the agent was given; it ends up in the API and a commit.
+    const outcome = redactValues(reported, secrets.values);
     await this.finishProcess(proc.id, outcome.state, done?.exitCode ?? null, outcome.error?.message ?? null);
     return { ...outcome, processId: proc.id };
   }
@@ -210,13 +251,20 @@ export class AttemptRunner {
   private spawn(run: Run, processId: string, command: string, args: readonly string[], env?: Readonly<Record<string, string>>, stdin?: string) {
     const child = new HostProcess(command, args, {
       cwd: run.worktree,
-      env: agentEnvironment({ ...env, FORGE_ATTEMPT_ID: run.attempt.id, FORGE_WORKTREE: run.worktree }),
+      env: agentEnvironment({ ...env, [ATTEMPT_MARKER]: run.attempt.id, FORGE_WORKTREE: run.worktree }),
       stdin,
     });
     run.processes.add(child);
     if (run.signal.aborted) void child.stop();
-    if (child.pid !== undefined) void this.deps.stores.processes.setPid(processId, child.pid);
+    if (child.pid !== undefined) void this.recordPid(processId, child.pid);
     return child;
+  }
+
+  /** The pid with its start time, so recovery after a crash can tell our process group from a recycled pid. */
+  private async recordPid(processId: string, pid: number): Promise<void> {
+    await this.deps.stores.processes
+      .setPid(processId, pid, await processStartTime(pid))
+      .catch((error) => this.deps.logger.error({ err: error, processId }, 'could not record the pid of a process'));
   }
 
   private async startProcess(run: Run, kind: ProcessKind) {
@@ -235,14 +283,4 @@ export class AttemptRunner {
       void run.log.append(processId, 'log', { level, text: String(text).slice(0, 100_000) });
     return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
   }
-}
-
-/** Secret options that name an environment variable reach the agent there, and only there. */
-function secretEnvironment(entry: ExecutorEntry, attempt: Attempt): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, descriptor] of Object.entries(entry.executor.options ?? {})) {
-    const value = attempt.options[name];
-    if (descriptor.type === 'secret' && descriptor.env && typeof value === 'string') env[descriptor.env] = value;
-  }
-  return env;
 }

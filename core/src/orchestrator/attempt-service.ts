@@ -6,8 +6,9 @@ import type { Attempt } from '../store/attempt-store.ts';
 import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import { newId } from '../store/ids.ts';
 import type { Stores } from '../store/stores.ts';
-import { attemptView } from './attempt-view.ts';
+import type { AttemptSecrets } from './attempt-secrets.ts';
 import { branchName } from './branch-name.ts';
+import { requireRepository } from './repository-guard.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { StateChanges } from './state-changes.ts';
 
@@ -27,6 +28,7 @@ export class AttemptService {
     private readonly changes: StateChanges,
     private readonly scheduler: Scheduler,
     private readonly branchPrefix: string,
+    private readonly secrets: AttemptSecrets,
   ) {}
 
   /** Records the attempt as queued and returns at once; the scheduler starts it when it fits. */
@@ -34,6 +36,7 @@ export class AttemptService {
     const found = await this.stores.tasks.getWithRepository(taskId);
     if (!found) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${taskId}.`, { taskId });
     const { task, repoPath, defaultBranch } = found;
+    requireRepository({ id: task.projectId, repoPath });
     const entry = this.registry.executor(input.executor);
     const notLoaded = entry ? undefined : this.registry.packContributing(input.executor);
     if (notLoaded) {
@@ -69,16 +72,18 @@ export class AttemptService {
       });
     }
     const id = newId();
+    const stored = this.secrets.split(id, entry.executor.options, options);
     const attempt = await this.stores.attempts.create({
       id,
       taskId,
       executor: { id: entry.id, package: entry.packageName, version: entry.packageVersion, contractVersion: entry.contractVersion },
-      options,
+      options: stored.options,
+      sealedOptions: stored.sealedOptions,
       prompt: input.prompt ?? (task.description ? `${task.title}\n\n${task.description}` : task.title),
       branch: branchName(this.branchPrefix, id, task.title),
       baseBranch,
     });
-    this.bus.publish('attempt.created', attemptView(attempt, this.registry));
+    this.bus.publish('attempt.created', attempt);
     // The task's status follows from its attempts, so it is updated just after the answer: in a
     // burst of starts every request is answered before any of these updates runs. A client still
     // reads its own write, since the update runs before the server reads its next request; if it
@@ -129,6 +134,8 @@ export class AttemptService {
         state: attempt.state,
       });
     }
+    const found = await this.stores.tasks.getWithRepository(attempt.taskId);
+    if (found) requireRepository({ id: found.task.projectId, repoPath: found.repoPath });
     const queued = await this.changes.attempt(id, FINISHED_ATTEMPT_STATES, {
       state: 'queued',
       followUpPrompt: prompt,

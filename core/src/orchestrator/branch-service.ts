@@ -1,9 +1,10 @@
 import { ForgeError } from '@forge-core/sdk';
+import { attemptHead } from '../git/attempt-refs.ts';
 import { commitAll } from '../git/commit.ts';
 import { diffAgainst, mergeBase, type Diff } from '../git/diff.ts';
 import { git, GitCommandError, gitOutput } from '../git/git.ts';
 import { branchExists, remoteUrl, resolveCommit } from '../git/repository.ts';
-import { advanceBranch, commitTree, mergeTrees } from '../git/squash-merge.ts';
+import { advanceBranch, commitTree, mergeTrees, treeOf } from '../git/squash-merge.ts';
 import { listWorktrees } from '../git/worktree-list.ts';
 import { redactCredentials } from '../runtime/redact-credentials.ts';
 import type { Attempt } from '../store/attempt-store.ts';
@@ -11,7 +12,9 @@ import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Project } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { Task } from '../store/task-store.ts';
+import { withBaseBranchLock } from '../worktrees/repo-lock.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
+import { withRepository } from './repository-guard.ts';
 import type { StateChanges } from './state-changes.ts';
 
 export interface AttemptDiff extends Diff {
@@ -32,8 +35,12 @@ export interface RebaseResult {
   headCommit: string;
 }
 
+/** Which branch a push sends: the attempt's own, or the base it was merged into. */
+export type PushTarget = 'attempt' | 'base';
+
 export interface PushResult {
   remote: string;
+  pushed: PushTarget;
   branch: string;
   commit: string;
 }
@@ -53,53 +60,112 @@ export class BranchService {
     private readonly closeTask: (taskId: string) => Promise<void>,
   ) {}
 
-  async diff(attemptId: string): Promise<AttemptDiff> {
-    const { attempt, project } = await this.context(attemptId);
-    const live = attempt.worktreePath !== null && (await this.worktrees.exists(attempt.worktreePath));
-    if (!live && !(await branchExists(project.repoPath, attempt.branch))) {
-      throw new ForgeError('FORGE_CONFLICT', `Attempt ${attempt.id} has no worktree or branch left to diff.`);
-    }
-    const cwd = live ? attempt.worktreePath! : project.repoPath;
-    const head = await resolveCommit(cwd, live ? 'HEAD' : attempt.branch);
-    const base = await mergeBase(cwd, attempt.baseBranch, head);
-    const diff = live ? await diffAgainst(cwd, base) : await diffAgainst(cwd, base, head);
-    return { ...diff, baseBranch: attempt.baseBranch, baseCommit: base, headCommit: head, includesWorkingTree: live };
+  diff(attemptId: string): Promise<AttemptDiff> {
+    return this.withContext(attemptId, {}, async ({ attempt, project }) => {
+      const live = attempt.worktreePath !== null && (await this.worktrees.exists(attempt.worktreePath));
+      // Without a worktree: the branch, or the commit kept when the retention deleted the branch.
+      const head = live ? await resolveCommit(attempt.worktreePath!, 'HEAD') : await attemptHead(project.repoPath, attempt);
+      if (!head) throw new ForgeError('FORGE_CONFLICT', `Attempt ${attempt.id} has no worktree or branch left to diff.`);
+      const cwd = live ? attempt.worktreePath! : project.repoPath;
+      const base = await mergeBase(cwd, attempt.baseBranch, head);
+      const diff = live ? await diffAgainst(cwd, base) : await diffAgainst(cwd, base, head);
+      return { ...diff, baseBranch: attempt.baseBranch, baseCommit: base, headCommit: head, includesWorkingTree: live };
+    });
   }
 
   /** Replays the attempt's commits onto the current base; on conflict nothing is changed. */
-  async rebase(attemptId: string): Promise<RebaseResult> {
-    const { attempt } = await this.context(attemptId, { finished: true });
-    const worktree = await this.requireWorktree(attempt);
-    await commitAll(worktree, `Uncommitted changes before rebase\n\nForge-Attempt: ${attempt.id}\n`);
-    try {
-      await git(['rebase', attempt.baseBranch], { cwd: worktree, env: { GIT_EDITOR: 'true' } });
-    } catch (error) {
-      if (!(error instanceof GitCommandError)) throw error;
-      const conflicts = (await gitOutput(['diff', '--name-only', '--diff-filter=U'], { cwd: worktree }).catch(() => ''))
-        .split('\n')
-        .filter(Boolean);
-      await git(['rebase', '--abort'], { cwd: worktree }).catch(() => undefined);
-      throw new ForgeError(
-        'FORGE_MERGE_CONFLICT',
-        `Rebasing onto ${attempt.baseBranch} conflicts in ${conflicts.length || 'some'} file(s); nothing was changed. Resolve with a follow-up or by hand.`,
-        { conflicts },
-      );
-    }
-    return { baseCommit: await resolveCommit(worktree, attempt.baseBranch), headCommit: await resolveCommit(worktree, 'HEAD') };
+  rebase(attemptId: string): Promise<RebaseResult> {
+    return this.withContext(attemptId, { finished: true }, async ({ attempt }) => {
+      const worktree = await this.requireWorktree(attempt);
+      await commitAll(worktree, `Uncommitted changes before rebase\n\nForge-Attempt: ${attempt.id}\n`);
+      try {
+        await git(['rebase', attempt.baseBranch], { cwd: worktree, env: { GIT_EDITOR: 'true' } });
+      } catch (error) {
+        if (!(error instanceof GitCommandError)) throw error;
+        const conflicts = (await gitOutput(['diff', '--name-only', '--diff-filter=U'], { cwd: worktree }).catch(() => ''))
+          .split('\n')
+          .filter(Boolean);
+        await git(['rebase', '--abort'], { cwd: worktree }).catch(() => undefined);
+        throw new ForgeError(
+          'FORGE_MERGE_CONFLICT',
+          `Rebasing onto ${attempt.baseBranch} conflicts in ${conflicts.length || 'some'} file(s); nothing was changed. Resolve with a follow-up or by hand.`,
+          { conflicts },
+        );
+      }
+      return { baseCommit: await resolveCommit(worktree, attempt.baseBranch), headCommit: await resolveCommit(worktree, 'HEAD') };
+    });
   }
 
   /**
    * Squash-merges the attempt's branch into its base as one commit and closes the task. When
    * the base moved and the changes conflict, refuses with the conflicting files.
    */
-  async merge(attemptId: string): Promise<MergeResult> {
-    const { attempt, task, project } = await this.context(attemptId, { finished: true });
-    const repo = project.repoPath;
+  merge(attemptId: string): Promise<MergeResult> {
+    return this.withContext(attemptId, { finished: true }, async ({ attempt, task, project }) => {
+      const commit = await withBaseBranchLock(project.repoPath, attempt.baseBranch, () => this.squashIntoBase(project.repoPath, attempt, task));
+      await this.changes.attempt(attempt.id, FINISHED_ATTEMPT_STATES, { mergeCommit: commit });
+      await this.closeTask(task.id);
+      return { mergeCommit: commit, baseBranch: attempt.baseBranch };
+    });
+  }
+
+  /**
+   * Pushes the attempt's branch, or its base branch, to the project's `origin` under the same
+   * name. The attempt's branch is Forge's alone, so a rebase may have rewritten it: it is pushed
+   * with a lease, which still refuses to overwrite commits someone else pushed to it. The base is
+   * shared: it is only ever fast-forwarded, and refused when origin's base has commits ours lacks.
+   */
+  push(attemptId: string, target: PushTarget = 'attempt'): Promise<PushResult> {
+    return this.withContext(attemptId, { finished: target === 'attempt' }, async ({ attempt, project }) => {
+      const repo = project.repoPath;
+      if (!(await remoteUrl(repo))) {
+        throw new ForgeError('FORGE_UNPROCESSABLE', `${repo} has no "origin" remote to push to; add one with "git remote add origin <url>".`);
+      }
+      const branch = target === 'attempt' ? attempt.branch : attempt.baseBranch;
+      if (target === 'attempt' && attempt.worktreePath && (await this.worktrees.exists(attempt.worktreePath))) {
+        await commitAll(attempt.worktreePath, `Uncommitted changes before push\n\nForge-Attempt: ${attempt.id}\n`);
+      }
+      if (!(await branchExists(repo, branch))) {
+        throw target === 'attempt'
+          ? new ForgeError('FORGE_CONFLICT', `The branch ${branch} of attempt ${attempt.id} no longer exists.`)
+          : new ForgeError('FORGE_BRANCH_NOT_FOUND', `The base branch "${branch}" of attempt ${attempt.id} does not exist in ${repo}.`, { branch });
+      }
+      // The commit is read once and pushed by its id, so the answer names exactly what was sent.
+      const commit = await resolveCommit(repo, branch);
+      const lease = target === 'attempt' ? ['--force-with-lease'] : [];
+      try {
+        await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000 });
+      } catch (error) {
+        if (!(error instanceof GitCommandError)) throw error;
+        const said = redactCredentials(error.stderr.trim() || error.stdout.trim());
+        const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
+        if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}`);
+        const advice =
+          target === 'base'
+            ? ` origin's ${branch} has commits that ${branch} in ${repo} lacks; pull them into ${branch}, then push again.`
+            : '';
+        throw new ForgeError('FORGE_PUSH_REJECTED', `origin refused ${branch}: ${said}${advice}`, { pushed: target, branch });
+      }
+      return { remote: 'origin', pushed: target, branch, commit };
+    });
+  }
+
+  /**
+   * The squash-merge itself, run holding the base's merge lock: the base is read here, inside
+   * the lock, so the commit built on it is a fast-forward of the base until the lock is let go.
+   * Returns the new commit, which the base now points at.
+   */
+  private async squashIntoBase(repo: string, attempt: Attempt, task: Task): Promise<string> {
     if (attempt.worktreePath && (await this.worktrees.exists(attempt.worktreePath))) {
       await commitAll(attempt.worktreePath, `Uncommitted changes before merge\n\nForge-Attempt: ${attempt.id}\n`);
     }
     if (!(await branchExists(repo, attempt.branch))) {
       throw new ForgeError('FORGE_CONFLICT', `The branch ${attempt.branch} of attempt ${attempt.id} no longer exists.`);
+    }
+    if (!(await branchExists(repo, attempt.baseBranch))) {
+      throw new ForgeError('FORGE_BRANCH_NOT_FOUND', `The base branch "${attempt.baseBranch}" of attempt ${attempt.id} does not exist in ${repo}.`, {
+        branch: attempt.baseBranch,
+      });
     }
     const base = await resolveCommit(repo, attempt.baseBranch);
     const head = await resolveCommit(repo, attempt.branch);
@@ -114,34 +180,14 @@ export class BranchService {
         { conflicts: merged.conflicts },
       );
     }
+    // Its changes are all in the base already (merged before, or brought in by hand): a squash
+    // would be an empty commit.
+    if (merged.tree === (await treeOf(repo, base))) {
+      throw new ForgeError('FORGE_NOTHING_TO_MERGE', `${attempt.baseBranch} already has every change of ${attempt.branch}.`);
+    }
     const commit = await commitTree(repo, merged.tree, base, squashMessage(task, attempt));
     await this.moveBase(repo, attempt.baseBranch, commit, base);
-    await this.changes.attempt(attempt.id, FINISHED_ATTEMPT_STATES, { mergeCommit: commit });
-    await this.closeTask(task.id);
-    return { mergeCommit: commit, baseBranch: attempt.baseBranch };
-  }
-
-  /** Pushes the attempt's branch to the project's `origin` under the same name. */
-  async push(attemptId: string): Promise<PushResult> {
-    const { attempt, project } = await this.context(attemptId, { finished: true });
-    if (!(await remoteUrl(project.repoPath))) {
-      throw new ForgeError('FORGE_UNPROCESSABLE', `${project.repoPath} has no "origin" remote to push to; add one with "git remote add origin <url>".`);
-    }
-    if (attempt.worktreePath && (await this.worktrees.exists(attempt.worktreePath))) {
-      await commitAll(attempt.worktreePath, `Uncommitted changes before push\n\nForge-Attempt: ${attempt.id}\n`);
-    }
-    const ref = `refs/heads/${attempt.branch}`;
-    try {
-      // The branch is ours alone, so a rebase may rewrite it; the lease still refuses to
-      // overwrite commits someone else pushed to it.
-      await git(['push', '--porcelain', '--force-with-lease', 'origin', `${ref}:${ref}`], { cwd: project.repoPath, timeoutMs: 300_000 });
-    } catch (error) {
-      if (!(error instanceof GitCommandError)) throw error;
-      const said = redactCredentials(error.stderr.trim() || error.stdout.trim());
-      const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
-      throw new ForgeError(rejected ? 'FORGE_PUSH_REJECTED' : 'FORGE_PUSH_FAILED', `git push to origin failed: ${said}`);
-    }
-    return { remote: 'origin', branch: attempt.branch, commit: await resolveCommit(project.repoPath, attempt.branch) };
+    return commit;
   }
 
   /**
@@ -169,7 +215,8 @@ export class BranchService {
     return attempt.worktreePath;
   }
 
-  private async context(attemptId: string, require: { finished?: boolean } = {}): Promise<Context> {
+  /** Loads the attempt with its task and project, and runs `work` on the project's repository. */
+  private async withContext<T>(attemptId: string, require: { finished?: boolean }, work: (context: Context) => Promise<T>): Promise<T> {
     const attempt = await this.stores.attempts.get(attemptId);
     if (!attempt) throw new ForgeError('FORGE_NOT_FOUND', `No attempt with id ${attemptId}.`, { attemptId });
     if (require.finished && !FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
@@ -179,7 +226,7 @@ export class BranchService {
     }
     const task = (await this.stores.tasks.get(attempt.taskId))!;
     const project = (await this.stores.projects.get(task.projectId))!;
-    return { attempt, task, project };
+    return withRepository(project, () => work({ attempt, task, project }));
   }
 }
 

@@ -1,11 +1,15 @@
-import { isAbsolute } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import type { EventBus } from '../events/event-bus.ts';
-import { branchExists, currentBranch, hasCommits, remoteUrl, repositoryTopLevel } from '../git/repository.ts';
+import { deleteKeptHeads } from '../git/attempt-refs.ts';
+import { branchExists, currentBranch, hasCommits, remoteUrl, repositoryPresent, repositoryTopLevel } from '../git/repository.ts';
+import { withoutUrlCredentials } from '../runtime/redact-credentials.ts';
 import type { Page, PageRequest } from '../store/page.ts';
 import type { NewProject, Project, ProjectChanges } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
+import { requireRepository } from './repository-guard.ts';
 
 export type CreateProjectInput = Omit<NewProject, 'defaultBranch'> & { defaultBranch?: string | undefined };
 
@@ -53,7 +57,7 @@ export class ProjectService {
       ...input,
       repoPath,
       defaultBranch,
-      remoteUrl: input.remoteUrl ?? (await remoteUrl(repoPath)),
+      remoteUrl: keptRemoteUrl(input.remoteUrl ?? (await remoteUrl(repoPath))),
     });
     this.bus.publish('project.created', project);
     return project;
@@ -71,18 +75,24 @@ export class ProjectService {
 
   async update(id: string, changes: ProjectChanges): Promise<Project> {
     const project = await this.get(id);
-    if (changes.defaultBranch) await this.requireBranch(project.repoPath, changes.defaultBranch, 'defaultBranch');
-    const updated = (await this.stores.projects.update(id, changes))!;
+    if (changes.defaultBranch) {
+      requireRepository(project);
+      await this.requireBranch(project.repoPath, changes.defaultBranch, 'defaultBranch');
+    }
+    const updated = (await this.stores.projects.update(id, { ...changes, remoteUrl: keptRemoteUrl(changes.remoteUrl) }))!;
     this.bus.publish('project.updated', updated);
     return updated;
   }
 
-  /** Deletes the project with its tasks and attempts, and removes their worktrees and branches. */
+  /**
+   * Deletes the project with its tasks and attempts, and removes their worktrees and branches
+   * (only the worktree directories when the repository is gone). The rows go last: should a
+   * removal fail, the error is answered with the project still there to delete again.
+   */
   async delete(id: string, stopAttempt: (attemptId: string) => Promise<void>): Promise<void> {
     const project = await this.get(id);
     const attempts = await this.stores.attempts.listByProject(id);
     await Promise.all(attempts.map((a) => stopAttempt(a.id)));
-    await this.stores.projects.delete(id);
     for (const attempt of attempts) {
       await this.worktrees.remove({
         repoPath: project.repoPath,
@@ -90,7 +100,26 @@ export class ProjectService {
         branch: attempt.branch,
       });
     }
+    // The commits kept for closed tasks' deleted branches go too, where the repository still is.
+    if (repositoryPresent(project.repoPath)) await deleteKeptHeads(project.repoPath, attempts.map((a) => a.id));
+    await rm(join(this.worktrees.root, project.id), { recursive: true, force: true });
+    await this.stores.projects.delete(id);
     this.bus.publish('project.deleted', { id });
+  }
+
+  /**
+   * Takes credentials out of remote URLs stored before they were stripped on the way in; runs
+   * at start, before the API answers. Returns how many projects it changed.
+   */
+  async scrubStoredRemoteUrls(): Promise<number> {
+    let scrubbed = 0;
+    for (const project of await this.stores.projects.all()) {
+      const kept = keptRemoteUrl(project.remoteUrl);
+      if (kept === project.remoteUrl) continue;
+      await this.stores.projects.update(project.id, { remoteUrl: kept });
+      scrubbed++;
+    }
+    return scrubbed;
   }
 
   async requireBranch(repoPath: string, branch: string, field: string): Promise<void> {
@@ -98,4 +127,9 @@ export class ProjectService {
       throw new ForgeError('FORGE_BRANCH_NOT_FOUND', `Branch "${branch}" does not exist in ${repoPath}.`, { field, branch });
     }
   }
+}
+
+/** The database, the API and the event log hold a remote URL without its credentials. */
+function keptRemoteUrl<T extends string | null | undefined>(url: T): T {
+  return (typeof url === 'string' ? withoutUrlCredentials(url) : url) as T;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { commitAll } from '../git/commit.ts';
+import { killAttemptProcesses } from '../runtime/attempt-processes.ts';
 import { killOrphanGroup } from '../runtime/orphan-process.ts';
 import type { Attempt } from '../store/attempt-store.ts';
 import type { Stores } from '../store/stores.ts';
@@ -20,25 +21,31 @@ export interface RecoveryReport {
   requeued: string[];
   failed: string[];
   killedProcessGroups: number;
+  /** Processes found by their attempt's marker (none where there is no /proc to search). */
+  killedProcesses: number;
 }
 
 /**
  * Finishes what a dead server left behind on this node. An attempt still preparing its first
  * run goes back to the queue with a clean slate; one whose agent was running is failed as
  * interrupted, with the agent's work committed to its branch so a follow-up can carry on.
- * Leftover agent processes are killed first, so nothing writes to a worktree being settled.
+ * Leftover processes are killed first, so nothing writes to a worktree being settled: each
+ * recorded process group whose leader is still the process we started, then every process that
+ * carries a stranded attempt's marker (spec/decisions/0016).
  */
 export async function recoverStrandedAttempts(deps: RecoveryDeps): Promise<RecoveryReport> {
   const { stores, changes, logger } = deps;
   const stranded = (await stores.attempts.listInStates(['preparing', 'running'], deps.nodeId)).filter((a) => !deps.isActive(a.id));
-  const report: RecoveryReport = { requeued: [], failed: [], killedProcessGroups: 0 };
+  const report: RecoveryReport = { requeued: [], failed: [], killedProcessGroups: 0, killedProcesses: 0 };
   if (stranded.length === 0) return report;
-  const byId = new Map(stranded.map((a) => [a.id, a]));
-  for (const proc of await stores.processes.listRunning([...byId.keys()])) {
-    if (proc.pid !== null && (await killOrphanGroup(proc.pid, byId.get(proc.attemptId)?.worktreePath ?? null))) {
+  for (const proc of await stores.processes.listRunning(stranded.map((a) => a.id))) {
+    if (proc.pid !== null && proc.pidStartTime !== null && (await killOrphanGroup(proc.pid, proc.pidStartTime))) {
       report.killedProcessGroups++;
     }
     await stores.processes.finish(proc.id, { status: 'failed', exitCode: null, error: 'The server stopped while this process ran.' });
+  }
+  for (const attempt of stranded) {
+    report.killedProcesses += (await killAttemptProcesses(attempt.id)) ?? 0;
   }
   for (const attempt of stranded) {
     try {

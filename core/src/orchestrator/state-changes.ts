@@ -1,10 +1,8 @@
 import type { EventBus } from '../events/event-bus.ts';
-import type { PackRegistry } from '../plugins/pack-registry.ts';
 import type { Attempt, AttemptChanges, AttemptState } from '../store/attempt-store.ts';
 import { LIVE_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { Task, TaskStatus } from '../store/task-store.ts';
-import { attemptView } from './attempt-view.ts';
 
 /**
  * Every change of an attempt's state, and the task status that follows from it, goes through
@@ -14,18 +12,17 @@ export class StateChanges {
   constructor(
     private readonly stores: Stores,
     private readonly bus: EventBus,
-    private readonly registry: PackRegistry,
   ) {}
 
   async attempt(id: string, from: readonly AttemptState[], changes: AttemptChanges): Promise<Attempt | undefined> {
     const attempt = await this.stores.attempts.transition(id, from, changes);
-    if (attempt) this.bus.publish('attempt.updated', attemptView(attempt, this.registry));
+    if (attempt) this.bus.publish('attempt.updated', attempt);
     return attempt;
   }
 
   async claim(id: string, nodeId: string, leaseUntil: string): Promise<Attempt | undefined> {
     const attempt = await this.stores.attempts.claim(id, nodeId, leaseUntil);
-    if (attempt) this.bus.publish('attempt.updated', attemptView(attempt, this.registry));
+    if (attempt) this.bus.publish('attempt.updated', attempt);
     return attempt;
   }
 

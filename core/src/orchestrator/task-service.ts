@@ -64,15 +64,16 @@ export class TaskService {
   }
 
   /**
-   * Stops the task's attempts and removes their worktrees. A done task keeps its branches (the
-   * work is still reachable, and a follow-up can bring the worktree back); a deleted one does not.
+   * Stops the task's attempts and removes their worktrees. A done task keeps its branches (a
+   * follow-up can bring the worktree back) until the retention deletes them, keeping each last
+   * commit under refs/forge/attempts/ (worktrees/retention.ts); a deleted task's go at once.
    */
   private async releaseWorktrees(task: Task, stopAttempt: (attemptId: string) => Promise<void>, how: { deleteBranches: boolean }) {
     const project = await this.stores.projects.get(task.projectId);
-    const attempts = await this.stores.attempts.listByTask(task.id);
-    await Promise.all(attempts.map((a) => stopAttempt(a.id)));
+    await Promise.all((await this.stores.attempts.listByTask(task.id)).map((a) => stopAttempt(a.id)));
     if (!project) return;
-    for (const attempt of attempts) {
+    // Read once they are stopped: one stopped while preparing has recorded its worktree since.
+    for (const attempt of await this.stores.attempts.listByTask(task.id)) {
       if (!attempt.worktreePath && !how.deleteBranches) continue;
       await this.worktrees.remove({
         repoPath: project.repoPath,

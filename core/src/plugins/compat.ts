@@ -15,7 +15,7 @@ export function checkSdkRange(pack: { name: string; version: string }, range: st
     return `Plugin ${packName} declares "sdk": "${range}", which does not pin a major; use e.g. "^${SDK_CONTRACT_VERSION}".`;
   }
   if (!semver.satisfies(SDK_CONTRACT_VERSION, parsed, { includePrerelease: true })) {
-    return `Plugin ${packName} requires forge SDK ${range} but this host implements ${SDK_CONTRACT_VERSION}; install a version built for SDK ^${semver.major(SDK_CONTRACT_VERSION)} (\`forge plugins add ${pack.name}@<version>\`) or turn it off (\`forge plugins disable ${pack.name}\`).`;
+    return `Plugin ${packName} requires forge SDK ${range} but this host implements ${SDK_CONTRACT_VERSION}; install a version built for SDK ^${semver.major(SDK_CONTRACT_VERSION)} (\`forgecore plugins add ${pack.name}@<version>\`) or turn it off (\`forgecore plugins disable ${pack.name}\`).`;
   }
   return null;
 }

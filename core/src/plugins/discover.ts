@@ -29,7 +29,7 @@ export const SDK_DIR = join(WORKSPACE_ROOT, 'sdk');
 
 /**
  * Finds every folder holding a package.json with a `forge` field: the first-party workspace
- * packs, the packs `forge plugins add` installed under `home`, and the local folders named in
+ * packs, the packs `forgecore plugins add` installed under `home`, and the local folders named in
  * configuration. Nothing is imported here.
  */
 export async function discoverPacks(home: string, localPaths: readonly string[]): Promise<PackCandidate[]> {

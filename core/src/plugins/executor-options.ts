@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import type { OptionDescriptor, OptionShape } from '@forge-core/sdk';
+import { REDACTED } from '../runtime/redact-credentials.ts';
 
 /** Turns a pack's declarative option descriptors into the host's validator. */
 export function compileOptions(shape: OptionShape = {}): Joi.ObjectSchema {
@@ -76,9 +77,28 @@ export function optionsJsonSchema(shape: OptionShape = {}): Record<string, unkno
   return { type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) };
 }
 
-/** A copy of validated options with every secret replaced, for API responses and logs. */
-export function redactOptions(shape: OptionShape = {}, options: Record<string, unknown>): Record<string, unknown> {
-  const copy = { ...options };
-  for (const [name, d] of Object.entries(shape)) if (d.type === 'secret' && name in copy) copy[name] = '[redacted]';
-  return copy;
+/** The names of a shape's secret options. */
+export function secretOptionNames(shape: OptionShape = {}): string[] {
+  return Object.entries(shape)
+    .filter(([, d]) => d.type === 'secret')
+    .map(([name]) => name);
+}
+
+export interface SplitOptions {
+  /** Every option, with a marker in place of each secret: what is stored in clear and shown. */
+  shown: Record<string, unknown>;
+  /** The secret options alone, to be sealed. */
+  secrets: Record<string, unknown>;
+}
+
+/** Takes the options named in `secretNames` out of `options`, leaving a marker in their place. */
+export function splitOptions(options: Record<string, unknown>, secretNames: readonly string[]): SplitOptions {
+  const shown = { ...options };
+  const secrets: Record<string, unknown> = {};
+  for (const name of secretNames) {
+    if (!Object.hasOwn(options, name)) continue;
+    secrets[name] = options[name];
+    shown[name] = REDACTED;
+  }
+  return { shown, secrets };
 }

@@ -22,7 +22,7 @@ import { invokeHook } from './boundary.ts';
 import { checkSdkRange } from './compat.ts';
 import { SDK_DIR, discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
 import { compileOptions, optionsJsonSchema } from './executor-options.ts';
-import { checkManifest } from './manifest.ts';
+import { checkManifest, type ManifestCheck } from './manifest.ts';
 import { linkHostSdk } from './plugin-home.ts';
 import { whyDisabled, type PluginSelection } from './plugin-selection.ts';
 
@@ -72,7 +72,7 @@ export interface GitProviderEntry {
 }
 
 export interface RegistryOptions {
-  /** FORGE_HOME, where `forge plugins add` installs packs. */
+  /** FORGE_HOME, where `forgecore plugins add` installs packs. */
   home: string;
   /** Extra pack folders from the configuration. */
   localPaths: readonly string[];
@@ -125,30 +125,12 @@ export class PackRegistry {
   }
 
   private async loadPack(candidate: PackCandidate): Promise<void> {
-    const checked = checkManifest(candidate.packageJson, join(candidate.dir, 'package.json'));
-    const report: PackReport = {
-      name: checked.ok ? checked.name : String(candidate.packageJson.name ?? candidate.dir),
-      version: checked.ok ? checked.version : String(candidate.packageJson.version ?? '0.0.0'),
-      source: candidate.source,
-      path: candidate.dir,
-      status: 'failed',
-      error: null,
-      executors: [],
-      gitProviders: [],
-    };
+    const { report, checked } = describeCandidate(candidate);
     this.packs.push(report);
     const fail = (code: ForgeErrorCode, message: string) => void (report.error = { code, message });
     if (candidate.problem) return fail('FORGE_PLUGIN_MANIFEST_INVALID', candidate.problem);
     if (!checked.ok) return fail('FORGE_PLUGIN_MANIFEST_INVALID', checked.message);
-    // Declared before import, so a disabled or broken pack still says what it would contribute.
-    report.executors = [...(checked.manifest.contributes.executors ?? [])];
-    report.gitProviders = [...(checked.manifest.contributes.gitProviders ?? [])];
-    if (candidate.shadowedBy) {
-      report.status = 'disabled';
-      const { source, dir } = candidate.shadowedBy;
-      return fail('FORGE_PLUGIN_DISABLED', `${checked.name}@${checked.version} (${candidate.source}) is replaced by the ${source} copy at ${dir}.`);
-    }
-    const disabled = whyDisabled(checked.name, this.options.selection);
+    const disabled = whyKeptFromLoading(candidate, checked.name, this.options.selection);
     if (disabled) {
       report.status = 'disabled';
       return fail('FORGE_PLUGIN_DISABLED', disabled);
@@ -224,7 +206,7 @@ export class PackRegistry {
       const id = ids.find((i) => taken.has(i));
       if (id) {
         const owner = taken.get(id)!;
-        return `${kind} id "${id}" is contributed by both ${owner.packageName} (${owner.path}) and ${name}; disable one of them with \`forge plugins disable <name>\`.`;
+        return `${kind} id "${id}" is contributed by both ${owner.packageName} (${owner.path}) and ${name}; disable one of them with \`forgecore plugins disable <name>\`.`;
       }
     }
     return null;
@@ -243,6 +225,36 @@ export class PackRegistry {
       return { available: false, reason: (error as Error).message };
     }
   }
+}
+
+/**
+ * A candidate's report before anything of it runs: its name, version and what its manifest
+ * declares (so a disabled or broken pack still says what it would contribute), status `failed`
+ * until the loader decides otherwise.
+ */
+export function describeCandidate(candidate: PackCandidate): { report: PackReport; checked: ManifestCheck } {
+  const checked = checkManifest(candidate.packageJson, join(candidate.dir, 'package.json'));
+  const declared = checked.ok && !candidate.problem ? checked.manifest.contributes : {};
+  const report: PackReport = {
+    name: checked.ok ? checked.name : String(candidate.packageJson.name ?? candidate.dir),
+    version: checked.ok ? checked.version : String(candidate.packageJson.version ?? '0.0.0'),
+    source: candidate.source,
+    path: candidate.dir,
+    status: 'failed',
+    error: null,
+    executors: [...(declared.executors ?? [])],
+    gitProviders: [...(declared.gitProviders ?? [])],
+  };
+  return { report, checked };
+}
+
+/** Why a pack with a valid manifest is kept from loading: another copy replaces it, or the user or configuration disabled it. */
+export function whyKeptFromLoading(candidate: PackCandidate, name: string, selection: PluginSelection): string | null {
+  if (candidate.shadowedBy) {
+    const { source, dir } = candidate.shadowedBy;
+    return `${name}@${String(candidate.packageJson.version)} (${candidate.source}) is replaced by the ${source} copy at ${dir}.`;
+  }
+  return whyDisabled(name, selection);
 }
 
 /** Whether the entry's default export is a pack contributing exactly what the manifest declares. */

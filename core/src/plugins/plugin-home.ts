@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, 
 import { dirname, join } from 'node:path';
 
 /**
- * Where `forge plugins` keeps what it installs: `$FORGE_HOME/plugins` is an npm project of its
+ * Where `forgecore plugins` keeps what it installs: `$FORGE_HOME/plugins` is an npm project of its
  * own (package.json + node_modules) that the host owns, and `$FORGE_HOME/plugins.json` holds the
  * packs the user disabled. Both are plain files, so the CLI works with the server stopped.
  */
@@ -28,7 +28,7 @@ export function readPluginsManifest(home: string): PluginsManifest | null {
   }
 }
 
-/** Package names installed with `forge plugins add`, in install order. */
+/** Package names installed with `forgecore plugins add`, in install order. */
 export function installedPackNames(home: string): string[] {
   return Object.keys(readPluginsManifest(home)?.dependencies ?? {}).filter((name) => name !== SDK_PACKAGE);
 }
@@ -41,7 +41,7 @@ export function ensurePluginsManifest(home: string, sdkDir: string): void {
   const manifest: PluginsManifest = {
     name: 'forge-installed-plugins',
     private: true,
-    description: 'Packs installed by `forge plugins add`. Managed by Forge Core; edit with the forge command.',
+    description: 'Packs installed by `forgecore plugins add`. Managed by Forge Core; edit with the forgecore command.',
     dependencies: { ...current?.dependencies, [SDK_PACKAGE]: `file:${sdkDir}` },
   };
   mkdirSync(pluginsDir(home), { recursive: true });
@@ -72,7 +72,7 @@ function readLink(path: string): string | null {
 }
 
 export interface PluginState {
-  /** Package names disabled with `forge plugins disable`. */
+  /** Package names disabled with `forgecore plugins disable`. */
   disabled: string[];
 }
 

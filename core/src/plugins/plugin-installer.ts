@@ -33,16 +33,13 @@ const NPM_TIMEOUT_MS = 300_000;
 const OUTPUT_KEPT_CHARS = 2_000;
 
 /**
- * `forge plugins add/remove/enable/disable`, for the CLI and the API alike. Installs run npm in
+ * `forgecore plugins add/remove/enable/disable`, for the CLI and the API alike. Installs run npm in
  * the host-owned `$FORGE_HOME/plugins` project with `--ignore-scripts` (a pack's code runs only
  * when the server imports it, never at install time) and are checked before they are kept:
  * a package that is not a pack, has a broken manifest or needs another SDK major is removed
  * again with the reason. Changes take effect when the server restarts (ESM cannot unload).
  */
 export class PluginInstaller {
-  /** Whether anything changed since this process started: a server then needs a restart to see it. */
-  changed = false;
-
   constructor(
     private readonly home: string,
     private readonly sdkDir: string,
@@ -88,7 +85,7 @@ export class PluginInstaller {
       if (!installed.includes(name)) {
         throw new ForgeError(
           'FORGE_NOT_FOUND',
-          `${name} was not installed with \`forge plugins add\`; installed: ${installed.join(', ') || 'none'}. Built-in and local packs can be disabled instead.`,
+          `${name} was not installed with \`forgecore plugins add\`; installed: ${installed.join(', ') || 'none'}. Built-in and local packs can be disabled instead.`,
           { name, installed },
         );
       }
@@ -106,7 +103,6 @@ export class PluginInstaller {
     }
     const { disabled } = readPluginState(this.home);
     writePluginState(this.home, { disabled: enabled ? disabled.filter((n) => n !== name) : [...disabled, name] });
-    this.changed = true;
   }
 
   /** The version of an installed package that can be kept as a pack; throws the reason it cannot. */
@@ -125,13 +121,11 @@ export class PluginInstaller {
 
   /**
    * One npm at a time on this FORGE_HOME, from this process or another (the server and the
-   * `forge` command): two installs in one folder would race on node_modules and package.json.
+   * `forgecore` command): two installs in one folder would race on node_modules and package.json.
    */
   private async serialized<T>(work: () => Promise<T>): Promise<T> {
     mkdirSync(this.home, { recursive: true });
-    const value = await withFileLock(join(this.home, 'plugins.lock'), work, { what: 'plugins', waitLimitMs: NPM_TIMEOUT_MS * 2 });
-    this.changed = true;
-    return value;
+    return withFileLock(join(this.home, 'plugins.lock'), work, { what: 'plugins', waitLimitMs: NPM_TIMEOUT_MS * 2 });
   }
 
   /** Runs npm in the plugins folder, then re-links the host's SDK that npm replaced with a copy. */

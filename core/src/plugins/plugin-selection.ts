@@ -4,13 +4,13 @@ export interface PluginSelection {
   enabled: readonly string[] | null;
   /** Package-name patterns from the configuration. */
   disabled: readonly string[];
-  /** Package names disabled with `forge plugins disable`. */
+  /** Package names disabled with `forgecore plugins disable`. */
   disabledByUser: readonly string[];
 }
 
 /** Why a pack is kept from loading, in a sentence that says how to change it, or null. */
 export function whyDisabled(name: string, selection: PluginSelection): string | null {
-  if (selection.disabledByUser.includes(name)) return `${name} is disabled; enable it with \`forge plugins enable ${name}\`.`;
+  if (selection.disabledByUser.includes(name)) return `${name} is disabled; enable it with \`forgecore plugins enable ${name}\`.`;
   const denied = selection.disabled.find((pattern) => matches(pattern, name));
   if (denied) return `${name} is disabled by the configuration (pluginsDisabled: "${denied}").`;
   if (selection.enabled && !selection.enabled.some((pattern) => matches(pattern, name))) {

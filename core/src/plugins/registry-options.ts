@@ -2,7 +2,7 @@ import type { ForgeConfig } from '../config/config.ts';
 import type { RegistryOptions } from './pack-registry.ts';
 import { readPluginState } from './plugin-home.ts';
 
-/** What the registry needs from the configuration and from `forge plugins enable/disable`. */
+/** What the registry needs from the configuration and from `forgecore plugins enable/disable`. */
 export function registryOptions(config: ForgeConfig): RegistryOptions {
   return {
     home: config.home,

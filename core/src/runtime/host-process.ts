@@ -14,7 +14,7 @@ const HIGH_WATER_LINES = 2_000;
 const LOW_WATER_LINES = 200;
 // After the agent exits, how long its leftover children may keep our pipes open before the
 // group is killed: the host owns the whole tree, and a forgotten background job must not hang
-// the attempt.
+// the attempt. Once the pipes are closed, whatever is left of the group is killed at once.
 const DRAIN_AFTER_EXIT_MS = 2_000;
 
 /**
@@ -38,6 +38,7 @@ export class HostProcess implements ManagedProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.exited = new Promise((resolve) => {
+      let drainTimer: NodeJS.Timeout | undefined;
       this.child.once('error', (error) => {
         this.push({ stream: 'stderr', text: `Could not start ${command}: ${error.message}` });
         this.finishStreams();
@@ -45,11 +46,18 @@ export class HostProcess implements ManagedProcess {
       });
       this.child.once('exit', (code, signal) => {
         this.exitState = { code, signal };
-        const timer = setTimeout(() => this.killGroup('SIGKILL'), DRAIN_AFTER_EXIT_MS);
-        timer.unref();
-        this.child.once('close', () => clearTimeout(timer));
+        drainTimer = setTimeout(() => this.killGroup('SIGKILL'), DRAIN_AFTER_EXIT_MS);
+        drainTimer.unref();
       });
-      this.child.once('close', (code, signal) => resolve(this.exitState ?? { code, signal }));
+      this.child.once('close', (code, signal) => {
+        clearTimeout(drainTimer);
+        // The leader is gone and nothing holds our pipes: what is left of the group is a job
+        // sent to the background (`nohup … &`) that would outlive the attempt. Killed now, not
+        // later: a group id cannot be reused while a member lives, and an emptied one has had
+        // no time to be handed out again.
+        this.killGroup('SIGKILL');
+        resolve(this.exitState ?? { code, signal });
+      });
     });
     for (const stream of ['stdout', 'stderr'] as const) {
       const readable = this.child[stream]!;

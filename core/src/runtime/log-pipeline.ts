@@ -1,5 +1,6 @@
 import type { EventBus } from '../events/event-bus.ts';
 import type { LogEntry, LogStore } from '../store/log-store.ts';
+import { redactValues } from './redact-credentials.ts';
 
 // Entries are written in small batches: one INSERT per event would cap a chatty agent at the
 // database's single-row insert rate, while 50 ms keeps the stored log close behind the live one.
@@ -16,6 +17,7 @@ export class LogPipeline {
   private buffer: LogEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private secrets: readonly string[] = [];
 
   constructor(
     private readonly attemptId: string,
@@ -28,8 +30,20 @@ export class LogPipeline {
     return new LogPipeline(attemptId, await store.lastSeq(attemptId), store, bus);
   }
 
+  /** Secret values an agent was handed: replaced wherever they appear in what is appended next. */
+  redact(secrets: readonly string[]): void {
+    this.secrets = secrets;
+  }
+
   append(processId: string, kind: string, payload: Record<string, unknown>): LogEntry {
-    const entry: LogEntry = { attemptId: this.attemptId, processId, seq: ++this.seq, ts: new Date().toISOString(), kind, payload };
+    const entry: LogEntry = {
+      attemptId: this.attemptId,
+      processId,
+      seq: ++this.seq,
+      ts: new Date().toISOString(),
+      kind,
+      payload: redactValues(payload, this.secrets),
+    };
     this.buffer.push(entry);
     if (this.buffer.length >= FLUSH_SIZE) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);

@@ -1,26 +1,16 @@
-import { readlink } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { processStartTime } from './process-table.ts';
 
 /**
- * Kills the process group a previous server started in `worktree` and left running when it
- * died (agents run in their own groups, so they outlive a killed server). The group leader's
- * cwd must still be inside the worktree: a recycled pid belonging to someone else is left alone.
+ * Kills the process group a previous server started and left running when it died (agents run
+ * in their own groups, so they outlive a killed server). `pid` led the group; its start time,
+ * recorded at spawn, must still match, so a recycled pid belonging to someone else is left
+ * alone. The leader was spawned as a session leader, which cannot move to another group, so a
+ * matching leader still names our group.
  */
-export async function killOrphanGroup(pid: number, worktree: string | null): Promise<boolean> {
-  if (!worktree || !isAlive(pid)) return false;
-  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => null);
-  if (cwd === null || (cwd !== worktree && !cwd.startsWith(worktree + sep))) return false;
+export async function killOrphanGroup(pid: number, startTime: string): Promise<boolean> {
+  if ((await processStartTime(pid)) !== startTime) return false;
   try {
     process.kill(-pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
     return true;
   } catch {
     return false;

@@ -1,3 +1,6 @@
+/** What a secret or credential is replaced with wherever it would otherwise be shown or stored. */
+export const REDACTED = '[redacted]';
+
 /**
  * Credentials a child process may echo in its output (git with a remote URL, npm with a registry
  * token) taken out before the text reaches a log or a response: user:password in URLs,
@@ -6,6 +9,43 @@
 export function redactCredentials(text: string): string {
   return text
     .replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@')
-    .replace(/(_authToken|_auth|_password)=\S+/gi, '$1=[redacted]')
-    .replace(/(Bearer|Basic) [A-Za-z0-9._~+/=-]+/g, '$1 [redacted]');
+    .replace(/(_authToken|_auth|_password)=\S+/gi, `$1=${REDACTED}`)
+    .replace(/(Bearer|Basic) [A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`);
+}
+
+/**
+ * A remote URL as Forge may keep and show it. Over http(s) the whole userinfo goes: a lone user
+ * there is usually a token (`https://ghp_…@github.com/…`). Other schemes keep the user name,
+ * which says how to log in (`ssh://git@host/…`, scp-like `git@host:repo`), but never a password.
+ * Git itself still reads the full URL from the repository's own config.
+ */
+export function withoutUrlCredentials(url: string): string {
+  const withScheme = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)@/i.exec(url);
+  if (withScheme) {
+    const [userinfoAndAt, scheme = '', userinfo = ''] = withScheme;
+    const user = userinfo.split(':')[0];
+    const kept = /https?/i.test(scheme) || !user ? '' : `${user}@`;
+    return `${scheme}://${kept}${url.slice(userinfoAndAt.length)}`;
+  }
+  // scp-like `user:password@host:path`: no scheme, a colon after the host.
+  return url.replace(/^([^/:@]+):[^/@]*@(?=[^/:@]+:)/, '$1@');
+}
+
+/**
+ * A copy of `value` (a log payload) with every occurrence of each of `secrets` in its strings
+ * replaced, for text an agent prints after it was handed those secrets.
+ */
+export function redactValues<T>(value: T, secrets: readonly string[]): T {
+  // Longest first, so a secret that contains another is replaced whole.
+  const ordered = [...new Set(secrets)].filter((secret) => secret !== '').sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return value;
+  const redact = (item: unknown): unknown => {
+    if (typeof item === 'string') return ordered.reduce((text, secret) => text.replaceAll(secret, REDACTED), item);
+    if (Array.isArray(item)) return item.map(redact);
+    if (item !== null && typeof item === 'object') {
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [redact(key), redact(inner)]));
+    }
+    return item;
+  };
+  return redact(value) as T;
 }

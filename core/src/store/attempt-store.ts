@@ -18,6 +18,7 @@ export interface Attempt {
   id: string;
   taskId: string;
   executor: ExecutorRef;
+  /** The executor's options, each secret one replaced by a marker (its value is sealed apart). */
   options: Record<string, unknown>;
   prompt: string;
   /** Set while a follow-up waits to run; cleared when it starts. */
@@ -38,7 +39,11 @@ export interface Attempt {
   finishedAt: string | null;
 }
 
-export type NewAttempt = Pick<Attempt, 'taskId' | 'executor' | 'options' | 'prompt' | 'branch' | 'baseBranch'> & { id?: string };
+export type NewAttempt = Pick<Attempt, 'taskId' | 'executor' | 'options' | 'prompt' | 'branch' | 'baseBranch'> & {
+  id?: string;
+  /** The secret options, sealed (see SecretBox); none when absent. */
+  sealedOptions?: string | null;
+};
 
 export interface AttemptChanges {
   state?: AttemptState;
@@ -61,6 +66,9 @@ interface AttemptRow {
   executor_version: string;
   contract_version: string;
   options: string;
+  sealed_options: string | null;
+  /** False only on rows written before secrets were sealed: their options may hold one in clear. */
+  options_redacted: boolean | number;
   prompt: string;
   follow_up_prompt: string | null;
   branch: string;
@@ -141,6 +149,8 @@ export class AttemptStore {
       executor_version: input.executor.version,
       contract_version: input.executor.contractVersion,
       options: JSON.stringify(input.options),
+      sealed_options: input.sealedOptions ?? null,
+      options_redacted: true,
       prompt: input.prompt,
       follow_up_prompt: null,
       branch: input.branch,
@@ -166,6 +176,36 @@ export class AttemptStore {
   async get(id: string): Promise<Attempt | undefined> {
     const row = await this.db<AttemptRow>('attempts').where({ id }).first();
     return row && toAttempt(row);
+  }
+
+  async sealedOptions(id: string): Promise<string | null> {
+    const row: Pick<AttemptRow, 'sealed_options'> | undefined = await this.db('attempts').where({ id }).first('sealed_options');
+    return row?.sealed_options ?? null;
+  }
+
+  /**
+   * Up to `limit` attempts written before secret options were sealed, whose options may hold a
+   * secret in clear: their id, executor and options only (prompts can be large).
+   */
+  async listWithOptionsInClear(limit: number): Promise<Array<Pick<Attempt, 'id' | 'executor' | 'options'>>> {
+    const rows: Array<Pick<AttemptRow, 'id' | 'executor_id' | 'executor_package' | 'executor_version' | 'contract_version' | 'options'>> =
+      await this.db('attempts')
+        .where({ options_redacted: false })
+        .select('id', 'executor_id', 'executor_package', 'executor_version', 'contract_version', 'options')
+        .orderBy('id')
+        .limit(limit);
+    return rows.map((row) => ({
+      id: row.id,
+      executor: { id: row.executor_id, package: row.executor_package, version: row.executor_version, contractVersion: row.contract_version },
+      options: JSON.parse(row.options),
+    }));
+  }
+
+  /** Replaces an attempt's stored options by their redacted form and its sealed secrets. */
+  async redactStoredOptions(id: string, options: Record<string, unknown>, sealedOptions: string | null): Promise<void> {
+    await this.db('attempts')
+      .where({ id })
+      .update({ options: JSON.stringify(options), sealed_options: sealedOptions, options_redacted: true });
   }
 
   async listByTask(taskId: string): Promise<Attempt[]> {
@@ -207,13 +247,55 @@ export class AttemptStore {
   }
 
 
-  /** Every branch an attempt of the project still owns. */
-  async branchesOfProject(projectId: string): Promise<Set<string>> {
-    const rows: { branch: string }[] = await this.db('attempts')
+  /** Whether an attempt of the project has this branch (the name holds the attempt's id, so at most one). */
+  async branchIsOwned(projectId: string, branch: string): Promise<boolean> {
+    const row = await this.db('attempts')
       .join('tasks', 'tasks.id', 'attempts.task_id')
       .where('tasks.project_id', projectId)
-      .select('attempts.branch');
-    return new Set(rows.map((r) => r.branch));
+      .where('attempts.branch', branch)
+      .first('attempts.id');
+    return row !== undefined;
+  }
+
+  /** Finished attempts of the project that finished before `finishedBefore` and still have a worktree. */
+  async listIdleWorktrees(projectId: string, finishedBefore: string): Promise<Attempt[]> {
+    const rows: AttemptRow[] = await this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('tasks.project_id', projectId)
+      .whereIn('attempts.state', FINISHED_ATTEMPT_STATES as AttemptState[])
+      .whereNotNull('attempts.worktree_path')
+      .where('attempts.finished_at', '<=', finishedBefore)
+      .select('attempts.*')
+      .orderBy('attempts.id');
+    return rows.map(toAttempt);
+  }
+
+  /**
+   * The id and branch of each finished attempt of the project's done or cancelled tasks last
+   * changed before `closedBefore`. Only those two columns: the list grows with the history.
+   */
+  async listOfClosedTasks(projectId: string, closedBefore: string): Promise<Array<Pick<Attempt, 'id' | 'branch'>>> {
+    return this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('tasks.project_id', projectId)
+      .whereIn('tasks.status', ['done', 'cancelled'])
+      .where('tasks.updated_at', '<=', closedBefore)
+      .whereIn('attempts.state', FINISHED_ATTEMPT_STATES as AttemptState[])
+      .select('attempts.id', 'attempts.branch')
+      .orderBy('attempts.id');
+  }
+
+  /**
+   * Forgets the attempt's worktree, only while the attempt is finished and still records `path`.
+   * A follow-up first moves the attempt to `queued`, so it and this can never both win: either
+   * the follow-up finds no worktree and makes a new one, or this finds the attempt queued.
+   */
+  async releaseWorktree(id: string, path: string): Promise<boolean> {
+    const updated = await this.db('attempts')
+      .where({ id, worktree_path: path })
+      .whereIn('state', FINISHED_ATTEMPT_STATES as AttemptState[])
+      .update({ worktree_path: null, updated_at: now() });
+    return updated > 0;
   }
 
   /**

@@ -29,6 +29,13 @@ interface ProcessRow {
   error: string | null;
   started_at: string;
   finished_at: string | null;
+  pid_start_time: string | null;
+}
+
+/** A process still marked running, with what recovery needs to find its group again. */
+export interface RunningProcess extends ProcessRecord {
+  /** When its pid started (see runtime/process-table.ts), so a recycled pid is not mistaken for it. */
+  pidStartTime: string | null;
 }
 
 function toProcess(row: ProcessRow): ProcessRecord {
@@ -59,13 +66,14 @@ export class ProcessStore {
       error: null,
       started_at: now(),
       finished_at: null,
+      pid_start_time: null,
     };
     await this.db('processes').insert(row);
     return toProcess(row);
   }
 
-  async setPid(id: string, pid: number): Promise<void> {
-    await this.db('processes').where({ id }).update({ pid });
+  async setPid(id: string, pid: number, pidStartTime: string | null): Promise<void> {
+    await this.db('processes').where({ id }).update({ pid, pid_start_time: pidStartTime });
   }
 
   async finish(
@@ -88,11 +96,11 @@ export class ProcessStore {
     return rows.map(toProcess);
   }
 
-  async listRunning(attemptIds: readonly string[]): Promise<ProcessRecord[]> {
+  async listRunning(attemptIds: readonly string[]): Promise<RunningProcess[]> {
     if (attemptIds.length === 0) return [];
     const rows: ProcessRow[] = await this.db('processes')
       .whereIn('attempt_id', attemptIds as string[])
       .where({ status: 'running' });
-    return rows.map(toProcess);
+    return rows.map((row) => ({ ...toProcess(row), pidStartTime: row.pid_start_time }));
   }
 }

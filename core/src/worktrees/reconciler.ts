@@ -1,11 +1,14 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { listBranches } from '../git/repository.ts';
-import { listWorktrees } from '../git/worktree-list.ts';
+import { deleteKeptHeads, listKeptHeads } from '../git/attempt-refs.ts';
+import { branchExists, deleteBranch, listBranches } from '../git/repository.ts';
+import { listWorktrees, type WorktreeEntry } from '../git/worktree-list.ts';
+import { LIVE_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
 import { ID_PATTERN } from '../store/ids.ts';
 import type { Project } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
+import { withRepoLock } from './repo-lock.ts';
 import type { WorktreeManager } from './worktree-manager.ts';
 
 export interface ReconcileDeps {
@@ -21,73 +24,154 @@ export interface ReconcileReport {
   removedWorktrees: string[];
   removedDirectories: string[];
   deletedBranches: string[];
+  /** Attempts whose kept commit (refs/forge/attempts/<id>) was dropped because the attempt is gone. */
+  deletedKeptHeads: string[];
 }
+
+/** What is known about one path under a project's worktree folder at one moment. */
+interface PathFacts {
+  path: string;
+  /** git's entry for it, if git lists it as a worktree. */
+  registration: WorktreeEntry | undefined;
+  directory: boolean;
+  /** The attempt named by the path's last part, if one exists. */
+  attempt: Attempt | undefined;
+  /** Whether this server is running the attempt the path is named after. */
+  active: boolean;
+}
+
+type Verdict = { remove: false } | { remove: true; reason: string; forget: boolean };
 
 /**
  * Compares three views of the worktrees — git's own list, the directories under the worktree
  * root, and the attempts in the database — and removes whatever only git or only the disk
  * still knows about. A worktree lives at `<root>/<project>/<attempt>`, so the attempt it
  * belongs to is read from its path, never guessed; a `forge/` branch no attempt owns is deleted.
+ *
+ * The listings only nominate candidates: attempts are created, and finish, while a pass runs.
+ * Each removal is decided again just before it is made, holding the repository lock that
+ * worktree creation holds (so no creation interleaves), on the attempt row and the running set
+ * read at that moment. What an attempt in the database owns then is never removed.
  */
 export async function reconcileWorktrees(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { removedWorktrees: [], removedDirectories: [], deletedBranches: [] };
+  const report: ReconcileReport = { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [] };
   const projects = await deps.stores.projects.all();
-  const keptPaths = new Set<string>();
   for (const project of projects) {
     try {
-      await reconcileProject(deps, project, keptPaths, report);
+      await reconcileProject(deps, project, report);
     } catch (error) {
       deps.logger.warn({ err: error, projectId: project.id }, 'worktree reconcile of a project failed');
     }
   }
-  await removeStrayDirectories(deps, new Set(projects.map((p) => p.id)), keptPaths, report);
+  await removeStrayProjectDirectories(deps, new Set(projects.map((p) => p.id)), report);
   return report;
 }
 
-async function reconcileProject(deps: ReconcileDeps, project: Project, keptPaths: Set<string>, report: ReconcileReport): Promise<void> {
+async function reconcileProject(deps: ReconcileDeps, project: Project, report: ReconcileReport): Promise<void> {
+  const repo = project.repoPath;
   const projectRoot = join(deps.worktrees.root, project.id);
   const attempts = new Map((await deps.stores.attempts.listByProject(project.id)).map((a) => [a.id, a]));
-  const entries = await listWorktrees(project.repoPath);
-  const checkedOut = new Set<string>();
-  for (const entry of entries) {
-    if (entry.branch) checkedOut.add(entry.branch);
-    if (dirname(entry.path) !== projectRoot) continue;
-    const attempt = attempts.get(basename(entry.path));
-    const active = attempt !== undefined && deps.isActive(attempt.id);
-    const wanted = attempt && (active || attempt.state === 'queued' || attempt.worktreePath === entry.path);
-    if (wanted && (await deps.worktrees.exists(entry.path))) {
-      keptPaths.add(entry.path);
-      continue;
-    }
-    // Either nobody owns it, or its directory was deleted by hand: git's entry is stale either
-    // way (and, being locked, `git worktree prune` alone would never drop it). The branch of an
-    // existing attempt stays; a follow-up rebuilds the worktree from it.
-    await deps.worktrees.remove({ repoPath: project.repoPath, path: entry.path, branch: attempt ? null : entry.branch });
-    if (attempt && !active && attempt.worktreePath === entry.path) await deps.stores.attempts.update(attempt.id, { worktreePath: null });
-    if (!attempt && entry.branch) checkedOut.delete(entry.branch);
-    report.removedWorktrees.push(entry.path);
+  const registered = await listWorktrees(repo);
+  const paths = new Set(registered.filter((e) => dirname(e.path) === projectRoot).map((e) => e.path));
+  for (const name of await readdir(projectRoot).catch(() => [] as string[])) paths.add(join(projectRoot, name));
+
+  for (const path of paths) {
+    const listed = judgePath(await pathFacts(deps, path, registered, (id) => attempts.get(id)));
+    if (!listed.remove) continue;
+    await settle(deps, project, async () => {
+      const now = await pathFacts(deps, path, await listWorktrees(repo), (id) => deps.stores.attempts.get(id));
+      const verdict = judgePath(now);
+      if (!verdict.remove) return;
+      await deps.worktrees.removeLocked(repo, path, null);
+      if (verdict.forget && now.attempt) await deps.stores.attempts.releaseWorktree(now.attempt.id, path);
+      (now.registration ? report.removedWorktrees : report.removedDirectories).push(path);
+      deps.logger.info({ projectId: project.id, attemptId: now.attempt?.id, path, reason: verdict.reason }, 'reconcile removed a worktree');
+    });
   }
-  const owned = await deps.stores.attempts.branchesOfProject(project.id);
-  for (const branch of await listBranches(project.repoPath, deps.branchPrefix)) {
-    if (owned.has(branch) || checkedOut.has(branch)) continue;
-    await deps.worktrees.deleteBranch(project.repoPath, branch);
-    report.deletedBranches.push(branch);
+
+  // After the worktrees: a branch is free only once no worktree has it checked out.
+  const listedBranches = new Set([...attempts.values()].map((a) => a.branch));
+  for (const branch of await listBranches(repo, deps.branchPrefix)) {
+    if (listedBranches.has(branch)) continue;
+    await settle(deps, project, async () => {
+      if (await deps.stores.attempts.branchIsOwned(project.id, branch)) return;
+      const checkout = (await listWorktrees(repo)).find((e) => e.branch === branch);
+      if (checkout || !(await branchExists(repo, branch))) return;
+      await deleteBranch(repo, branch);
+      report.deletedBranches.push(branch);
+      deps.logger.info({ projectId: project.id, branch, reason: 'no attempt has this branch' }, 'reconcile deleted a branch');
+    });
   }
-  for (const name of await readdir(projectRoot).catch(() => [] as string[])) {
-    const path = join(projectRoot, name);
-    if (keptPaths.has(path) || (ID_PATTERN.test(name) && deps.isActive(name))) continue;
-    await rm(path, { recursive: true, force: true });
-    report.removedDirectories.push(path);
+
+  for (const attemptId of await listKeptHeads(repo)) {
+    if (attempts.has(attemptId)) continue;
+    await settle(deps, project, async () => {
+      if (await deps.stores.attempts.get(attemptId)) return;
+      await deleteKeptHeads(repo, [attemptId]);
+      report.deletedKeptHeads.push(attemptId);
+      deps.logger.info({ projectId: project.id, attemptId, reason: 'its attempt was deleted' }, 'reconcile dropped the kept commit of an attempt');
+    });
+  }
+}
+
+/**
+ * Whether a path under the project's folder goes. An attempt that exists owns its path while
+ * it is queued, preparing, running or being run here, or while its row records the path.
+ */
+function judgePath(facts: PathFacts): Verdict {
+  const { attempt, path } = facts;
+  if (!attempt && !facts.active) {
+    const reason = ID_PATTERN.test(basename(path)) ? 'no attempt owns it' : "it is not an attempt's worktree";
+    return { remove: true, reason, forget: false };
+  }
+  const inUse = facts.active || (attempt !== undefined && LIVE_ATTEMPT_STATES.includes(attempt.state));
+  const recorded = attempt?.worktreePath === path;
+  if (!facts.directory) {
+    // git's entry outlived a directory deleted by hand (being locked, `git worktree prune` alone
+    // never drops it). The branch stays: a follow-up rebuilds the worktree from it.
+    return facts.registration ? { remove: true, reason: 'its directory is gone', forget: recorded && !inUse } : { remove: false };
+  }
+  if (inUse) return { remove: false };
+  if (!recorded) return { remove: true, reason: 'its attempt is finished and no longer uses it', forget: false };
+  if (!facts.registration) return { remove: true, reason: 'git no longer knows it as a worktree', forget: true };
+  return { remove: false };
+}
+
+async function pathFacts(
+  deps: ReconcileDeps,
+  path: string,
+  registered: WorktreeEntry[],
+  attemptOf: (id: string) => Attempt | undefined | Promise<Attempt | undefined>,
+): Promise<PathFacts> {
+  const name = basename(path);
+  const isAttemptId = ID_PATTERN.test(name);
+  return {
+    path,
+    registration: registered.find((e) => e.path === path),
+    directory: await deps.worktrees.exists(path),
+    attempt: isAttemptId ? await attemptOf(name) : undefined,
+    active: isAttemptId && deps.isActive(name),
+  };
+}
+
+/** Runs one removal decision under the repository lock; a failure is logged and the pass goes on. */
+async function settle(deps: ReconcileDeps, project: Project, decide: () => Promise<void>): Promise<void> {
+  try {
+    await withRepoLock(project.repoPath, decide);
+  } catch (error) {
+    deps.logger.warn({ err: error, projectId: project.id }, 'reconcile could not remove something; the next pass tries again');
   }
 }
 
 /** Directories of projects that no longer exist. */
-async function removeStrayDirectories(deps: ReconcileDeps, projectIds: Set<string>, keptPaths: Set<string>, report: ReconcileReport) {
+async function removeStrayProjectDirectories(deps: ReconcileDeps, projectIds: Set<string>, report: ReconcileReport): Promise<void> {
   for (const name of await readdir(deps.worktrees.root).catch(() => [] as string[])) {
     if (projectIds.has(name)) continue;
+    // Read again: a project created since the listing above has a folder here too.
+    if (ID_PATTERN.test(name) && (await deps.stores.projects.get(name))) continue;
     const path = join(deps.worktrees.root, name);
-    if (keptPaths.has(path)) continue;
     await rm(path, { recursive: true, force: true });
     report.removedDirectories.push(path);
+    deps.logger.info({ path, reason: 'its project no longer exists' }, 'reconcile removed a directory');
   }
 }

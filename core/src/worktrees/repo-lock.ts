@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { gitCommonDir } from '../git/refs.ts';
 import { withFileLock } from '../locks/file-lock.ts';
@@ -14,4 +15,17 @@ const WAIT_LIMIT_MS = 120_000;
  */
 export async function withRepoLock<T>(repoPath: string, work: () => Promise<T>): Promise<T> {
   return withFileLock(join(await gitCommonDir(repoPath), 'forge-worktrees.lock'), work, { what: 'worktree', waitLimitMs: WAIT_LIMIT_MS });
+}
+
+/**
+ * Runs `work` holding the merge lock of one base branch of the repository. A squash-merge reads
+ * the base, builds its commit on it and fast-forwards the base to that commit: two merges into
+ * one base at once would build on the same base, and the second fast-forward would fail though
+ * nothing conflicts. So every merge into a base takes this lock, from this process and from any
+ * other Forge process on the repository; merges into different bases do not wait for each other.
+ * The file is named by a hash of the branch, since a branch name may be longer than a file name.
+ */
+export async function withBaseBranchLock<T>(repoPath: string, branch: string, work: () => Promise<T>): Promise<T> {
+  const name = `forge-merge-${createHash('sha256').update(branch).digest('hex').slice(0, 16)}.lock`;
+  return withFileLock(join(await gitCommonDir(repoPath), name), work, { what: `merge (into ${branch})`, waitLimitMs: WAIT_LIMIT_MS });
 }

@@ -1,8 +1,9 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import { git, GitCommandError } from '../git/git.ts';
-import { branchExists, deleteBranch } from '../git/repository.ts';
+import { gitCommonDir } from '../git/refs.ts';
+import { branchExists, deleteBranch, repositoryPresent } from '../git/repository.ts';
 import { withRepoLock } from './repo-lock.ts';
 
 export interface WorktreeSpec {
@@ -32,10 +33,15 @@ export class WorktreeManager {
   async create(spec: WorktreeSpec): Promise<string> {
     const path = this.pathOf(spec.projectId, spec.attemptId);
     await mkdir(join(this.root, spec.projectId), { recursive: true });
+    // Only a branch this add makes is deleted should it fail: a follow-up's branch holds the work.
+    let madeBranch = false;
     try {
       await withRepoLock(spec.repoPath, async () => {
-        // Leftovers of an earlier try at this same attempt would make the add fail.
-        if (await this.exists(path)) await this.removeLocked(spec.repoPath, path, null);
+        // Leftovers of an earlier try at this same attempt would make the add fail: a directory,
+        // or git's entry for one deleted by hand (git names its entry after the directory).
+        const entry = join(await gitCommonDir(spec.repoPath), 'worktrees', basename(path));
+        if ((await this.exists(path)) || (await this.exists(entry))) await this.removeLocked(spec.repoPath, path, null);
+        madeBranch = !(await branchExists(spec.repoPath, spec.branch));
         await git(
           [
             'worktree',
@@ -60,7 +66,7 @@ export class WorktreeManager {
       await git(['reset', '--hard', '--quiet'], { cwd: path });
       return path;
     } catch (error) {
-      await this.remove({ repoPath: spec.repoPath, path, branch: spec.branch }).catch(() => undefined);
+      await this.remove({ repoPath: spec.repoPath, path, branch: madeBranch ? spec.branch : null }).catch(() => undefined);
       throw new ForgeError(
         'FORGE_WORKTREE_FAILED',
         `Could not create the worktree for attempt ${spec.attemptId}: ${describe(error)}`,
@@ -72,16 +78,17 @@ export class WorktreeManager {
 
   /**
    * Removes a worktree, its directory and (unless told to keep it) its branch. Safe to call on
-   * anything half-made: a locked entry, an entry whose directory is gone, a bare directory.
+   * anything half-made: a locked entry, an entry whose directory is gone, a bare directory. When
+   * the repository itself is gone (deleted or moved), there is no registration or branch left to
+   * drop here, so only the directory is removed: deleting a task or project must still work.
    */
   async remove(target: { repoPath: string; path: string; branch?: string | null }): Promise<void> {
-    await withRepoLock(target.repoPath, () => this.removeLocked(target.repoPath, target.path, target.branch ?? null));
-  }
-
-  async deleteBranch(repoPath: string, branch: string): Promise<void> {
-    await withRepoLock(repoPath, async () => {
-      if (await branchExists(repoPath, branch)) await deleteBranch(repoPath, branch);
-    });
+    try {
+      await withRepoLock(target.repoPath, () => this.removeLocked(target.repoPath, target.path, target.branch ?? null));
+    } catch (error) {
+      if (repositoryPresent(target.repoPath)) throw error;
+      await rm(target.path, { recursive: true, force: true });
+    }
   }
 
   /** Drops git's stale registrations (a directory deleted by hand) of the repository. */
@@ -89,7 +96,8 @@ export class WorktreeManager {
     await withRepoLock(repoPath, () => git(['worktree', 'prune'], { cwd: repoPath }).then(() => undefined));
   }
 
-  private async removeLocked(repoPath: string, path: string, branch: string | null): Promise<void> {
+  /** What `remove` does, for a caller that already holds the repository lock (`withRepoLock`). */
+  async removeLocked(repoPath: string, path: string, branch: string | null): Promise<void> {
     try {
       // Twice -f: also removes a worktree that is locked (ours are, from creation).
       await git(['worktree', 'remove', '-f', '-f', path], { cwd: repoPath });

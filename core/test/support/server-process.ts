@@ -22,9 +22,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `forge serve` as its own process, the way `npm start` does, and waits until it is healthy. */
-export async function startServerProcess(home: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'core', 'bin', 'forge.js'), 'serve'], {
+/**
+ * Starts `forgecore serve` as its own process, the way `npm start` does, and waits until it is
+ * healthy on `port` (FORGE_PORT, unless `serveArgs` choose another with --port).
+ */
+export async function startServerProcess(
+  home: string,
+  port: number,
+  env: Record<string, string> = {},
+  serveArgs: readonly string[] = [],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'core', 'bin', 'forge.js'), 'serve', ...serveArgs], {
     env: { ...process.env, FORGE_HOME: home, FORGE_PORT: String(port), FORGE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -32,9 +40,11 @@ export async function startServerProcess(home: string, port: number, env: Record
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // A backstop only, far above a slow start on a busy machine: the wait ends when the server
+  // answers or its process exits.
+  const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`forge serve exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`forgecore serve exited with ${child.exitCode}: ${stderr}`);
     const healthy = await fetch(`${url}/api/v1/health`).then(
       (r) => r.ok,
       () => false,
@@ -42,7 +52,7 @@ export async function startServerProcess(home: string, port: number, env: Record
     if (healthy) return { child, url, exited };
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`forge serve did not become healthy: ${stderr}`);
+      throw new Error(`forgecore serve did not become healthy: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -46,11 +46,18 @@ describe('fake-claude CLI', () => {
   });
 
   it('pauses FAKE_AGENT_DELAY_MS before each message', async () => {
-    const startedAt = Date.now();
-    const { code, stdout } = await runCli(['-p', '--verbose', '--output-format', 'stream-json'], dir.path, 'hello', { FAKE_AGENT_DELAY_MS: '40' });
-    assert.equal(code, 0);
-    const messageCount = jsonLines(stdout).length;
-    assert.ok(Date.now() - startedAt >= messageCount * 40, `${messageCount} messages in ${Date.now() - startedAt} ms`);
+    // Paced, the CLI is still waiting to print its second message when the first arrives, so a
+    // stop sent then leaves exactly one message; unpaced, it prints them all in one burst.
+    let runningAtFirstLine: boolean | null = null;
+    const args = ['-p', '--verbose', '--output-format', 'stream-json'];
+    const { signal, stdout } = await runCli(args, dir.path, 'hello', { FAKE_AGENT_DELAY_MS: '2000' }, (soFar, child) => {
+      if (runningAtFirstLine !== null || !soFar.includes('\n')) return;
+      runningAtFirstLine = child.exitCode === null;
+      child.kill('SIGTERM');
+    });
+    assert.equal(runningAtFirstLine, true);
+    assert.equal(signal, 'SIGTERM');
+    assert.deepEqual(jsonLines(stdout).map((message) => [message['type'], message['subtype']]), [['system', 'init']]);
   });
 
   it('names the scenarios it knows when FAKE_AGENT_SCENARIO is wrong', async () => {

@@ -30,7 +30,10 @@ export function buildOpenApi(server: Hapi.Server, version: string): JsonSchema {
       ...(parameters.length ? { parameters } : {}),
     };
     if (validate.payload) {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: toJson(validate.payload as Joi.Schema) } } };
+      const payload = validate.payload as Joi.Schema;
+      // A payload schema that accepts null (no body sent) makes the body optional.
+      const required = payload.validate(null).error !== undefined;
+      operation.requestBody = { required, content: { 'application/json': { schema: toJson(payload) } } };
     }
     operation.responses = responsesOf(route, plugins);
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;

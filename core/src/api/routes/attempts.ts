@@ -1,7 +1,6 @@
 import type Hapi from '@hapi/hapi';
 import Joi from 'joi';
-import { attemptView } from '../../orchestrator/attempt-view.ts';
-import type { Attempt } from '../../store/attempt-store.ts';
+import type { PushTarget } from '../../orchestrator/branch-service.ts';
 import { errorResponses, forgeOf, param } from '../route-helpers.ts';
 import { attemptModel, branch, id, processModel } from '../schemas.ts';
 
@@ -34,7 +33,6 @@ export const attemptRoutes: Hapi.Plugin<void> = {
   name: 'forge-api-attempts',
   version: '1.0.0',
   register(server) {
-    const view = (request: Hapi.Request, attempt: Attempt) => attemptView(attempt, forgeOf(request).registry);
     const action = (
       path: string,
       description: string,
@@ -71,11 +69,11 @@ export const attemptRoutes: Hapi.Plugin<void> = {
             }).label('StartAttempt'),
           },
           response: { status: { 202: attemptModel } },
-          plugins: { forge: { errors: errorResponses(400, 404, 422) } },
+          plugins: { forge: { errors: errorResponses(400, 404, 409, 422, 503) } },
         },
         handler: async (request, h) => {
           const attempt = await forgeOf(request).attempts.start(param(request, 'taskId'), request.payload as never);
-          return h.response(view(request, attempt)).code(202);
+          return h.response(attempt).code(202);
         },
       },
       {
@@ -89,7 +87,7 @@ export const attemptRoutes: Hapi.Plugin<void> = {
           plugins: { forge: { errors: errorResponses(400, 404) } },
         },
         handler: async (request) => ({
-          items: (await forgeOf(request).attempts.listByTask(param(request, 'taskId'))).map((a) => view(request, a)),
+          items: await forgeOf(request).attempts.listByTask(param(request, 'taskId')),
         }),
       },
       {
@@ -102,10 +100,10 @@ export const attemptRoutes: Hapi.Plugin<void> = {
           response: { schema: attemptModel },
           plugins: { forge: { errors: errorResponses(400, 404) } },
         },
-        handler: async (request) => view(request, await forgeOf(request).attempts.get(param(request, 'attemptId'))),
+        handler: (request) => forgeOf(request).attempts.get(param(request, 'attemptId')),
       },
-      action('stop', 'Stop an attempt: kills its processes; it ends cancelled', attemptModel, async (request) =>
-        view(request, await forgeOf(request).attempts.stop(param(request, 'attemptId'))), [400, 404, 409]),
+      action('stop', 'Stop an attempt: kills its processes; it ends cancelled (failed with FORGE_COMMIT_FAILED when its work cannot be committed)', attemptModel, (request) =>
+        forgeOf(request).attempts.stop(param(request, 'attemptId')), [400, 404, 409]),
       {
         method: 'POST',
         path: '/attempts/{attemptId}/follow-up',
@@ -118,7 +116,7 @@ export const attemptRoutes: Hapi.Plugin<void> = {
         },
         handler: async (request, h) => {
           const { prompt: text } = request.payload as { prompt: string };
-          return h.response(view(request, await forgeOf(request).attempts.followUp(param(request, 'attemptId'), text))).code(202);
+          return h.response(await forgeOf(request).attempts.followUp(param(request, 'attemptId'), text)).code(202);
         },
       },
       {
@@ -147,13 +145,37 @@ export const attemptRoutes: Hapi.Plugin<void> = {
         (request) => forgeOf(request).branches.merge(param(request, 'attemptId')),
         [400, 404, 409],
       ),
-      action(
-        'push',
-        "Push the attempt branch to the project's origin remote",
-        Joi.object({ remote: Joi.string().required(), branch: Joi.string().required(), commit: Joi.string().required() }).label('PushResult'),
-        (request) => forgeOf(request).branches.push(param(request, 'attemptId')),
-        [400, 404, 409, 422, 502],
-      ),
+      {
+        method: 'POST',
+        path: '/attempts/{attemptId}/push',
+        options: {
+          tags: ['api', 'attempts'],
+          description:
+            "Push to origin the attempt's branch (default) or, with {\"branch\":\"base\"}, its base branch, e.g. after a merge; the base only as a fast-forward (409 FORGE_PUSH_REJECTED when origin's base moved)",
+          validate: {
+            params,
+            // The body is optional: no body pushes the attempt's branch, as before it had one.
+            payload: Joi.object({
+              branch: Joi.string().valid('attempt', 'base').default('attempt').description("which branch: the attempt's own, or the base it merges into"),
+            })
+              .allow(null)
+              .label('PushRequest'),
+          },
+          response: {
+            schema: Joi.object({
+              remote: Joi.string().required(),
+              pushed: Joi.string().valid('attempt', 'base').required().description('which branch was pushed'),
+              branch: Joi.string().required().description('its name, the same on origin'),
+              commit: Joi.string().required().description('the commit origin now has there'),
+            }).label('PushResult'),
+          },
+          plugins: { forge: { errors: errorResponses(400, 404, 409, 422, 502) } },
+        },
+        handler: (request) => {
+          const body = request.payload as { branch: PushTarget } | null;
+          return forgeOf(request).branches.push(param(request, 'attemptId'), body?.branch ?? 'attempt');
+        },
+      },
       {
         method: 'GET',
         path: '/attempts/{attemptId}/processes',

@@ -5,6 +5,7 @@ import { FINISHED_ATTEMPT_STATES, type Attempt } from '../../store/attempt-store
 import type { LogEntry } from '../../store/log-store.ts';
 import { errorResponses, forgeOf, param } from '../route-helpers.ts';
 import { id, limit, logEntryModel } from '../schemas.ts';
+import { FeedStream, type SseFeed } from '../sse-feed.ts';
 import { lastEventId, openSse, type SseChannel } from '../sse.ts';
 
 const params = Joi.object({ attemptId: id('attempt').required() });
@@ -49,7 +50,7 @@ export const logRoutes: Hapi.Plugin<void> = {
         options: {
           tags: ['api', 'logs'],
           description:
-            "Live log over Server-Sent Events: `entry` events (id = seq) from `after` or Last-Event-ID on, then live; an `end` event once the attempt has finished",
+            "Live log over Server-Sent Events: `entry` events (id = seq) from `after` or Last-Event-ID on, then live; an `end` event once the attempt has finished. A client that stops reading is disconnected once more than FORGE_SSE_MAX_BUFFER_BYTES wait for it, and resumes with Last-Event-ID",
           validate: { params, query: Joi.object({ after }) },
           plugins: { forge: { errors: errorResponses(400, 404), stream: true } },
         },
@@ -58,7 +59,7 @@ export const logRoutes: Hapi.Plugin<void> = {
           const attempt = await forge.attempts.get(param(request, 'attemptId'));
           const resumeFrom = Number(lastEventId(request) ?? (request.query as { after: number }).after);
           const { channel, response } = openSse(request, h);
-          void streamLog(forge, attempt, Number.isInteger(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0, channel);
+          streamLog(forge, attempt, Number.isInteger(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0, channel);
           return response;
         },
       },
@@ -67,51 +68,27 @@ export const logRoutes: Hapi.Plugin<void> = {
 };
 
 /**
- * History from the database, then live entries from the bus. Live entries that arrive while
- * history is read wait in a buffer, and the sequence number drops any seen twice.
+ * The stored log from `from` on, then live entries, then `end` once the attempt has finished.
+ * Entries are published only once stored, so a page read from the database and the live feed
+ * never leave a gap between them.
  */
-async function streamLog(forge: Forge, attempt: Attempt, from: number, channel: SseChannel): Promise<void> {
-  let sent = from;
-  let replaying = true;
-  const pending: LogEntry[] = [];
-  let finished = FINISHED_ATTEMPT_STATES.includes(attempt.state);
-  const send = (entry: LogEntry) => {
-    if (entry.seq <= sent) return;
-    sent = entry.seq;
-    channel.send('entry', toView(entry), entry.seq);
+function streamLog(forge: Forge, attempt: Attempt, from: number, channel: SseChannel): void {
+  const feed: SseFeed<LogEntry, number> = {
+    readAfter: (cursor, limit) => forge.stores.logs.list(attempt.id, { after: cursor, limit }),
+    subscribe: (listener) => forge.bus.subscribeLogs(attempt.id, listener),
+    toEvent: (entry) => ({ event: 'entry', data: toView(entry), id: entry.seq }),
+    comesAfter: (entry, cursor) => entry.seq > cursor,
   };
-  const drainHistory = async () => {
-    for (;;) {
-      const page = await forge.stores.logs.list(attempt.id, { after: sent, limit: PAGE });
-      page.forEach(send);
-      if (page.length < PAGE || channel.closed) return;
-    }
-  };
-  const end = async () => {
-    await drainHistory();
-    channel.send('end', { attemptId: attempt.id }, sent);
-    channel.close();
-  };
-  channel.onClose(
-    forge.bus.subscribeLogs(attempt.id, (entry) => (replaying ? pending.push(entry) : send(entry))),
-  );
+  const stream = new FeedStream(channel, feed, from, forge.logger.child({ attemptId: attempt.id }));
+  const end = () => stream.finish('end', { attemptId: attempt.id });
   channel.onClose(
     forge.bus.subscribe((event) => {
       if (event.type !== 'attempt.updated') return;
       const updated = event.data as Attempt;
-      if (updated.id !== attempt.id) return;
-      finished = FINISHED_ATTEMPT_STATES.includes(updated.state);
       // The runner stores the last entries before it records the final state, so they are all readable now.
-      if (finished && !replaying) void end();
+      if (updated.id === attempt.id && FINISHED_ATTEMPT_STATES.includes(updated.state)) end();
     }),
   );
-  try {
-    await drainHistory();
-    replaying = false;
-    pending.splice(0).forEach(send);
-    if (finished) await end();
-  } catch (error) {
-    forge.logger.error({ err: error, attemptId: attempt.id }, 'log stream failed');
-    channel.close();
-  }
+  stream.start();
+  if (FINISHED_ATTEMPT_STATES.includes(attempt.state)) end();
 }

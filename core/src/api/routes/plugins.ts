@@ -1,5 +1,7 @@
 import type Hapi from '@hapi/hapi';
 import Joi from 'joi';
+import { pendingPackChanges } from '../../plugins/pending-changes.ts';
+import { registryOptions } from '../../plugins/registry-options.ts';
 import { errorResponses, forgeOf, param } from '../route-helpers.ts';
 
 const packName = Joi.string()
@@ -13,10 +15,18 @@ const packModel = Joi.object({
   version: Joi.string().required(),
   source: Joi.string().valid('workspace', 'installed', 'local').required(),
   path: Joi.string().required(),
-  status: Joi.string().valid('loaded', 'unavailable', 'disabled', 'failed').required(),
+  status: Joi.string()
+    .valid('loaded', 'unavailable', 'disabled', 'failed', 'notLoaded')
+    .required()
+    .description('What this server made of the pack at start; notLoaded: put on disk since, it loads at the next start'),
   error: Joi.object({ code: Joi.string().required(), message: Joi.string().required() }).allow(null).required(),
   executors: Joi.array().items(Joi.string()).required(),
   gitProviders: Joi.array().items(Joi.string()).required(),
+  pending: Joi.string()
+    .valid('install', 'remove', 'enable', 'disable')
+    .allow(null)
+    .required()
+    .description('What the next start changes for this pack, read from disk now (installed, removed, enabled or disabled since this server started); null: nothing'),
 }).label('Pack');
 
 const changeModel = Joi.object({
@@ -36,17 +46,17 @@ export const pluginRoutes: Hapi.Plugin<void> = {
         path: '/plugins',
         options: {
           tags: ['api', 'plugins'],
-          description: 'Every pack this server found at start, its status, what it contributes, and why it is not loaded',
+          description: 'Every pack this server found at start, its status, what it contributes, why it is not loaded, and what a restart would change',
           response: {
             schema: Joi.object({
               items: Joi.array().items(packModel).required(),
-              restartRequired: Joi.boolean().required().description('Packs were added, removed, enabled or disabled since the server started'),
+              restartRequired: Joi.boolean().required().description('Some pack has a pending change: restart the server to apply it'),
             }).label('PackList'),
           },
         },
         handler: (request) => {
           const forge = forgeOf(request);
-          return { items: forge.registry.packs, restartRequired: forge.plugins.changed };
+          return pendingPackChanges(forge.registry.packs, registryOptions(forge.config));
         },
       },
       {

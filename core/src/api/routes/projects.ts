@@ -70,7 +70,7 @@ export const projectRoutes: Hapi.Plugin<void> = {
           description: 'Update a project (name, default branch, scripts, concurrency cap)',
           validate: { params, payload: Joi.object(editable).min(1).label('UpdateProject') },
           response: { schema: projectModel },
-          plugins: { forge: { errors: errorResponses(400, 404, 422) } },
+          plugins: { forge: { errors: errorResponses(400, 404, 409, 422) } },
         },
         handler: (request) => forgeOf(request).projects.update(param(request, 'projectId'), emptyToNull(request.payload as Record<string, unknown>)),
       },

@@ -18,6 +18,8 @@ export interface TestRunContext extends RunContext {
   abort(): void;
   /** Every process this context started, to check none outlives its run. */
   readonly pids: number[];
+  /** How each of those processes ended, in the same order: shows whether a stop needed SIGKILL. */
+  readonly exits: Promise<ProcessExit>[];
   readonly logged: string[];
 }
 
@@ -67,6 +69,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 export function createTestRunContext(worktreePath: string): TestRunContext {
   const controller = new AbortController();
   const pids: number[] = [];
+  const exits: Promise<ProcessExit>[] = [];
   const { log, logged } = createRecordingLogger();
 
   function spawnManaged(command: string, args: readonly string[], options: SpawnOptions = {}): ManagedProcess {
@@ -86,6 +89,7 @@ export function createTestRunContext(worktreePath: string): TestRunContext {
       child.on('close', (code, signal) => resolve({ code, signal }));
     });
     const pid = child.pid;
+    if (pid !== undefined) exits.push(exited);
     if (pid !== undefined) {
       const stop = () => {
         killGroup(pid, 'SIGTERM');
@@ -107,6 +111,7 @@ export function createTestRunContext(worktreePath: string): TestRunContext {
     spawn: spawnManaged,
     abort: () => controller.abort(),
     pids,
+    exits,
     logged,
   };
 }
