@@ -3,12 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { newId } from '../src/store/ids.ts';
-import { openDatabase } from '../src/store/database.ts';
-import { createStores, type Stores } from '../src/store/stores.ts';
+import type { Stores } from '../src/store/stores.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
 import { WorktreeManager } from '../src/worktrees/worktree-manager.ts';
-import { git, makeRepo } from './support/git-repo.ts';
-import { tempDir } from './support/temp-dir.ts';
+import { git } from './support/git-repo.ts';
+import { reconcileFixture, type ReconcileFixture } from './support/reconcile-fixture.ts';
 import { silentLogger } from './support/test-server.ts';
 
 /**
@@ -18,7 +17,6 @@ import { silentLogger } from './support/test-server.ts';
  * just-created attempt's worktree for an orphan.
  */
 describe('worktree reconcile while attempts change', () => {
-  let dirs: ReturnType<typeof tempDir>;
   let repo: string;
   let manager: WorktreeManager;
   let stores: Stores;
@@ -26,20 +24,15 @@ describe('worktree reconcile while attempts change', () => {
   let taskId: string;
   const running = new Set<string>();
 
+  let fixture: ReconcileFixture;
+
   beforeEach(async () => {
-    dirs = tempDir('forge-race-');
-    repo = makeRepo(join(dirs.path, 'repo'));
-    manager = new WorktreeManager(join(dirs.path, 'worktrees'));
-    stores = createStores(await openDatabase(join(dirs.path, 'forge.sqlite')));
-    projectId = (await stores.projects.create({ name: 'p', repoPath: repo, defaultBranch: 'main' })).id;
-    taskId = (await stores.tasks.create({ projectId, title: 't' })).id;
+    fixture = await reconcileFixture('forge-race-');
+    ({ repo, manager, stores, projectId, taskId } = fixture);
     running.clear();
   });
 
-  afterEach(async () => {
-    await stores.db.destroy();
-    dirs.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   /** Runs `change` once, right after the pass has read the project's attempts. */
   function afterAttemptsAreRead(change: () => Promise<void>): void {

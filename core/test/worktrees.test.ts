@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../src/store/database.ts';
-import { createStores, type Stores } from '../src/store/stores.ts';
+import type { Stores } from '../src/store/stores.ts';
 import { newId } from '../src/store/ids.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
 import { withRepoLock } from '../src/worktrees/repo-lock.ts';
@@ -10,6 +9,7 @@ import { WorktreeManager } from '../src/worktrees/worktree-manager.ts';
 import { branchExistsInFiles } from '../src/git/refs.ts';
 import { git, makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
+import { reconcileFixture, type ReconcileFixture } from './support/reconcile-fixture.ts';
 import { silentLogger } from './support/test-server.ts';
 
 const files = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`src/m${i % 10}/f${i}.ts`, `export const v${i} = ${i};\n`]));
@@ -128,19 +128,14 @@ describe('worktree reconcile', () => {
   let projectId: string;
   let taskId: string;
 
+  let fixture: ReconcileFixture;
+
   beforeEach(async () => {
-    dirs = tempDir('forge-rec-');
-    repo = makeRepo(join(dirs.path, 'repo'));
-    manager = new WorktreeManager(join(dirs.path, 'worktrees'));
-    stores = createStores(await openDatabase(join(dirs.path, 'forge.sqlite')));
-    projectId = (await stores.projects.create({ name: 'p', repoPath: repo, defaultBranch: 'main' })).id;
-    taskId = (await stores.tasks.create({ projectId, title: 't' })).id;
+    fixture = await reconcileFixture('forge-rec-');
+    ({ dirs, repo, manager, stores, projectId, taskId } = fixture);
   });
 
-  afterEach(async () => {
-    await stores.db.destroy();
-    dirs.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   async function attemptWithWorktree(state: 'succeeded' | 'queued' = 'succeeded') {
     const id = newId();

@@ -4,6 +4,17 @@ export interface SseEvent {
   data: any;
 }
 
+/** One event block (the lines between blank lines), or null for a comment or a bare retry. */
+export function parseSseBlock(block: string): SseEvent | null {
+  const event: Partial<SseEvent> = {};
+  for (const line of block.split('\n')) {
+    if (line.startsWith('id: ')) event.id = line.slice(4);
+    else if (line.startsWith('event: ')) event.event = line.slice(7);
+    else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6));
+  }
+  return event.event ? (event as SseEvent) : null;
+}
+
 /**
  * Reads a Server-Sent Events response until `until` says stop, the stream ends or the deadline
  * passes; returns the events seen.
@@ -30,15 +41,9 @@ export async function readSse(
       buffer += decoder.decode(chunk as Uint8Array, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end);
+        const event = parseSseBlock(buffer.slice(0, end));
         buffer = buffer.slice(end + 2);
-        const event: Partial<SseEvent> = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith('id: ')) event.id = line.slice(4);
-          else if (line.startsWith('event: ')) event.event = line.slice(7);
-          else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6));
-        }
-        if (event.event) events.push(event as SseEvent);
+        if (event) events.push(event);
       }
       if (options.until?.(events)) break;
     }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import net from 'node:net';
-import type { SseEvent } from './sse-client.ts';
+import { parseSseBlock, type SseEvent } from './sse-client.ts';
 
 export interface StalledReading {
   /** The events received whole; a last event cut off by the close is not among them. */
@@ -98,13 +98,8 @@ function parseSse(raw: Buffer): SseEvent[] {
   blocks.pop(); // whatever follows the last blank line is not a whole event
   const events: SseEvent[] = [];
   for (const block of blocks) {
-    const event: Partial<SseEvent> = {};
-    for (const line of block.split('\n')) {
-      if (line.startsWith('id: ')) event.id = line.slice(4);
-      else if (line.startsWith('event: ')) event.event = line.slice(7);
-      else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6));
-    }
-    if (event.event) events.push(event as SseEvent);
+    const event = parseSseBlock(block);
+    if (event) events.push(event);
   }
   return events;
 }
