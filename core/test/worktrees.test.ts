@@ -5,6 +5,9 @@ import type { Stores } from '../src/store/stores.ts';
 import { newId } from '../src/store/ids.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
 import { withRepoLock } from '../src/worktrees/repo-lock.ts';
+import { withFileLock } from '../src/locks/file-lock.ts';
+import { ForgeError } from '@forge-core/sdk';
+import { spawn } from 'node:child_process';
 import { WorktreeManager } from '../src/worktrees/worktree-manager.ts';
 import { branchExistsInFiles } from '../src/git/refs.ts';
 import { git, makeRepo } from './support/git-repo.ts';
@@ -57,6 +60,27 @@ describe('worktree manager', () => {
     assert.equal(existsSync(kept), false);
     assert.equal(git(repo, 'worktree', 'list').split('\n').length, 1);
     assert.equal(git(repo, 'branch', '--list', 'forge/*'), '');
+  });
+
+  it('gives up on a lock a live process holds with FORGE_LOCK_TIMEOUT, naming the file and its owner', async () => {
+    const lockFile = join(repo, '.git', 'forge-test.lock');
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(lockFile, String(holder.pid));
+      let ran = false;
+      await assert.rejects(
+        withFileLock(lockFile, async () => void (ran = true), { what: 'test', waitLimitMs: 50 }),
+        (error: unknown) =>
+          error instanceof ForgeError &&
+          error.code === 'FORGE_LOCK_TIMEOUT' &&
+          error.message.includes(lockFile) &&
+          error.details?.['ownerPid'] === holder.pid,
+      );
+      assert.equal(ran, false);
+      assert.equal(readFileSync(lockFile, 'utf8'), String(holder.pid), "the holder's lock is left alone");
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('takes over a lock file left by a process that died', async () => {

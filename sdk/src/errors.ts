@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   FORGE_SETUP_SCRIPT_FAILED: "The project's setup script failed in the worktree.",
   FORGE_AGENT_FAILED: 'The agent reported failure or exited abnormally.',
   FORGE_COMMIT_FAILED: "The agent's work could not be committed on the attempt's branch (its worktree or repository is gone).",
+  FORGE_LOCK_TIMEOUT: 'Another process held a repository lock (worktrees or a merge) for too long; retry.',
   FORGE_SECRETS_UNAVAILABLE: "The server's secret key is unreadable, or does not open the secrets stored with it.",
   FORGE_PLUGIN_MANIFEST_INVALID: 'A pack has an invalid package.json#forge manifest.',
   FORGE_PLUGIN_SDK_INCOMPATIBLE: 'A pack needs a contract version this host does not implement.',

@@ -16,7 +16,7 @@ export function errorResponses(...statuses: number[]): Record<number, { descript
     415: 'Body is not JSON',
     422: 'Well-formed but cannot be carried out',
     502: 'The git remote failed',
-    503: "Something the request needs is unavailable (the server's secret key cannot be read)",
+    503: "Something the request needs is unavailable: the server's secret key cannot be read, or another process holds a repository lock too long",
   };
   return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? 'Error' }]));
 }

@@ -1,4 +1,5 @@
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
+import { ForgeError } from '@forge-core/sdk';
 
 const POLL_MS = 15;
 
@@ -60,7 +61,12 @@ async function acquireFile(file: string, what: string, waitLimitMs: number): Pro
         continue;
       }
       if (Date.now() > deadline) {
-        throw new Error(`Timed out waiting for the ${what} lock ${file}; if no Forge process is running, delete it.`);
+        const owner = (await readFile(file, 'utf8').catch(() => '')).trim();
+        throw new ForgeError(
+          'FORGE_LOCK_TIMEOUT',
+          `The ${what} lock ${file} has been held by process ${owner || '(unknown)'} for over ${Math.round(waitLimitMs / 1000)} s; retry later. If that process is not a Forge server or command, delete the file.`,
+          { lockFile: file, ownerPid: Number.parseInt(owner, 10) || null },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

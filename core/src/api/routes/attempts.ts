@@ -143,7 +143,7 @@ export const attemptRoutes: Hapi.Plugin<void> = {
         'Squash-merge the attempt into its base branch and close the task; 409 when the base moved and conflicts',
         Joi.object({ mergeCommit: Joi.string().required(), baseBranch: Joi.string().required() }).label('MergeResult'),
         (request) => forgeOf(request).branches.merge(param(request, 'attemptId')),
-        [400, 404, 409],
+        [400, 404, 409, 503],
       ),
       {
         method: 'POST',
