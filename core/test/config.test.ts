@@ -53,6 +53,12 @@ describe('API token', () => {
       assert.equal((await server.request('GET', '/projects', undefined, { authorization: 'Bearer wrong' })).status, 401);
       const allowed = await server.request('GET', '/projects', undefined, { authorization: `Bearer ${token}` });
       assert.equal(allowed.status, 200);
+      // The scheme is case-insensitive; the token is not, and nothing may follow it.
+      assert.equal((await server.request('GET', '/projects', undefined, { authorization: `bearer ${token}` })).status, 200);
+      assert.equal((await server.request('GET', '/projects', undefined, { authorization: `BEARER  ${token}` })).status, 200);
+      assert.equal((await server.request('GET', '/projects', undefined, { authorization: `Bearer ${token.toUpperCase()}` })).status, 401);
+      assert.equal((await server.request('GET', '/projects', undefined, { authorization: `Basic ${token}` })).status, 401);
+      assert.equal((await server.request('GET', '/projects', undefined, { authorization: `Bearer ${token}x` })).status, 401);
       assert.ok(!JSON.stringify(denied.body).includes(token));
     } finally {
       await server.close();

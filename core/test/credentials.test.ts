@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
-import { redactValues, withoutUrlCredentials } from '../src/runtime/redact-credentials.ts';
+import { credentialsInUrl, redactCredentials, redactValues, withoutUrlCredentials } from '../src/runtime/redact-credentials.ts';
 import { SecretBox } from '../src/store/secret-box.ts';
 import { tempDir } from './support/temp-dir.ts';
 
@@ -24,10 +24,38 @@ describe('credentials', () => {
       ['scp-like loses a password', 'git:pw@github.com:o/r.git', 'git@github.com:o/r.git'],
       ['a local path', '/srv/git/r.git', '/srv/git/r.git'],
       ['a file URL', 'file:///srv/git/r.git', 'file:///srv/git/r.git'],
+      ['a token in the query', 'https://u:p@host:8443/x.git?access_token=tok6', 'https://host:8443/x.git'],
+      ['a query and a fragment', 'https://host/x.git?private_token=t#frag', 'https://host/x.git'],
     ];
     for (const [name, url, kept] of cases) {
       it(`${name}: ${url} → ${kept}`, () => assert.equal(withoutUrlCredentials(url), kept));
     }
+  });
+
+  describe('credentialsInUrl', () => {
+    const cases: Array<[string, string[]]> = [
+      ['http://user:secret@host/x.git', ['secret']],
+      ['https://ghp_0123456789abcdefghij0123@github.com/o/r.git', ['ghp_0123456789abcdefghij0123']],
+      ['https://deploy@host/r.git', []],
+      ['https://u:p%40ss%2Fword@host/r', ['p%40ss%2Fword', 'p@ss/word']],
+      ['https://host/x.git?access_token=tok-666&x=1', ['tok-666']],
+      ['ssh://git:pw12@host/x.git', ['pw12']],
+      ['git:pw1234@github.com:o/r.git', ['pw1234']],
+      ['git@github.com:o/r.git', []],
+      ['/srv/git/r.git', []],
+    ];
+    for (const [url, credentials] of cases) {
+      it(`${url} → ${JSON.stringify(credentials)}`, () => assert.deepEqual(credentialsInUrl(url), credentials));
+    }
+  });
+
+  describe('redactCredentials', () => {
+    it('masks tokens in query strings as well as userinfo', () => {
+      assert.equal(
+        redactCredentials("fatal: unable to access 'https://u:pw@host/x.git?access_token=abc&ref=main': 403"),
+        "fatal: unable to access 'https://***@host/x.git?access_token=[redacted]&ref=main': 403",
+      );
+    });
   });
 
   describe('redactValues', () => {

@@ -258,8 +258,17 @@ describe('secrets at rest', () => {
       // The push goes through git with the remote as the repository configures it: credentials
       // included (the connection is refused here), and none of them in the answer.
       const task = (await forge.request('POST', '/tasks', { projectId: created.body.id, title: 'push' })).body;
-      const attempt = (await forge.request('POST', `/tasks/${task.id}/attempts`, { executor: 'script', options: { command: 'echo pushed > p.txt' } })).body;
+      // The agent may print the remote, credentials and all: its log keeps none of them.
+      git(repo, 'remote', 'set-url', '--push', 'origin', 'https://127.0.0.1:1/x.git?access_token=query-secret-6');
+      const command = 'git remote -v; git config --get remote.origin.url; echo pushed > p.txt';
+      const attempt = (await forge.request('POST', `/tasks/${task.id}/attempts`, { executor: 'script', options: { command } })).body;
       assert.equal((await forge.waitForAttempt(attempt.id)).state, 'succeeded');
+      const printed = JSON.stringify((await forge.request('GET', `/attempts/${attempt.id}/logs`)).body);
+      assert.match(printed, /127\.0\.0\.1:1\/x\.git/, 'the agent printed its remotes');
+      for (const secret of ['remote-secret', 'query-secret-6']) assert.ok(!printed.includes(secret), `${secret} in the log: ${printed}`);
+      const message = git(repo, 'log', '-1', '--format=%B', attempt.branch);
+      for (const secret of ['remote-secret', 'query-secret-6']) assert.ok(!message.includes(secret), `${secret} in the commit message: ${message}`);
+      git(repo, 'remote', 'set-url', '--delete', '--push', 'origin', '.*');
       const pushed = await forge.request('POST', `/attempts/${attempt.id}/push`);
       assert.equal(pushed.body.error.code, 'FORGE_PUSH_FAILED');
       assert.ok(!JSON.stringify(pushed.body).includes('remote-secret'), pushed.body.error.message);
@@ -267,7 +276,7 @@ describe('secrets at rest', () => {
       assert.equal(existsSync(join(home, 'secret.key')), false, 'no secret was sealed, so no key was made');
       await stop();
 
-      assertNotOnDisk(home, ['remote-secret', 'ghp_token0123456789', 'ssh-password']);
+      assertNotOnDisk(home, ['remote-secret', 'ghp_token0123456789', 'ssh-password', 'query-secret-6']);
     });
   });
 });

@@ -217,6 +217,21 @@ describe('worktree reconcile', () => {
     assert.equal(git(repo, 'branch', '--list', 'feature/mine').trim(), 'feature/mine');
   });
 
+  it("drops kept commits of attempts that are gone under its own prefix only, never another server's", async () => {
+    const gone = newId();
+    const elsewhere = newId();
+    git(repo, 'update-ref', `refs/forge/attempts/${gone}`, 'main');
+    // Another server on the same repository with FORGE_BRANCH_PREFIX=team: its branches and kept commits are its own.
+    git(repo, 'update-ref', `refs/team/attempts/${elsewhere}`, 'main');
+    git(repo, 'branch', 'team/abc-its-work');
+    const report = await reconcile();
+    assert.deepEqual(report.deletedKeptHeads, [gone]);
+    assert.deepEqual(report.deletedBranches, []);
+    assert.equal(git(repo, 'for-each-ref', '--format=%(refname)', 'refs/forge/attempts/'), '');
+    assert.equal(git(repo, 'for-each-ref', '--format=%(refname)', 'refs/team/'), `refs/team/attempts/${elsewhere}`);
+    assert.equal(git(repo, 'branch', '--list', 'team/abc-its-work').trim(), 'team/abc-its-work');
+  });
+
   it('removes directories of projects that no longer exist', async () => {
     const gone = join(dirs.path, 'worktrees', newId());
     mkdirSync(join(gone, newId()), { recursive: true });

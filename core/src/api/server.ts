@@ -89,10 +89,12 @@ function respondWith(h: Hapi.ResponseToolkit, boom: Boom) {
 
 /** Every route but health needs `Authorization: Bearer <token>` when a token is configured. */
 function requireToken(server: Hapi.Server, token: string) {
-  const expected = Buffer.from(`Bearer ${token}`);
+  const expected = Buffer.from(token);
   server.ext('onRequest', (request, h) => {
     if (request.path === '/api/v1/health') return h.continue;
-    const given = Buffer.from(String(request.headers.authorization ?? ''));
+    // The scheme name is case-insensitive (RFC 9110 §11.1): `bearer` is as good as `Bearer`.
+    const credentials = /^bearer +(.*)$/i.exec(String(request.headers.authorization ?? ''))?.[1]?.trim() ?? '';
+    const given = Buffer.from(credentials);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return h.continue;
     throw toBoom(new ForgeError('FORGE_UNAUTHORIZED', 'Send the API token as "Authorization: Bearer <token>".'));
   });

@@ -6,15 +6,22 @@ import { deleteBranch } from './repository.ts';
  * refs/heads, so `git branch` stays clean while the work stays reachable (git gc keeps what any
  * ref points at) and a follow-up can bring the branch back from it.
  */
-const KEPT_HEADS = 'refs/forge/attempts/';
+export function keptHeadsRoot(branchPrefix: string): string {
+  return `refs/${branchPrefix}/attempts/`;
+}
 
-export function keptHeadRef(attemptId: string): string {
-  return `${KEPT_HEADS}${attemptId}`;
+/**
+ * Under the attempt's own branch prefix (`forge/…` → refs/forge/attempts/<id>): a server owns the
+ * namespace of its FORGE_BRANCH_PREFIX, branches and kept commits alike, so two servers with
+ * different prefixes on one repository never take each other's.
+ */
+export function keptHeadRef(attempt: { id: string; branch: string }): string {
+  return `${keptHeadsRoot(attempt.branch.split('/', 1)[0]!)}${attempt.id}`;
 }
 
 /** The attempt's last commit: its branch, or the commit kept when the branch was deleted; null if neither. */
 export async function attemptHead(repoPath: string, attempt: { id: string; branch: string }): Promise<string | null> {
-  for (const ref of [`refs/heads/${attempt.branch}`, keptHeadRef(attempt.id)]) {
+  for (const ref of [`refs/heads/${attempt.branch}`, keptHeadRef(attempt)]) {
     const commit = await commitOf(repoPath, ref);
     if (commit) return commit;
   }
@@ -29,22 +36,23 @@ export async function attemptHead(repoPath: string, attempt: { id: string; branc
 export async function keepHeadAndDeleteBranch(repoPath: string, attempt: { id: string; branch: string }): Promise<string | null> {
   const commit = await commitOf(repoPath, `refs/heads/${attempt.branch}`);
   if (!commit) return null;
-  await git(['update-ref', '-m', `forge: kept when ${attempt.branch} was deleted`, keptHeadRef(attempt.id), commit], { cwd: repoPath });
+  await git(['update-ref', '-m', `forge: kept when ${attempt.branch} was deleted`, keptHeadRef(attempt), commit], { cwd: repoPath });
   // `git branch -D`, not update-ref: it refuses a branch that some worktree has checked out.
   await deleteBranch(repoPath, attempt.branch);
   return commit;
 }
 
-/** The ids of the attempts that have a kept commit in the repository. */
-export async function listKeptHeads(repoPath: string): Promise<string[]> {
-  const out = await gitOutput(['for-each-ref', '--format=%(refname)', KEPT_HEADS], { cwd: repoPath });
-  return out === '' ? [] : out.split('\n').map((ref) => ref.slice(KEPT_HEADS.length));
+/** The ids of the attempts that have a kept commit in the repository under this branch prefix. */
+export async function listKeptHeads(repoPath: string, branchPrefix: string): Promise<string[]> {
+  const root = keptHeadsRoot(branchPrefix);
+  const out = await gitOutput(['for-each-ref', '--format=%(refname)', root], { cwd: repoPath });
+  return out === '' ? [] : out.split('\n').map((ref) => ref.slice(root.length));
 }
 
-/** Drops the kept commits of these attempts (one git call however many; a missing one is no error). */
-export async function deleteKeptHeads(repoPath: string, attemptIds: readonly string[]): Promise<void> {
-  if (attemptIds.length === 0) return;
-  const input = attemptIds.map((id) => `delete ${keptHeadRef(id)}\n`).join('');
+/** Drops these kept commits (refs from keptHeadRef; one git call however many; a missing one is no error). */
+export async function deleteKeptHeads(repoPath: string, refs: readonly string[]): Promise<void> {
+  if (refs.length === 0) return;
+  const input = refs.map((ref) => `delete ${ref}\n`).join('');
   await git(['update-ref', '--stdin'], { cwd: repoPath, input });
 }
 

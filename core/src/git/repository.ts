@@ -62,3 +62,12 @@ export async function remoteUrl(repoPath: string, remote = 'origin'): Promise<st
     return null;
   }
 }
+
+/** Every remote URL of the repository (fetch and push), as its config holds them, credentials included. */
+export async function remoteUrls(repoPath: string): Promise<string[]> {
+  const out = await gitOutput(['config', '--get-regexp', '^remote\\..*\\.(push)?url$'], { cwd: repoPath }).catch(() => '');
+  return out
+    .split('\n')
+    .map((line) => line.slice(line.indexOf(' ') + 1))
+    .filter(Boolean);
+}

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../events/event-bus.ts';
 import { attemptHead } from '../git/attempt-refs.ts';
 import { commitAll } from '../git/commit.ts';
+import { remoteUrls } from '../git/repository.ts';
 import { consumeEventStream, type EventStreamLimits, type StreamOutcome } from '../plugins/event-stream-guard.ts';
 import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
 import { ATTEMPT_MARKER, killAttemptProcesses } from '../runtime/attempt-processes.ts';
@@ -16,7 +17,7 @@ import { agentEnvironment } from '../runtime/environment.ts';
 import { HostProcess } from '../runtime/host-process.ts';
 import { LogPipeline } from '../runtime/log-pipeline.ts';
 import { processStartTime } from '../runtime/process-table.ts';
-import { redactValues } from '../runtime/redact-credentials.ts';
+import { credentialsInUrl } from '../runtime/redact-credentials.ts';
 import type { Attempt, AttemptState } from '../store/attempt-store.ts';
 import type { ProcessKind, ProcessStatus } from '../store/process-store.ts';
 import type { Project } from '../store/project-store.ts';
@@ -103,6 +104,9 @@ export class AttemptRunner {
     const project = task && (await stores.projects.get(task.projectId));
     if (!project) throw new ForgeError('FORGE_NOT_FOUND', 'The task or project of this attempt was deleted.');
     requireRepository(project);
+    // Whatever the run prints of the repository's remote credentials (`git remote -v`, its
+    // config) stays out of the log, as git's own output does (spec/decisions/0015).
+    log.redact((await remoteUrls(project.repoPath)).flatMap(credentialsInUrl));
     // The start request moves the task to inprogress just after answering; should that update
     // have been lost (a crash in between), the task is in progress from here on all the same.
     await changes.taskStatus(task.id, 'inprogress', ['todo'], task);
@@ -229,8 +233,8 @@ export class AttemptRunner {
         : done!.status === 'failed'
           ? { state: 'failed', error: { code: 'FORGE_AGENT_FAILED', message: done!.error ?? 'The agent reported failure.' }, summary: done!.summary }
           : { state: done!.status, error: null, summary: done!.summary };
-    // An error or summary may quote a secret the agent was given; it ends up in the API and a commit.
-    const outcome = redactValues(reported, secrets.values);
+    // An error or summary may quote a secret the run was given; it ends up in the API and a commit.
+    const outcome = log.mask(reported);
     await this.finishProcess(proc.id, outcome.state, done?.exitCode ?? null, outcome.error?.message ?? null);
     return { ...outcome, processId: proc.id };
   }

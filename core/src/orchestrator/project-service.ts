@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import type { EventBus } from '../events/event-bus.ts';
-import { deleteKeptHeads } from '../git/attempt-refs.ts';
+import { deleteKeptHeads, keptHeadRef } from '../git/attempt-refs.ts';
 import { branchExists, currentBranch, hasCommits, remoteUrl, repositoryPresent, repositoryTopLevel } from '../git/repository.ts';
 import { withoutUrlCredentials } from '../runtime/redact-credentials.ts';
 import type { Page, PageRequest } from '../store/page.ts';
@@ -101,7 +101,7 @@ export class ProjectService {
       });
     }
     // The commits kept for closed tasks' deleted branches go too, where the repository still is.
-    if (repositoryPresent(project.repoPath)) await deleteKeptHeads(project.repoPath, attempts.map((a) => a.id));
+    if (repositoryPresent(project.repoPath)) await deleteKeptHeads(project.repoPath, attempts.map(keptHeadRef));
     await rm(join(this.worktrees.root, project.id), { recursive: true, force: true });
     await this.stores.projects.delete(id);
     this.bus.publish('project.deleted', { id });

@@ -30,9 +30,17 @@ export class LogPipeline {
     return new LogPipeline(attemptId, await store.lastSeq(attemptId), store, bus);
   }
 
-  /** Secret values an agent was handed: replaced wherever they appear in what is appended next. */
+  /**
+   * Secret values the run was handed (executor secrets, credentials in the repository's remote
+   * URLs): replaced wherever they appear in what is appended next. Each call adds to the set.
+   */
   redact(secrets: readonly string[]): void {
-    this.secrets = secrets;
+    this.secrets = [...this.secrets, ...secrets];
+  }
+
+  /** `value` with those secrets masked, for what leaves the run by another way (its outcome, a commit message). */
+  mask<T>(value: T): T {
+    return redactValues(value, this.secrets);
   }
 
   append(processId: string, kind: string, payload: Record<string, unknown>): LogEntry {
@@ -42,7 +50,7 @@ export class LogPipeline {
       seq: ++this.seq,
       ts: new Date().toISOString(),
       kind,
-      payload: redactValues(payload, this.secrets),
+      payload: this.mask(payload),
     };
     this.buffer.push(entry);
     if (this.buffer.length >= FLUSH_SIZE) void this.flush();

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { deleteKeptHeads, listKeptHeads } from '../git/attempt-refs.ts';
+import { deleteKeptHeads, keptHeadsRoot, listKeptHeads } from '../git/attempt-refs.ts';
 import { branchExists, deleteBranch, listBranches } from '../git/repository.ts';
 import { listWorktrees, type WorktreeEntry } from '../git/worktree-list.ts';
 import { LIVE_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
@@ -103,11 +103,11 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
     });
   }
 
-  for (const attemptId of await listKeptHeads(repo)) {
+  for (const attemptId of await listKeptHeads(repo, deps.branchPrefix)) {
     if (attempts.has(attemptId)) continue;
     await settle(deps, project, async () => {
       if (await deps.stores.attempts.get(attemptId)) return;
-      await deleteKeptHeads(repo, [attemptId]);
+      await deleteKeptHeads(repo, [`${keptHeadsRoot(deps.branchPrefix)}${attemptId}`]);
       report.deletedKeptHeads.push(attemptId);
       deps.logger.info({ projectId: project.id, attemptId, reason: 'its attempt was deleted' }, 'reconcile dropped the kept commit of an attempt');
     });
