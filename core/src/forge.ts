@@ -79,7 +79,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const attempts = new AttemptService(stores, bus, registry, changes, scheduler, config.branchPrefix, secrets);
   const stopAttempt = (id: string) => attempts.stopIfLive(id);
   const tasks = new TaskService(stores, bus, worktrees);
-  const branches = new BranchService(stores, worktrees, changes, (taskId) => tasks.update(taskId, { status: 'done' }, stopAttempt).then(() => undefined));
+  const branches = new BranchService(stores, changes, (taskId) => tasks.update(taskId, { status: 'done' }, stopAttempt).then(() => undefined));
   const projects = new ProjectService(stores, bus, worktrees);
   await keepNoSecretInClear(projects, secrets, registry, logger);
 

@@ -13,7 +13,7 @@ import {
   processesOfAttempt,
   waitUntilNoProcessOf,
 } from './support/attempt-processes.ts';
-import { makeRepo } from './support/git-repo.ts';
+import { git, makeRepo } from './support/git-repo.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
@@ -47,12 +47,14 @@ describe('processes of an attempt', () => {
   describe('with the server running', () => {
     let server: TestServer;
     let repos: ReturnType<typeof tempDir>;
+    let repo: string;
     let projectId: string;
 
     before(async () => {
       server = await startTestServer();
       repos = tempDir('forge-repos-');
-      const { body } = await server.request('POST', '/projects', { name: 'app', repoPath: makeRepo(join(repos.path, 'app')) });
+      repo = makeRepo(join(repos.path, 'app'));
+      const { body } = await server.request('POST', '/projects', { name: 'app', repoPath: repo });
       projectId = body.id;
     });
 
@@ -61,8 +63,8 @@ describe('processes of an attempt', () => {
       repos.cleanup();
     });
 
-    async function startScript(title: string, command: string): Promise<string> {
-      const task = await server.request('POST', '/tasks', { projectId, title });
+    async function startScript(title: string, command: string, project = projectId): Promise<string> {
+      const task = await server.request('POST', '/tasks', { projectId: project, title });
       const { status, body } = await server.request('POST', `/tasks/${task.body.id}/attempts`, { executor: 'script', options: { command } });
       assert.equal(status, 202, JSON.stringify(body));
       started.add(body.id);
@@ -91,6 +93,54 @@ describe('processes of an attempt', () => {
       );
       const done = await server.waitForAttempt(id, 120_000);
       assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+      await waitUntilNoProcessOf(id);
+    });
+
+    async function stdoutOf(attemptId: string): Promise<string[]> {
+      const { body } = await server.request('GET', `/attempts/${attemptId}/logs?limit=1000`);
+      return body.items.filter((e: any) => e.kind === 'log' && e.payload.stream === 'stdout').map((e: any) => e.payload.text);
+    }
+
+    it('an agent whose setsid child holds its output pipes ends with its own outcome, and the child is killed', async function () {
+      this.timeout(300_000);
+      const running = join(dirs.path, 'running');
+      // The escaped sleep keeps the agent's stdout and stderr open; the agent exits only once
+      // it runs, so it surely holds them when the agent is gone.
+      const id = await startScript(
+        'setsid holds the pipes',
+        `echo work > w.txt; setsid sh -c 'touch ${running}; exec sleep 300' & while [ ! -f ${running} ]; do sleep 0.05; done; echo done`,
+      );
+      // Far below the sleep's 300 s: the attempt does not wait for what holds its pipes.
+      const done = await server.waitForAttempt(id, 120_000);
+      assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+      assert.equal(git(repo, 'show', `${done.branch}:w.txt`), 'work', 'the work is committed');
+      assert.deepEqual(await stdoutOf(id), ['done'], 'the log is complete');
+      await waitUntilNoProcessOf(id);
+    });
+
+    it('a setup script whose setsid child holds its output pipes does not hold the attempt', async function () {
+      this.timeout(300_000);
+      const running = join(dirs.path, 'running');
+      const project = await server.request('POST', '/projects', {
+        name: 'setup-escapes',
+        repoPath: makeRepo(join(repos.path, 'setup-escapes')),
+        setupScript: `setsid sh -c 'touch ${running}; exec sleep 300' & while [ ! -f ${running} ]; do sleep 0.05; done; echo set up`,
+      });
+      assert.equal(project.status, 201, JSON.stringify(project.body));
+      const id = await startScript('setup escapes', 'echo work > w.txt; echo done', project.body.id);
+      const done = await server.waitForAttempt(id, 120_000);
+      assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+      assert.deepEqual(await stdoutOf(id), ['set up', 'done']);
+      await waitUntilNoProcessOf(id);
+    });
+
+    it("an agent's background job that writes after the agent exited, within the drain period, has all its lines logged", async function () {
+      this.timeout(300_000);
+      // The job writes only once the agent's shell is gone.
+      const id = await startScript('late writer', `(while kill -0 $$ 2>/dev/null; do sleep 0.05; done; seq 1 3; echo late) & echo early`);
+      const done = await server.waitForAttempt(id, 120_000);
+      assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+      assert.deepEqual(await stdoutOf(id), ['early', '1', '2', '3', 'late']);
       await waitUntilNoProcessOf(id);
     });
 

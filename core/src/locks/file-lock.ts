@@ -1,10 +1,8 @@
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { ForgeError } from '@forge-core/sdk';
+import { inTurn } from './in-turn.ts';
 
 const POLL_MS = 15;
-
-/** Per lock file, the promise the next holder waits for. */
-const queues = new Map<string, Promise<void>>();
 
 export interface FileLockOptions {
   /** Named in the error when the lock is never granted: "the worktree lock ...". */
@@ -22,23 +20,14 @@ export interface FileLockOptions {
  * lock file treats a lock naming this process's pid as left over from an earlier process.
  */
 export async function withFileLock<T>(lockFile: string, work: () => Promise<T>, options: FileLockOptions): Promise<T> {
-  const previous = queues.get(lockFile) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = previous.then(() => mine);
-  queues.set(lockFile, tail);
-  await previous;
-  try {
+  return inTurn(`file:${lockFile}`, async () => {
     await acquireFile(lockFile, options.what, options.waitLimitMs);
     try {
       return await work();
     } finally {
       await rm(lockFile, { force: true });
     }
-  } finally {
-    release();
-    if (queues.get(lockFile) === tail) queues.delete(lockFile);
-  }
+  });
 }
 
 async function acquireFile(file: string, what: string, waitLimitMs: number): Promise<void> {

@@ -5,6 +5,7 @@ import { diffAgainst, mergeBase, type Diff } from '../git/diff.ts';
 import { git, GitCommandError, gitOutput } from '../git/git.ts';
 import { branchExists, remoteUrl, resolveCommit } from '../git/repository.ts';
 import { advanceBranch, commitTree, mergeTrees, treeOf } from '../git/squash-merge.ts';
+import { worktreeLink } from '../git/worktree-link.ts';
 import { listWorktrees } from '../git/worktree-list.ts';
 import { redactCredentials } from '../runtime/redact-credentials.ts';
 import type { Attempt } from '../store/attempt-store.ts';
@@ -12,8 +13,8 @@ import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Project } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { Task } from '../store/task-store.ts';
+import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import { withBaseBranchLock } from '../worktrees/repo-lock.ts';
-import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 import { withRepository } from './repository-guard.ts';
 import type { StateChanges } from './state-changes.ts';
 
@@ -55,28 +56,35 @@ interface Context {
 export class BranchService {
   constructor(
     private readonly stores: Stores,
-    private readonly worktrees: WorktreeManager,
     private readonly changes: StateChanges,
     private readonly closeTask: (taskId: string) => Promise<void>,
   ) {}
 
   diff(attemptId: string): Promise<AttemptDiff> {
-    return this.withContext(attemptId, {}, async ({ attempt, project }) => {
-      const live = attempt.worktreePath !== null && (await this.worktrees.exists(attempt.worktreePath));
+    return this.withContext(attemptId, 'diff', {}, async (context) => {
+      const { attempt, project } = context;
+      await requireBaseBranch(project.repoPath, attempt);
+      const worktree = await this.worktreeOf(context);
       // Without a worktree: the branch, or the commit kept when the retention deleted the branch.
-      const head = live ? await resolveCommit(attempt.worktreePath!, 'HEAD') : await attemptHead(project.repoPath, attempt);
-      if (!head) throw new ForgeError('FORGE_CONFLICT', `Attempt ${attempt.id} has no worktree or branch left to diff.`);
-      const cwd = live ? attempt.worktreePath! : project.repoPath;
+      const head = worktree ? await resolveCommit(worktree, 'HEAD') : await attemptHead(project.repoPath, attempt);
+      if (!head) {
+        throw new ForgeError('FORGE_CONFLICT', `Attempt ${attempt.id} has no worktree or branch left to diff (its task was deleted, or they were removed by hand).`, {
+          attemptId: attempt.id,
+        });
+      }
+      const cwd = worktree ?? project.repoPath;
       const base = await mergeBase(cwd, attempt.baseBranch, head);
-      const diff = live ? await diffAgainst(cwd, base) : await diffAgainst(cwd, base, head);
-      return { ...diff, baseBranch: attempt.baseBranch, baseCommit: base, headCommit: head, includesWorkingTree: live };
+      const diff = worktree ? await diffAgainst(cwd, base) : await diffAgainst(cwd, base, head);
+      return { ...diff, baseBranch: attempt.baseBranch, baseCommit: base, headCommit: head, includesWorkingTree: worktree !== null };
     });
   }
 
   /** Replays the attempt's commits onto the current base; on conflict nothing is changed. */
   rebase(attemptId: string): Promise<RebaseResult> {
-    return this.withContext(attemptId, { finished: true }, async ({ attempt }) => {
-      const worktree = await this.requireWorktree(attempt);
+    return this.withContext(attemptId, 'rebase', { finished: true }, async (context) => {
+      const { attempt, project } = context;
+      const worktree = await this.requireWorktree(context);
+      await requireBaseBranch(project.repoPath, attempt);
       await commitAll(worktree, `Uncommitted changes before rebase\n\nForge-Attempt: ${attempt.id}\n`);
       try {
         await git(['rebase', attempt.baseBranch], { cwd: worktree, env: { GIT_EDITOR: 'true' } });
@@ -86,9 +94,11 @@ export class BranchService {
           .split('\n')
           .filter(Boolean);
         await git(['rebase', '--abort'], { cwd: worktree }).catch(() => undefined);
+        // No conflicting file: not a conflict (the base or the worktree went meanwhile); withContext says what it was.
+        if (conflicts.length === 0) throw error;
         throw new ForgeError(
           'FORGE_MERGE_CONFLICT',
-          `Rebasing onto ${attempt.baseBranch} conflicts in ${conflicts.length || 'some'} file(s); nothing was changed. Resolve with a follow-up or by hand.`,
+          `Rebasing onto ${attempt.baseBranch} conflicts in ${conflicts.length} file(s); nothing was changed. Resolve with a follow-up or by hand.`,
           { conflicts },
         );
       }
@@ -100,13 +110,19 @@ export class BranchService {
    * Squash-merges the attempt's branch into its base as one commit and closes the task. When
    * the base moved and the changes conflict, refuses with the conflicting files.
    */
-  merge(attemptId: string): Promise<MergeResult> {
-    return this.withContext(attemptId, { finished: true }, async ({ attempt, task, project }) => {
-      const commit = await withBaseBranchLock(project.repoPath, attempt.baseBranch, () => this.squashIntoBase(project.repoPath, attempt, task));
+  async merge(attemptId: string): Promise<MergeResult> {
+    const { taskId, ...merged } = await this.withContext(attemptId, 'merge', { finished: true }, async (context) => {
+      const { attempt, task, project } = context;
+      const commit = await withBaseBranchLock(project.repoPath, attempt.baseBranch, () => this.squashIntoBase(context));
       await this.changes.attempt(attempt.id, FINISHED_ATTEMPT_STATES, { mergeCommit: commit });
-      await this.closeTask(task.id);
-      return { mergeCommit: commit, baseBranch: attempt.baseBranch };
+      return { mergeCommit: commit, baseBranch: attempt.baseBranch, taskId: task.id };
     });
+    // Outside the attempt's lock, which closing the task takes to remove the worktree. The merge
+    // has landed: a task deleted meanwhile needs no closing, and the answer still says it landed.
+    await this.closeTask(taskId).catch((error: unknown) => {
+      if (!(error instanceof ForgeError && error.code === 'FORGE_NOT_FOUND')) throw error;
+    });
+    return merged;
   }
 
   /**
@@ -115,39 +131,38 @@ export class BranchService {
    * with a lease, which still refuses to overwrite commits someone else pushed to it. The base is
    * shared: it is only ever fast-forwarded, and refused when origin's base has commits ours lacks.
    */
-  push(attemptId: string, target: PushTarget = 'attempt'): Promise<PushResult> {
-    return this.withContext(attemptId, { finished: target === 'attempt' }, async ({ attempt, project }) => {
+  async push(attemptId: string, target: PushTarget = 'attempt'): Promise<PushResult> {
+    // What to send is settled holding the attempt's lock. The push, which may take minutes, runs
+    // after it is let go, so closing the task need not wait: it sends a commit by its id.
+    const { repo, branch, commit } = await this.withContext(attemptId, 'push', { finished: target === 'attempt' }, async (context) => {
+      const { attempt, project } = context;
       const repo = project.repoPath;
       if (!(await remoteUrl(repo))) {
         throw new ForgeError('FORGE_UNPROCESSABLE', `${repo} has no "origin" remote to push to; add one with "git remote add origin <url>".`);
       }
       const branch = target === 'attempt' ? attempt.branch : attempt.baseBranch;
-      if (target === 'attempt' && attempt.worktreePath && (await this.worktrees.exists(attempt.worktreePath))) {
-        await commitAll(attempt.worktreePath, `Uncommitted changes before push\n\nForge-Attempt: ${attempt.id}\n`);
-      }
+      const worktree = target === 'attempt' ? await this.worktreeOf(context) : null;
+      if (worktree) await commitAll(worktree, `Uncommitted changes before push\n\nForge-Attempt: ${attempt.id}\n`);
+      if (target === 'base') await requireBaseBranch(repo, attempt);
       if (!(await branchExists(repo, branch))) {
-        throw target === 'attempt'
-          ? new ForgeError('FORGE_CONFLICT', `The branch ${branch} of attempt ${attempt.id} no longer exists.`)
-          : new ForgeError('FORGE_BRANCH_NOT_FOUND', `The base branch "${branch}" of attempt ${attempt.id} does not exist in ${repo}.`, { branch });
+        throw new ForgeError('FORGE_CONFLICT', `The branch ${branch} of attempt ${attempt.id} no longer exists.`);
       }
       // The commit is read once and pushed by its id, so the answer names exactly what was sent.
-      const commit = await resolveCommit(repo, branch);
-      const lease = target === 'attempt' ? ['--force-with-lease'] : [];
-      try {
-        await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000 });
-      } catch (error) {
-        if (!(error instanceof GitCommandError)) throw error;
-        const said = redactCredentials(error.stderr.trim() || error.stdout.trim());
-        const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
-        if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}`);
-        const advice =
-          target === 'base'
-            ? ` origin's ${branch} has commits that ${branch} in ${repo} lacks; pull them into ${branch}, then push again.`
-            : '';
-        throw new ForgeError('FORGE_PUSH_REJECTED', `origin refused ${branch}: ${said}${advice}`, { pushed: target, branch });
-      }
-      return { remote: 'origin', pushed: target, branch, commit };
+      return { repo, branch, commit: await resolveCommit(repo, branch) };
     });
+    const lease = target === 'attempt' ? ['--force-with-lease'] : [];
+    try {
+      await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000 });
+    } catch (error) {
+      if (!(error instanceof GitCommandError)) throw error;
+      const said = redactCredentials(error.stderr.trim() || error.stdout.trim());
+      const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
+      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}`);
+      const advice =
+        target === 'base' ? ` origin's ${branch} has commits that ${branch} in ${repo} lacks; pull them into ${branch}, then push again.` : '';
+      throw new ForgeError('FORGE_PUSH_REJECTED', `origin refused ${branch}: ${said}${advice}`, { pushed: target, branch });
+    }
+    return { remote: 'origin', pushed: target, branch, commit };
   }
 
   /**
@@ -155,18 +170,15 @@ export class BranchService {
    * the lock, so the commit built on it is a fast-forward of the base until the lock is let go.
    * Returns the new commit, which the base now points at.
    */
-  private async squashIntoBase(repo: string, attempt: Attempt, task: Task): Promise<string> {
-    if (attempt.worktreePath && (await this.worktrees.exists(attempt.worktreePath))) {
-      await commitAll(attempt.worktreePath, `Uncommitted changes before merge\n\nForge-Attempt: ${attempt.id}\n`);
-    }
+  private async squashIntoBase(context: Context): Promise<string> {
+    const { attempt, task, project } = context;
+    const repo = project.repoPath;
+    const worktree = await this.worktreeOf(context);
+    if (worktree) await commitAll(worktree, `Uncommitted changes before merge\n\nForge-Attempt: ${attempt.id}\n`);
     if (!(await branchExists(repo, attempt.branch))) {
       throw new ForgeError('FORGE_CONFLICT', `The branch ${attempt.branch} of attempt ${attempt.id} no longer exists.`);
     }
-    if (!(await branchExists(repo, attempt.baseBranch))) {
-      throw new ForgeError('FORGE_BRANCH_NOT_FOUND', `The base branch "${attempt.baseBranch}" of attempt ${attempt.id} does not exist in ${repo}.`, {
-        branch: attempt.baseBranch,
-      });
-    }
+    await requireBaseBranch(repo, attempt);
     const base = await resolveCommit(repo, attempt.baseBranch);
     const head = await resolveCommit(repo, attempt.branch);
     if ((await mergeBase(repo, base, head)) === head) {
@@ -208,26 +220,97 @@ export class BranchService {
     }
   }
 
-  private async requireWorktree(attempt: Attempt): Promise<string> {
-    if (!attempt.worktreePath || !(await this.worktrees.exists(attempt.worktreePath))) {
-      throw new ForgeError('FORGE_CONFLICT', `Attempt ${attempt.id} has no worktree (its task was closed); send a follow-up to bring it back.`);
+  private async requireWorktree(context: Context): Promise<string> {
+    const worktree = await this.worktreeOf(context);
+    if (!worktree) {
+      throw new ForgeError('FORGE_CONFLICT', `Attempt ${context.attempt.id} has no worktree (its task was closed); send a follow-up to bring it back.`);
     }
-    return attempt.worktreePath;
+    return worktree;
   }
 
-  /** Loads the attempt with its task and project, and runs `work` on the project's repository. */
-  private async withContext<T>(attemptId: string, require: { finished?: boolean }, work: (context: Context) => Promise<T>): Promise<T> {
-    const attempt = await this.stores.attempts.get(attemptId);
-    if (!attempt) throw new ForgeError('FORGE_NOT_FOUND', `No attempt with id ${attemptId}.`, { attemptId });
-    if (require.finished && !FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
-      throw new ForgeError('FORGE_CONFLICT', `Attempt ${attemptId} is ${attempt.state}; stop it or wait for it to finish first.`, {
-        state: attempt.state,
-      });
-    }
-    const task = (await this.stores.tasks.get(attempt.taskId))!;
-    const project = (await this.stores.projects.get(task.projectId))!;
-    return withRepository(project, () => work({ attempt, task, project }));
+  /**
+   * The attempt's worktree, or null when it has none. One git no longer knows as a worktree of
+   * the repository (the repository was replaced) is refused: git fails in it whatever it runs.
+   */
+  private async worktreeOf({ attempt, task, project }: Context): Promise<string | null> {
+    if (!attempt.worktreePath) return null;
+    const link = await worktreeLink(attempt.worktreePath);
+    if (link === 'unregistered') throw unregisteredWorktree(attempt, task, project);
+    return link === 'registered' ? attempt.worktreePath : null;
   }
+
+  /**
+   * Loads the attempt with its task and project, and runs `work` on the project's repository,
+   * holding the attempt's lock: closing or deleting the task waits until it is done, and it
+   * reads the attempt as the last such change left it.
+   */
+  private withContext<T>(attemptId: string, operation: string, require: { finished?: boolean }, work: (context: Context) => Promise<T>): Promise<T> {
+    return withAttemptLock(attemptId, async () => {
+      const attempt = await this.stores.attempts.get(attemptId);
+      if (!attempt) throw new ForgeError('FORGE_NOT_FOUND', `No attempt with id ${attemptId}.`, { attemptId });
+      if (require.finished && !FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
+        throw new ForgeError('FORGE_CONFLICT', `Attempt ${attemptId} is ${attempt.state}; stop it or wait for it to finish first.`, {
+          state: attempt.state,
+        });
+      }
+      const task = await this.stores.tasks.get(attempt.taskId);
+      const project = task && (await this.stores.projects.get(task.projectId));
+      if (!task || !project) throw deletedMeanwhile(attemptId, operation);
+      const context = { attempt, task, project };
+      try {
+        return await withRepository(project, () => work(context));
+      } catch (error) {
+        if (!(error instanceof GitCommandError)) throw error;
+        throw await this.explainGitFailure(operation, context, error);
+      }
+    });
+  }
+
+  /**
+   * A git command failed: when what it worked on was taken away while it ran (by hand, or by
+   * another process: this one waits on the attempt's lock), says so as a 4xx. Only a failure
+   * nothing explains stays what it is, a bug.
+   */
+  private async explainGitFailure(operation: string, { attempt, task, project }: Context, error: GitCommandError): Promise<Error> {
+    const now = await this.stores.attempts.get(attempt.id);
+    if (!now || !(await this.stores.tasks.get(now.taskId))) return deletedMeanwhile(attempt.id, operation);
+    const repo = project.repoPath;
+    if (!(await branchExists(repo, attempt.baseBranch))) return baseBranchMissing(repo, attempt);
+    const link = attempt.worktreePath ? await worktreeLink(attempt.worktreePath) : 'absent';
+    if (link === 'unregistered') return unregisteredWorktree(attempt, task, project);
+    const removed = attempt.worktreePath && link === 'absent' ? 'worktree' : (await branchExists(repo, attempt.branch)) ? null : 'branch';
+    if (!removed) return error;
+    return new ForgeError(
+      'FORGE_CONFLICT',
+      `The ${removed} of attempt ${attempt.id} was removed while the ${operation} ran (its task was closed or deleted, or it was removed by hand). Try again: without a worktree, diff and merge use the branch; a follow-up brings the worktree back.`,
+      { attemptId: attempt.id, removed },
+    );
+  }
+}
+
+async function requireBaseBranch(repo: string, attempt: Attempt): Promise<void> {
+  if (!(await branchExists(repo, attempt.baseBranch))) throw baseBranchMissing(repo, attempt);
+}
+
+function baseBranchMissing(repo: string, attempt: Attempt): ForgeError {
+  return new ForgeError(
+    'FORGE_BRANCH_NOT_FOUND',
+    `The base branch "${attempt.baseBranch}" of attempt ${attempt.id} does not exist in ${repo} (renamed or deleted). Bring it back under that name, or start a new attempt with "baseBranch" set to the branch to use.`,
+    { branch: attempt.baseBranch },
+  );
+}
+
+function deletedMeanwhile(attemptId: string, operation: string): ForgeError {
+  return new ForgeError('FORGE_NOT_FOUND', `Attempt ${attemptId} was deleted with its task while the ${operation} waited or ran.`, { attemptId });
+}
+
+function unregisteredWorktree(attempt: Attempt, task: Task, project: Project): ForgeError {
+  const path = attempt.worktreePath!;
+  return new ForgeError(
+    'FORGE_CONFLICT',
+    `The worktree ${path} of attempt ${attempt.id} is no longer a worktree of the repository at ${project.repoPath}: that repository was replaced (deleted, then initialised or cloned again). Its files are still in ${path}; copy out what you need, then delete the task (DELETE /api/v1/tasks/${task.id}) or mark it done, which removes the worktree.`,
+    { attemptId: attempt.id, worktreePath: path, repoPath: project.repoPath },
+  );
 }
 
 function squashMessage(task: Task, attempt: Attempt): string {

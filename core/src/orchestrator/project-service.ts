@@ -8,6 +8,7 @@ import { withoutUrlCredentials } from '../runtime/redact-credentials.ts';
 import type { Page, PageRequest } from '../store/page.ts';
 import type { NewProject, Project, ProjectChanges } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
+import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 import { requireRepository } from './repository-guard.ts';
 
@@ -94,11 +95,14 @@ export class ProjectService {
     const attempts = await this.stores.attempts.listByProject(id);
     await Promise.all(attempts.map((a) => stopAttempt(a.id)));
     for (const attempt of attempts) {
-      await this.worktrees.remove({
-        repoPath: project.repoPath,
-        path: attempt.worktreePath ?? this.worktrees.pathOf(project.id, attempt.id),
-        branch: attempt.branch,
-      });
+      // Not while a diff, rebase or merge of the attempt runs in its worktree or on its branch.
+      await withAttemptLock(attempt.id, () =>
+        this.worktrees.remove({
+          repoPath: project.repoPath,
+          path: attempt.worktreePath ?? this.worktrees.pathOf(project.id, attempt.id),
+          branch: attempt.branch,
+        }),
+      );
     }
     // The commits kept for closed tasks' deleted branches go too, where the repository still is.
     if (repositoryPresent(project.repoPath)) await deleteKeptHeads(project.repoPath, attempts.map(keptHeadRef));

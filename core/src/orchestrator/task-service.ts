@@ -3,6 +3,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { Page, PageRequest } from '../store/page.ts';
 import type { Stores } from '../store/stores.ts';
 import type { NewTask, Task, TaskChanges, TaskFilter } from '../store/task-store.ts';
+import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 
 export class TaskService {
@@ -50,7 +51,8 @@ export class TaskService {
     }
     const closing = (changes.status === 'done' || changes.status === 'cancelled') && changes.status !== task.status;
     if (closing) await this.releaseWorktrees(task, stopAttempt, { deleteBranches: false });
-    const updated = (await this.stores.tasks.update(id, changes))!;
+    const updated = await this.stores.tasks.update(id, changes);
+    if (!updated) throw new ForgeError('FORGE_NOT_FOUND', `Task ${id} was deleted while it was being updated.`, { taskId: id });
     this.bus.publish('task.updated', updated);
     return updated;
   }
@@ -73,14 +75,18 @@ export class TaskService {
     await Promise.all((await this.stores.attempts.listByTask(task.id)).map((a) => stopAttempt(a.id)));
     if (!project) return;
     // Read once they are stopped: one stopped while preparing has recorded its worktree since.
-    for (const attempt of await this.stores.attempts.listByTask(task.id)) {
-      if (!attempt.worktreePath && !how.deleteBranches) continue;
-      await this.worktrees.remove({
-        repoPath: project.repoPath,
-        path: attempt.worktreePath ?? this.worktrees.pathOf(project.id, attempt.id),
-        branch: how.deleteBranches ? attempt.branch : null,
+    for (const { id } of await this.stores.attempts.listByTask(task.id)) {
+      // Not while a diff, rebase or merge of the attempt runs in its worktree or on its branch.
+      await withAttemptLock(id, async () => {
+        const attempt = await this.stores.attempts.get(id);
+        if (!attempt || (!attempt.worktreePath && !how.deleteBranches)) return;
+        await this.worktrees.remove({
+          repoPath: project.repoPath,
+          path: attempt.worktreePath ?? this.worktrees.pathOf(project.id, attempt.id),
+          branch: how.deleteBranches ? attempt.branch : null,
+        });
+        if (!how.deleteBranches) await this.stores.attempts.update(attempt.id, { worktreePath: null });
       });
-      if (!how.deleteBranches) await this.stores.attempts.update(attempt.id, { worktreePath: null });
     }
   }
 

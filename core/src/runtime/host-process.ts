@@ -15,7 +15,13 @@ const LOW_WATER_LINES = 200;
 // After the agent exits, how long its leftover children may keep our pipes open before the
 // group is killed: the host owns the whole tree, and a forgotten background job must not hang
 // the attempt. Once the pipes are closed, whatever is left of the group is killed at once.
+// Whatever still holds them once the group is killed has left it (setsid, a daemon): the host
+// stops reading and leaves it to the attempt's sweep by marker (spec/decisions/0016).
 const DRAIN_AFTER_EXIT_MS = 2_000;
+// Turns of the event loop spent reading what is already in the pipes before our end of them is
+// closed. One turn reads all a pipe buffer holds (libuv reads up to 32 x 64 KiB from a ready
+// pipe); the bound cuts off a leftover that writes without pause.
+const FINAL_READ_TURNS = 2;
 
 /**
  * A process the host starts for a pack: its own process group (so the whole tree can be
@@ -28,6 +34,8 @@ export class HostProcess implements ManagedProcess {
   private waiter: (() => void) | null = null;
   private openStreams = 2;
   private paused = false;
+  private endingOutput = false;
+  private chunksRead = 0;
   private exitState: ProcessExit | null = null;
 
   constructor(command: string, args: readonly string[], options: HostSpawnOptions) {
@@ -46,7 +54,10 @@ export class HostProcess implements ManagedProcess {
       });
       this.child.once('exit', (code, signal) => {
         this.exitState = { code, signal };
-        drainTimer = setTimeout(() => this.killGroup('SIGKILL'), DRAIN_AFTER_EXIT_MS);
+        drainTimer = setTimeout(() => {
+          this.killGroup('SIGKILL');
+          void this.endOutput();
+        }, DRAIN_AFTER_EXIT_MS);
         drainTimer.unref();
       });
       this.child.once('close', (code, signal) => {
@@ -63,7 +74,10 @@ export class HostProcess implements ManagedProcess {
       const readable = this.child[stream]!;
       readable.setEncoding('utf8');
       const splitter = new LineSplitter();
-      readable.on('data', (chunk: string) => splitter.push(chunk, (text) => this.push({ stream, text })));
+      readable.on('data', (chunk: string) => {
+        this.chunksRead++;
+        splitter.push(chunk, (text) => this.push({ stream, text }));
+      });
       readable.once('close', () => {
         splitter.end((text) => this.push({ stream, text }));
         this.finishStreams();
@@ -116,9 +130,27 @@ export class HostProcess implements ManagedProcess {
     }
   }
 
+  /**
+   * Closes our end of pipes that a process outside the group keeps open, so the lines end and
+   * `exited` settles with the leader's status. What the leader wrote is read first, from the
+   * streams' buffers and the pipes, back-pressure lifted: it is bounded by the pipe buffers.
+   */
+  private async endOutput(): Promise<void> {
+    this.endingOutput = true;
+    this.setPaused(false);
+    for (let turn = 0; turn < FINAL_READ_TURNS; turn++) {
+      const before = this.chunksRead;
+      // The poll phase of this turn reads every pipe that has data waiting.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.chunksRead === before) break;
+    }
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+  }
+
   private push(line: OutputLine): void {
     this.queue.push(line);
-    if (!this.paused && this.queue.length > HIGH_WATER_LINES) this.setPaused(true);
+    if (!this.paused && !this.endingOutput && this.queue.length > HIGH_WATER_LINES) this.setPaused(true);
     this.wake();
   }
 

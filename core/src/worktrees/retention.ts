@@ -6,6 +6,7 @@ import { listWorktrees } from '../git/worktree-list.ts';
 import { FINISHED_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
 import type { Project } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
+import { withAttemptLock } from './attempt-lock.ts';
 import { withRepoLock } from './repo-lock.ts';
 import type { WorktreeManager } from './worktree-manager.ts';
 
@@ -101,7 +102,8 @@ async function idleAttempt(deps: RetentionDeps, attemptId: string): Promise<Atte
 
 async function settle(deps: RetentionDeps, project: Project, attempt: Pick<Attempt, 'id'>, work: () => Promise<void>): Promise<void> {
   try {
-    await withRepoLock(project.repoPath, work);
+    // The attempt's lock too: a diff, rebase or merge running in the worktree finishes first.
+    await withAttemptLock(attempt.id, () => withRepoLock(project.repoPath, work));
   } catch (error) {
     deps.logger.warn({ err: error, projectId: project.id, attemptId: attempt.id }, 'retention could not remove something; the next pass tries again');
   }
