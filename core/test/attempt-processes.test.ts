@@ -240,7 +240,7 @@ describe('processes of an attempt', () => {
       started.add(attemptId);
       // A shell with the marker starts a sleep, then a node process that sweeps its own marker.
       const sweep = `import { killAttemptProcesses } from ${JSON.stringify(join(WORKSPACE_ROOT, 'core/src/runtime/attempt-processes.ts'))};
-        console.log('killed', await killAttemptProcesses(${JSON.stringify(attemptId)}));`;
+        console.log('killed', await killAttemptProcesses([${JSON.stringify(attemptId)}]));`;
       const shell = spawn('/bin/sh', ['-c', 'sleep 300 >/dev/null & "$0" --import tsx --input-type=module -e "$1"; echo "exit $?"', process.execPath, sweep], {
         cwd: WORKSPACE_ROOT,
         env: { ...process.env, FORGE_ATTEMPT_ID: attemptId },

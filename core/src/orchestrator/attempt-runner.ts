@@ -83,7 +83,7 @@ export class AttemptRunner {
       signal.removeEventListener('abort', stopAll);
       await Promise.all([...processes].map((p) => p.stop()));
       // The groups are gone; what left them (setsid, a daemon) is found by the attempt's marker.
-      await killAttemptProcesses(attempt.id).catch((error) =>
+      await killAttemptProcesses([attempt.id]).catch((error) =>
         this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not search for the processes of an attempt'),
       );
       await log.flush().catch((error) => this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not store log entries'));

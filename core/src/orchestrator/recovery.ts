@@ -44,9 +44,8 @@ export async function recoverStrandedAttempts(deps: RecoveryDeps): Promise<Recov
     }
     await stores.processes.finish(proc.id, { status: 'failed', exitCode: null, error: 'The server stopped while this process ran.' });
   }
-  for (const attempt of stranded) {
-    report.killedProcesses += (await killAttemptProcesses(attempt.id)) ?? 0;
-  }
+  // One sweep of /proc for all of them, not one per attempt.
+  report.killedProcesses += (await killAttemptProcesses(stranded.map((a) => a.id))) ?? 0;
   for (const attempt of stranded) {
     try {
       if (attempt.state === 'preparing') await requeue(deps, attempt);

@@ -13,19 +13,21 @@ const SWEEP_BOUND_MS = 5_000;
 const PASS_INTERVAL_MS = 10;
 
 /**
- * SIGKILLs every process that carries the attempt's marker, never this server or one of its
- * ancestors (a server started from inside an attempt inherits that attempt's marker). Returns
+ * SIGKILLs every process that carries the marker of one of these attempts, never this server
+ * or one of its ancestors (a server started from inside an attempt inherits that attempt's
+ * marker). Returns
  * how many processes it killed, or null where there is no /proc to search (macOS): there only
  * the process groups the host recorded can be killed.
  */
-export async function killAttemptProcesses(attemptId: string): Promise<number | null> {
+export async function killAttemptProcesses(attemptIds: readonly string[]): Promise<number | null> {
   if (!HAS_PROC) return null;
-  const entry = `${ATTEMPT_MARKER}=${attemptId}`;
+  if (attemptIds.length === 0) return 0;
+  const entries = new Set(attemptIds.map((id) => `${ATTEMPT_MARKER}=${id}`));
   const spared = await lineage(process.pid);
   const killed = new Set<number>();
   const deadline = Date.now() + SWEEP_BOUND_MS;
   for (;;) {
-    const found = (await pidsWithEnvironmentEntry(entry)).filter((pid) => !spared.has(pid));
+    const found = (await pidsWithEnvironmentEntry(entries)).filter((pid) => !spared.has(pid));
     if (found.length === 0 || Date.now() > deadline) return killed.size;
     for (const pid of found) {
       try {

@@ -31,16 +31,17 @@ export async function lineage(pid: number): Promise<Set<number>> {
 }
 
 /**
- * Pids of the processes whose environment holds exactly `entry` ("NAME=value"). Processes of
- * other users, and those that made themselves unreadable, cannot be read and are not listed;
- * a zombie has no environment left and is not listed either.
+ * Pids of the processes whose environment holds exactly one of `entries` ("NAME=value"): one
+ * pass over /proc however many entries are looked for. Processes of other users, and those that
+ * made themselves unreadable, cannot be read and are not listed; a zombie has no environment
+ * left and is not listed either.
  */
-export async function pidsWithEnvironmentEntry(entry: string): Promise<number[]> {
+export async function pidsWithEnvironmentEntry(entries: ReadonlySet<string>): Promise<number[]> {
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
   const matches = await Promise.all(
     pids.map(async (pid) => {
       const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
-      return environ.split('\0').includes(entry);
+      return environ.split('\0').some((entry) => entries.has(entry));
     }),
   );
   return pids.filter((_, i) => matches[i]);
