@@ -1,17 +1,22 @@
 import { mkdir } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { ForgeConfig } from './config/config.ts';
-import { EventBus } from './events/event-bus.ts';
+import { LiveLogs } from './events/live-logs.ts';
+import { EventLog } from './events/event-log.ts';
+import { EventStream } from './events/event-stream.ts';
+import { createLifecycles, type Lifecycles } from './lifecycle/lifecycles.ts';
 import { AttemptRunner } from './orchestrator/attempt-runner.ts';
 import { AttemptSecrets } from './orchestrator/attempt-secrets.ts';
 import { AttemptService } from './orchestrator/attempt-service.ts';
 import { BranchService } from './orchestrator/branch-service.ts';
+import { healthOf, type Health } from './orchestrator/health.ts';
+import { LogService } from './orchestrator/log-service.ts';
 import { ProjectService } from './orchestrator/project-service.ts';
 import { recoverStrandedAttempts, type RecoveryReport } from './orchestrator/recovery.ts';
 import { Scheduler } from './orchestrator/scheduler.ts';
-import { StateChanges } from './orchestrator/state-changes.ts';
 import { TaskService } from './orchestrator/task-service.ts';
 import { SDK_DIR } from './plugins/discover.ts';
+import { PackOverview } from './plugins/pack-overview.ts';
 import { PackRegistry } from './plugins/pack-registry.ts';
 import { PluginInstaller } from './plugins/plugin-installer.ts';
 import { registryOptions } from './plugins/registry-options.ts';
@@ -35,7 +40,12 @@ export interface Forge {
   config: ForgeConfig;
   logger: Logger;
   stores: Stores;
-  bus: EventBus;
+  /** Live log entries of running attempts. */
+  liveLogs: LiveLogs;
+  /** The persisted log of every state change: a cursor read and a live tail (spec/decisions/0021). */
+  events: EventLog;
+  /** The only writers of tasks', attempts' and processes' state. */
+  lifecycles: Lifecycles;
   registry: PackRegistry;
   /** Installs and toggles packs on disk; the registry above is what this process loaded. */
   plugins: PluginInstaller;
@@ -45,6 +55,14 @@ export interface Forge {
   tasks: TaskService;
   attempts: AttemptService;
   branches: BranchService;
+  /** Attempts' logs, a page at a time or followed live. */
+  logs: LogService;
+  /** Every change, as clients follow it. */
+  eventStream: EventStream;
+  /** The executors and packs, as clients see them. */
+  packs: PackOverview;
+  /** Liveness and a few numbers about this server. */
+  health(): Health;
   /**
    * Settles stranded attempts, cleans worktrees and branches no attempt owns, then applies the
    * retention policy to finished work; runs at start and then periodically.
@@ -63,24 +81,26 @@ export interface Forge {
 const AGENT_ABORT_GRACE_MS = 10_000;
 
 export async function createForge(config: ForgeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Forge> {
+  const startedAt = Date.now();
   await mkdir(config.worktreesDir, { recursive: true });
   const db = await openDatabase(config.databaseUrl);
   const checkpointer = new WalCheckpointer(db);
   await checkpointer.start();
   const stores = createStores(db);
-  const bus = new EventBus();
+  const liveLogs = new LiveLogs();
+  const events = await EventLog.open(db, stores.events, { maxAgeMs: config.eventRetentionMs, maxCount: config.eventRetentionCount }, logger);
+  const lifecycles = createLifecycles(db, events);
   const registry = await PackRegistry.load(registryOptions(config));
   const worktrees = new WorktreeManager(config.worktreesDir);
-  const changes = new StateChanges(stores, bus);
   const secrets = new AttemptSecrets(stores, new SecretBox(config.secretKeyFile));
   const streamLimits = { idleMs: config.agentStreamIdleMs, abortGraceMs: AGENT_ABORT_GRACE_MS };
-  const runner = new AttemptRunner({ stores, bus, registry, worktrees, changes, nodeId: config.nodeId, logger, streamLimits, secrets });
-  const scheduler = new Scheduler(stores, changes, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
-  const attempts = new AttemptService(stores, bus, registry, changes, scheduler, config.branchPrefix, secrets);
+  const runner = new AttemptRunner({ stores, liveLogs, registry, worktrees, lifecycles, nodeId: config.nodeId, logger, streamLimits, secrets });
+  const scheduler = new Scheduler(stores, lifecycles.attempts, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
+  const attempts = new AttemptService(stores, lifecycles, registry, scheduler, config.branchPrefix, secrets);
   const stopAttempt = (id: string) => attempts.stopIfLive(id);
-  const tasks = new TaskService(stores, bus, worktrees);
-  const branches = new BranchService(stores, changes, (taskId) => tasks.update(taskId, { status: 'done' }, stopAttempt).then(() => undefined));
-  const projects = new ProjectService(stores, bus, worktrees);
+  const tasks = new TaskService(stores, lifecycles, worktrees, stopAttempt);
+  const branches = new BranchService(stores, lifecycles.attempts, (taskId) => tasks.update(taskId, { status: 'done' }).then(() => undefined));
+  const projects = new ProjectService(stores, events, worktrees, stopAttempt);
   await keepNoSecretInClear(projects, secrets, registry, logger);
 
   let housekeepingRun: Promise<HousekeepingReport> | null = null;
@@ -88,10 +108,10 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     // One pass at a time: a slow pass (many repositories) must not pile up behind the timer.
     housekeepingRun ??= (async () => {
       const isActive = (id: string) => scheduler.isActive(id);
-      const recovery = await recoverStrandedAttempts({ stores, worktrees, changes, nodeId: config.nodeId, logger, isActive });
+      const recovery = await recoverStrandedAttempts({ stores, worktrees, lifecycles, nodeId: config.nodeId, logger, isActive });
       if (recovery.requeued.length) scheduler.wake();
-      const reconcile = await reconcileWorktrees({ stores, worktrees, branchPrefix: config.branchPrefix, logger, isActive });
-      const retention = await applyRetention({ stores, worktrees, branchPrefix: config.branchPrefix, logger, isActive, policy: config });
+      const reconcile = await reconcileWorktrees({ stores, attempts: lifecycles.attempts, worktrees, branchPrefix: config.branchPrefix, logger, isActive });
+      const retention = await applyRetention({ stores, attempts: lifecycles.attempts, worktrees, branchPrefix: config.branchPrefix, logger, isActive, policy: config });
       return { recovery, reconcile, retention };
     })().finally(() => (housekeepingRun = null));
     return housekeepingRun;
@@ -102,7 +122,9 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     config,
     logger,
     stores,
-    bus,
+    liveLogs,
+    events,
+    lifecycles,
     registry,
     plugins: new PluginInstaller(config.home, SDK_DIR, config.pluginPaths),
     worktrees,
@@ -111,12 +133,17 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     tasks,
     attempts,
     branches,
+    logs: new LogService(stores, liveLogs, events, attempts),
+    eventStream: new EventStream(events),
+    packs: new PackOverview(registry, config),
+    health: () => healthOf(config.nodeId, startedAt, scheduler.runningCount),
     housekeeping,
     startBackgroundWork() {
       void housekeeping()
         .then((report) => logger.info(report, 'startup recovery and worktree reconcile done'))
         .catch((error) => logger.error({ err: error }, 'startup housekeeping failed'))
         .finally(() => scheduler.start());
+      events.start();
       timer = setInterval(() => {
         void housekeeping().catch((error) => logger.error({ err: error }, 'periodic housekeeping failed'));
       }, config.reconcileIntervalMs);
@@ -126,6 +153,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
       if (timer) clearInterval(timer);
       await scheduler.shutdown();
       await housekeepingRun?.catch(() => undefined);
+      await events.stop();
       await checkpointer.stop();
       await db.destroy();
     },

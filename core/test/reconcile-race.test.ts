@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { newId } from '../src/store/ids.ts';
+import type { Lifecycles } from '../src/lifecycle/lifecycles.ts';
 import type { Stores } from '../src/store/stores.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
 import { WorktreeManager } from '../src/worktrees/worktree-manager.ts';
 import { git } from './support/git-repo.ts';
 import { reconcileFixture, type ReconcileFixture } from './support/reconcile-fixture.ts';
+import { forceAttempt } from './support/rows.ts';
 import { silentLogger } from './support/test-server.ts';
 
 /**
@@ -20,6 +22,7 @@ describe('worktree reconcile while attempts change', () => {
   let repo: string;
   let manager: WorktreeManager;
   let stores: Stores;
+  let lifecycles: Lifecycles;
   let projectId: string;
   let taskId: string;
   const running = new Set<string>();
@@ -28,7 +31,7 @@ describe('worktree reconcile while attempts change', () => {
 
   beforeEach(async () => {
     fixture = await reconcileFixture('forge-race-');
-    ({ repo, manager, stores, projectId, taskId } = fixture);
+    ({ repo, manager, stores, lifecycles, projectId, taskId } = fixture);
     running.clear();
   });
 
@@ -51,8 +54,8 @@ describe('worktree reconcile while attempts change', () => {
   async function newAttempt() {
     const id = newId();
     const branch = `forge/${id.slice(-8)}`;
-    await stores.attempts.create({ id, taskId, executor: { id: 'script', package: 'x', version: '1', contractVersion: '1.0.0' }, options: {}, prompt: 'p', branch, baseBranch: 'main' });
-    await stores.attempts.update(id, { state: 'preparing' });
+    await lifecycles.attempts.create({ id, taskId, executor: { id: 'script', package: 'x', version: '1', contractVersion: '1.0.0' }, options: {}, prompt: 'p', branch, baseBranch: 'main' });
+    await forceAttempt(stores.db, id, { state: 'preparing' });
     running.add(id);
     return { id, branch };
   }
@@ -60,7 +63,7 @@ describe('worktree reconcile while attempts change', () => {
   const worktreeOf = (branch: string, attemptId: string) =>
     manager.create({ repoPath: repo, projectId, attemptId, branch, baseRef: 'main', nodeId: 'n' });
 
-  const reconcile = () => reconcileWorktrees({ stores, worktrees: manager, branchPrefix: 'forge', logger: silentLogger, isActive: (id) => running.has(id) });
+  const reconcile = () => reconcileWorktrees({ stores, attempts: lifecycles.attempts, worktrees: manager, branchPrefix: 'forge', logger: silentLogger, isActive: (id) => running.has(id) });
 
   function assertIntact(path: string, branch: string) {
     assert.ok(existsSync(join(path, 'README.md')), `${path} is still on disk`);
@@ -73,7 +76,7 @@ describe('worktree reconcile while attempts change', () => {
     const attempt = await newAttempt();
     const path = await worktreeOf(attempt.branch, attempt.id);
     afterAttemptsAreRead(async () => {
-      await stores.attempts.update(attempt.id, { worktreePath: path, state: 'succeeded', finishedAt: new Date().toISOString() });
+      await forceAttempt(stores.db, attempt.id, { worktreePath: path, state: 'succeeded', finishedAt: new Date().toISOString() });
       running.delete(attempt.id);
     });
     const report = await reconcile();
@@ -98,7 +101,7 @@ describe('worktree reconcile while attempts change', () => {
     afterAttemptsAreRead(async () => {
       const attempt = await newAttempt();
       const path = await worktreeOf(attempt.branch, attempt.id);
-      await stores.attempts.update(attempt.id, { worktreePath: path, state: 'succeeded', finishedAt: new Date().toISOString() });
+      await forceAttempt(stores.db, attempt.id, { worktreePath: path, state: 'succeeded', finishedAt: new Date().toISOString() });
       running.delete(attempt.id);
       created = { ...attempt, path };
     });
@@ -109,11 +112,11 @@ describe('worktree reconcile while attempts change', () => {
   it('logs at info each thing it removes, and why', async () => {
     const orphan = await newAttempt();
     const path = await worktreeOf(orphan.branch, orphan.id);
-    await stores.tasks.delete(taskId);
+    await lifecycles.tasks.delete(taskId);
     running.clear();
     const lines: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    await reconcileWorktrees({ stores, worktrees: manager, branchPrefix: 'forge', logger, isActive: () => false });
+    await reconcileWorktrees({ stores, attempts: lifecycles.attempts, worktrees: manager, branchPrefix: 'forge', logger, isActive: () => false });
     const removals = lines.filter((l) => l.level === 30).map((l) => [l.msg, l.path ?? l.branch, l.reason]);
     assert.deepEqual(removals, [
       ['reconcile removed a worktree', path, 'no attempt owns it'],

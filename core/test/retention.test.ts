@@ -40,8 +40,8 @@ describe('retention of finished work', function () {
       assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
       return done;
     };
-    const followUp = async (attemptId: string) => {
-      const queued = await server.request('POST', `/attempts/${attemptId}/follow-up`, { prompt: 'more' });
+    const followUp = async (attemptId: string, reopen?: boolean) => {
+      const queued = await server.request('POST', `/attempts/${attemptId}/follow-up`, { prompt: 'more', reopen });
       assert.equal(queued.status, 202, JSON.stringify(queued.body));
       const done = await server.waitForAttempt(attemptId);
       assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
@@ -99,7 +99,8 @@ describe('retention of finished work', function () {
       assert.equal(diff.status, 200, JSON.stringify(diff.body));
       assert.equal(diff.body.headCommit, heads.get(secondTry.id), 'the diff reads the kept commit');
 
-      const resumed = await followUp(firstTry.id);
+      // Its task is done: the follow-up reopens it (decision 0022).
+      const resumed = await followUp(firstTry.id, true);
       assert.ok(forgeBranches(repo).includes(firstTry.branch), 'the follow-up made the branch again');
       assert.equal(git(repo, 'rev-parse', `${firstTry.branch}~1`), heads.get(firstTry.id), 'from the kept commit');
       assert.equal(readFileSync(join(resumed.worktreePath, 'a.txt'), 'utf8'), 'first\nfirst\n');

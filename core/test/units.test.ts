@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { checkExecutorEvent } from '@forge-core/sdk';
-import { EventBus } from '../src/events/event-bus.ts';
 import { branchName } from '../src/orchestrator/branch-name.ts';
 import { commitMessage } from '../src/orchestrator/commit-message.ts';
 import { checkSdkRange } from '../src/plugins/compat.ts';
@@ -26,28 +25,6 @@ describe('line splitter', () => {
     assert.equal(lines.length, 2);
     assert.equal(lines[0]!.length, MAX_LINE_BYTES);
     assert.equal(lines[1], 'next');
-  });
-});
-
-describe('event bus', () => {
-  it('replays what a client missed after its Last-Event-ID, and says null when it cannot', () => {
-    const bus = new EventBus();
-    const first = bus.publish('task.created', { n: 1 });
-    bus.publish('task.updated', { n: 2 });
-    bus.publish('task.deleted', { n: 3 });
-    assert.deepEqual(
-      bus.since(first.id)!.map((e) => e.data),
-      [{ n: 2 }, { n: 3 }],
-    );
-    assert.equal(bus.since('otherboot-1'), null);
-    assert.equal(bus.since(`${first.id.split('-')[0]}-99`), null, 'an id from the future');
-  });
-
-  it('forgets the oldest events past its history size', () => {
-    const bus = new EventBus();
-    const first = bus.publish('task.created', {});
-    for (let i = 0; i < 10_001; i++) bus.publish('task.updated', {});
-    assert.equal(bus.since(first.id), null);
   });
 });
 

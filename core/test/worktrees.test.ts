@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Lifecycles } from '../src/lifecycle/lifecycles.ts';
 import type { Stores } from '../src/store/stores.ts';
 import { newId } from '../src/store/ids.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
@@ -13,6 +14,7 @@ import { branchExistsInFiles } from '../src/git/refs.ts';
 import { git, makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { reconcileFixture, type ReconcileFixture } from './support/reconcile-fixture.ts';
+import { forceAttempt } from './support/rows.ts';
 import { silentLogger } from './support/test-server.ts';
 
 const files = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`src/m${i % 10}/f${i}.ts`, `export const v${i} = ${i};\n`]));
@@ -149,6 +151,7 @@ describe('worktree reconcile', () => {
   let repo: string;
   let manager: WorktreeManager;
   let stores: Stores;
+  let lifecycles: Lifecycles;
   let projectId: string;
   let taskId: string;
 
@@ -156,14 +159,14 @@ describe('worktree reconcile', () => {
 
   beforeEach(async () => {
     fixture = await reconcileFixture('forge-rec-');
-    ({ dirs, repo, manager, stores, projectId, taskId } = fixture);
+    ({ dirs, repo, manager, stores, lifecycles, projectId, taskId } = fixture);
   });
 
   afterEach(() => fixture.close());
 
   async function attemptWithWorktree(state: 'succeeded' | 'queued' = 'succeeded') {
     const id = newId();
-    const attempt = await stores.attempts.create({
+    const attempt = await lifecycles.attempts.create({
       id,
       taskId,
       executor: { id: 'script', package: 'x', version: '1', contractVersion: '1.0.0' },
@@ -173,12 +176,12 @@ describe('worktree reconcile', () => {
       baseBranch: 'main',
     });
     const path = await manager.create({ repoPath: repo, projectId, attemptId: id, branch: attempt.branch, baseRef: 'main', nodeId: 'n' });
-    await stores.attempts.update(id, { state, worktreePath: path });
+    await forceAttempt(stores.db, id, { state, worktreePath: path });
     return { ...attempt, worktreePath: path };
   }
 
   const reconcile = (active: string[] = []) =>
-    reconcileWorktrees({ stores, worktrees: manager, branchPrefix: 'forge', logger: silentLogger, isActive: (id) => active.includes(id) });
+    reconcileWorktrees({ stores, attempts: lifecycles.attempts, worktrees: manager, branchPrefix: 'forge', logger: silentLogger, isActive: (id) => active.includes(id) });
 
   it('keeps the worktrees and branches of existing attempts', async () => {
     const attempt = await attemptWithWorktree();

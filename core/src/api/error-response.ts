@@ -11,6 +11,10 @@ const STATUS_BY_CODE: Partial<Record<ForgeErrorCode, number>> = {
   FORGE_ROUTE_NOT_FOUND: 404,
   FORGE_REQUEST_TIMEOUT: 408,
   FORGE_CONFLICT: 409,
+  FORGE_INVALID_TRANSITION: 409,
+  FORGE_STALE_CLAIM: 409,
+  FORGE_TASK_CLOSED: 409,
+  FORGE_ALREADY_MERGED: 409,
   FORGE_MERGE_CONFLICT: 409,
   FORGE_NOTHING_TO_MERGE: 409,
   FORGE_PUSH_REJECTED: 409,
@@ -39,9 +43,14 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+/** The HTTP status a ForgeError of this code answers; a code with none is a bug and answers 500. */
+export function statusOf(code: ForgeErrorCode): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
 /** A ForgeError as the one HTTP error shape; anything else is a bug and answers 500. */
 export function toBoom(error: ForgeError): Boom.Boom {
-  const boom = new Boom.Boom(error.message, { statusCode: STATUS_BY_CODE[error.code] ?? 500 });
+  const boom = new Boom.Boom(error.message, { statusCode: statusOf(error.code) });
   (boom as Boom.Boom & { forge?: ErrorBody }).forge = { error: { code: error.code, message: error.message, details: error.details } };
   return boom;
 }

@@ -20,8 +20,3 @@ export function errorResponses(...statuses: number[]): Record<number, { descript
   };
   return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? 'Error' }]));
 }
-
-/** A path parameter; its route's joi schema has already checked it. */
-export function param(request: Hapi.Request, name: string): string {
-  return String(request.params[name]);
-}

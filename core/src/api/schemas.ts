@@ -19,6 +19,8 @@ export const branch = Joi.string()
   .pattern(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]+$/)
   .messages({ 'string.pattern.base': '{#label} must be a valid git branch name' });
 
+export const taskStatus = Joi.string().valid(...TASK_STATUSES);
+
 const timestamp = Joi.string().isoDate();
 const nullableText = Joi.string().allow(null);
 
@@ -85,7 +87,9 @@ export const attemptModel = Joi.object({
   mergeCommit: nullableText.required(),
   createdAt: timestamp.required(),
   updatedAt: timestamp.required(),
-  startedAt: timestamp.allow(null).required(),
+  startedAt: timestamp.allow(null).required().description('when the current run was claimed'),
+  worktreeReadyAt: timestamp.allow(null).required().description("when the current run's worktree was ready"),
+  agentStartedAt: timestamp.allow(null).required().description("when the current run's agent was started"),
   finishedAt: timestamp.allow(null).required(),
 }).label('Attempt');
 

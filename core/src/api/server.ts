@@ -7,21 +7,15 @@ import type { Forge } from '../forge.ts';
 import { errorBodyOf, toBoom, validationBoom } from './error-response.ts';
 import { guardHostAndOrigin } from './host-and-origin-guard.ts';
 import { guardJsonBodies } from './json-body-guard.ts';
+import { operations } from './operations/catalogue.ts';
 import { createListenerWithRequestDeadline } from './request-deadline.ts';
-import { attemptRoutes } from './routes/attempts.ts';
-import { eventRoutes } from './routes/events.ts';
-import { executorRoutes } from './routes/executors.ts';
-import { healthRoutes } from './routes/health.ts';
-import { logRoutes } from './routes/logs.ts';
-import { pluginRoutes } from './routes/plugins.ts';
-import { projectRoutes } from './routes/projects.ts';
-import { taskRoutes } from './routes/tasks.ts';
+import { mountRest } from './rest-mount.ts';
 
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /**
- * Builds the HTTP server: one hapi plugin per resource under /api/v1, joi on every input, and
- * one error body for every failure.
+ * Builds the HTTP server: every operation of the catalogue as a route under /api/v1, joi on
+ * every input, and one error body for every failure.
  */
 export async function buildServer(forge: Forge): Promise<Hapi.Server> {
   const { config } = forge;
@@ -72,9 +66,7 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
     return respondWith(h, response);
   });
 
-  await server.register([healthRoutes, projectRoutes, taskRoutes, attemptRoutes, logRoutes, eventRoutes, executorRoutes, pluginRoutes], {
-    routes: { prefix: '/api/v1' },
-  });
+  mountRest(server, operations, '/api/v1');
   return server;
 }
 

@@ -23,6 +23,18 @@ export interface SseFeed<Item, Cursor extends string | number> {
   comesAfter(item: Item, cursor: Cursor): boolean;
 }
 
+/** A feed as one client asks for it: where its stream starts, and what ends it. */
+export interface FeedStart<Item, Cursor extends string | number> {
+  feed: SseFeed<Item, Cursor>;
+  /** The client gets the items after this cursor, then the live ones. */
+  from: Cursor;
+  /**
+   * For a stream that ends (a finished attempt's log): calls `finish` with the last event once
+   * it should end, the stored items sent first; returns what stops watching.
+   */
+  finishWhen?(finish: (event: string, data: unknown) => void): () => void;
+}
+
 /**
  * Streams a feed to one SSE client: the stored items after its cursor in pages, each event
  * written only when the client has room (history never piles up in memory), then the live tail

@@ -47,6 +47,10 @@ export interface ForgeConfig {
   requestTimeoutMs: number;
   /** The key that encrypts secret executor options at rest; created (mode 0600) on first use. */
   secretKeyFile: string;
+  /** Events older than this leave the event log; a client resuming from before them is told to resync. */
+  eventRetentionMs: number;
+  /** The event log keeps at most this many events (the newest). */
+  eventRetentionCount: number;
 }
 
 const fileSchema = Joi.object({
@@ -86,6 +90,8 @@ const fileSchema = Joi.object({
   ),
   requestTimeoutMs: Joi.number().integer().min(100).max(3_600_000),
   secretKeyFile: Joi.string(),
+  eventRetentionMs: Joi.number().integer().min(1000),
+  eventRetentionCount: Joi.number().integer().min(100),
 }).unknown(false);
 
 const envNames: Record<string, keyof ForgeConfig> = {
@@ -112,6 +118,8 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_ALLOWED_ORIGINS: 'allowedOrigins',
   FORGE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   FORGE_SECRET_KEY_FILE: 'secretKeyFile',
+  FORGE_EVENT_RETENTION_MS: 'eventRetentionMs',
+  FORGE_EVENT_RETENTION_COUNT: 'eventRetentionCount',
 };
 
 /** Settings given in the environment as lists: paths split on ":", package names on ",". */
@@ -176,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     allowedOrigins: value.allowedOrigins ?? [],
     requestTimeoutMs: value.requestTimeoutMs ?? 30_000,
     secretKeyFile: resolve(home, value.secretKeyFile ?? 'secret.key'),
+    eventRetentionMs: value.eventRetentionMs ?? 7 * 86_400_000,
+    eventRetentionCount: value.eventRetentionCount ?? 100_000,
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);
   if (!isLoopback(resolved.host) && !resolved.apiToken) {

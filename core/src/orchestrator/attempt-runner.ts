@@ -6,11 +6,12 @@ import {
   type RunContext,
 } from '@forge-core/sdk';
 import type { Logger } from 'pino';
-import type { EventBus } from '../events/event-bus.ts';
+import type { LiveLogs } from '../events/live-logs.ts';
 import { attemptHead } from '../git/attempt-refs.ts';
 import { commitAll } from '../git/commit.ts';
 import { remoteUrls } from '../git/repository.ts';
 import { consumeEventStream, type EventStreamLimits, type StreamOutcome } from '../plugins/event-stream-guard.ts';
+import type { Lifecycles } from '../lifecycle/lifecycles.ts';
 import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
 import { ATTEMPT_MARKER, killAttemptProcesses } from '../runtime/attempt-processes.ts';
 import { agentEnvironment } from '../runtime/environment.ts';
@@ -26,14 +27,13 @@ import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 import type { AttemptSecrets } from './attempt-secrets.ts';
 import { commitMessage } from './commit-message.ts';
 import { requireRepository } from './repository-guard.ts';
-import type { StateChanges } from './state-changes.ts';
 
 export interface AttemptRunnerDeps {
   stores: Stores;
-  bus: EventBus;
+  liveLogs: LiveLogs;
   registry: PackRegistry;
   worktrees: WorktreeManager;
-  changes: StateChanges;
+  lifecycles: Lifecycles;
   nodeId: string;
   logger: Logger;
   streamLimits: EventStreamLimits;
@@ -65,8 +65,8 @@ export class AttemptRunner {
   constructor(private readonly deps: AttemptRunnerDeps) {}
 
   async run(attempt: Attempt, signal: AbortSignal): Promise<void> {
-    const { stores, bus, changes } = this.deps;
-    const log = await LogPipeline.open(attempt.id, stores.logs, bus);
+    const { stores, liveLogs, lifecycles } = this.deps;
+    const log = await LogPipeline.open(attempt.id, stores.logs, liveLogs);
     const processes = new Set<HostProcess>();
     const stopAll = () => processes.forEach((p) => void p.stop());
     signal.addEventListener('abort', stopAll);
@@ -88,17 +88,22 @@ export class AttemptRunner {
       );
       await log.flush().catch((error) => this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not store log entries'));
     }
-    await changes.attempt(attempt.id, ['preparing', 'running'], {
-      state: outcome.state,
-      error: outcome.error,
-      finishedAt: new Date().toISOString(),
-      leaseUntil: null,
-    });
-    await changes.settleTask(attempt.taskId);
+    // Fenced: should another node have claimed the attempt meanwhile (this one lost its lease),
+    // its outcome is not this run's to write.
+    await lifecycles.attempts
+      .move(attempt.id, outcome.state, {
+        onlyFrom: ['preparing', 'running'],
+        fencingToken: attempt.fencingToken,
+        changes: { error: outcome.error, finishedAt: new Date().toISOString(), leaseUntil: null },
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof ForgeError && error.code === 'FORGE_STALE_CLAIM')) throw error;
+        this.deps.logger.warn({ attemptId: attempt.id, details: error.details }, 'the attempt was claimed by another run; this run ends without writing its outcome');
+      });
   }
 
   private async execute(attempt: Attempt, signal: AbortSignal, log: LogPipeline, processes: Set<HostProcess>): Promise<Outcome> {
-    const { stores, changes } = this.deps;
+    const { stores, lifecycles } = this.deps;
     if (signal.aborted) return { state: 'cancelled', error: null }; // stopped while being claimed
     const task = await stores.tasks.get(attempt.taskId);
     const project = task && (await stores.projects.get(task.projectId));
@@ -107,9 +112,6 @@ export class AttemptRunner {
     // Whatever the run prints of the repository's remote credentials (`git remote -v`, its
     // config) stays out of the log, as git's own output does (spec/decisions/0015).
     log.redact((await remoteUrls(project.repoPath)).flatMap(credentialsInUrl));
-    // The start request moves the task to inprogress just after answering; should that update
-    // have been lost (a crash in between), the task is in progress from here on all the same.
-    await changes.taskStatus(task.id, 'inprogress', ['todo'], task);
     const entry = this.deps.registry.executor(attempt.executor.id);
     if (!entry) {
       throw new ForgeError('FORGE_EXECUTOR_NOT_FOUND', `Executor "${attempt.executor.id}" is not installed on this server.`);
@@ -132,8 +134,10 @@ export class AttemptRunner {
         baseRef,
         nodeId: this.deps.nodeId,
       });
-      await changes.attempt(attempt.id, ['preparing'], { worktreePath: worktree });
     }
+    // Only the holder of the claim writes, in the state it expects (a stranded-attempt stop may have ended it).
+    const held = { inStates: ['preparing'] as const, fencingToken: attempt.fencingToken };
+    await lifecycles.attempts.record(attempt.id, { worktreePath: worktree, worktreeReadyAt: new Date().toISOString() }, held);
     const run: Run = { attempt, project, worktree: worktree!, log, signal, processes };
     if (freshWorktree && project.setupScript) {
       const setup = await this.runScript(run, 'setup', project.setupScript);
@@ -146,7 +150,11 @@ export class AttemptRunner {
     if (signal.aborted) return { state: 'cancelled', error: null };
 
     const prompt = attempt.followUpPrompt ?? attempt.prompt;
-    await changes.attempt(attempt.id, ['preparing'], { state: 'running', followUpPrompt: null });
+    await lifecycles.attempts.move(attempt.id, 'running', {
+      onlyFrom: held.inStates,
+      fencingToken: held.fencingToken,
+      changes: { followUpPrompt: null, agentStartedAt: new Date().toISOString() },
+    });
     const { processId, ...outcome } = await this.runAgent(run, entry, prompt);
 
     // Whatever the outcome, the agent's work is kept on the attempt's branch; when it cannot be,
@@ -210,7 +218,9 @@ export class AttemptRunner {
         async (event) => {
           const { type, ...payload } = event;
           log.append(proc.id, type, payload);
-          if (event.type === 'session') await this.deps.changes.attempt(attempt.id, ['running'], { agentSessionId: event.sessionId });
+          if (event.type === 'session') {
+            await this.deps.lifecycles.attempts.record(attempt.id, { agentSessionId: event.sessionId }, { inStates: ['running'], fencingToken: attempt.fencingToken });
+          }
         },
       );
     } catch (error) {
@@ -272,14 +282,11 @@ export class AttemptRunner {
   }
 
   private async startProcess(run: Run, kind: ProcessKind) {
-    const proc = await this.deps.stores.processes.start(run.attempt.id, kind);
-    this.deps.bus.publish('process.started', proc);
-    return proc;
+    return this.deps.lifecycles.processes.start(run.attempt.id, kind);
   }
 
   private async finishProcess(id: string, status: Exclude<ProcessStatus, 'running'>, exitCode: number | null, error: string | null) {
-    const proc = await this.deps.stores.processes.finish(id, { status, exitCode, error });
-    if (proc) this.deps.bus.publish('process.finished', proc);
+    await this.deps.lifecycles.processes.finish(id, { status, exitCode, error });
   }
 
   private packLogger(run: Run, processId: string): PackLogger {

@@ -1,16 +1,16 @@
 import { ForgeError } from '@forge-core/sdk';
-import type { EventBus } from '../events/event-bus.ts';
 import { branchExists } from '../git/repository.ts';
+import type { Lifecycles } from '../lifecycle/lifecycles.ts';
 import type { PackRegistry } from '../plugins/pack-registry.ts';
 import type { Attempt } from '../store/attempt-store.ts';
 import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import { newId } from '../store/ids.ts';
+import type { ProcessRecord } from '../store/process-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { AttemptSecrets } from './attempt-secrets.ts';
 import { branchName } from './branch-name.ts';
 import { requireRepository } from './repository-guard.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { StateChanges } from './state-changes.ts';
 
 export interface StartAttemptInput {
   executor: string;
@@ -18,14 +18,21 @@ export interface StartAttemptInput {
   baseBranch?: string | undefined;
   /** Defaults to the task's title and description. */
   prompt?: string | undefined;
+  /** Lets an attempt start on a done or cancelled task, moving it back to inprogress. */
+  reopen?: boolean | undefined;
+}
+
+export interface FollowUpInput {
+  prompt: string;
+  /** Lets the follow-up run when the attempt's task is done or cancelled, moving it back to inprogress. */
+  reopen?: boolean | undefined;
 }
 
 export class AttemptService {
   constructor(
     private readonly stores: Stores,
-    private readonly bus: EventBus,
+    private readonly lifecycles: Lifecycles,
     private readonly registry: PackRegistry,
-    private readonly changes: StateChanges,
     private readonly scheduler: Scheduler,
     private readonly branchPrefix: string,
     private readonly secrets: AttemptSecrets,
@@ -73,7 +80,8 @@ export class AttemptService {
     }
     const id = newId();
     const stored = this.secrets.split(id, entry.executor.options, options);
-    const attempt = await this.stores.attempts.create({
+    const attempt = await this.lifecycles.attempts.create(
+      {
       id,
       taskId,
       executor: { id: entry.id, package: entry.packageName, version: entry.packageVersion, contractVersion: entry.contractVersion },
@@ -82,13 +90,9 @@ export class AttemptService {
       prompt: input.prompt ?? (task.description ? `${task.title}\n\n${task.description}` : task.title),
       branch: branchName(this.branchPrefix, id, task.title),
       baseBranch,
-    });
-    this.bus.publish('attempt.created', attempt);
-    // The task's status follows from its attempts, so it is updated just after the answer: in a
-    // burst of starts every request is answered before any of these updates runs. A client still
-    // reads its own write, since the update runs before the server reads its next request; if it
-    // fails, the runner sets the status when it claims the attempt.
-    setImmediate(() => void this.changes.taskStatus(taskId, 'inprogress', undefined, task).catch(() => undefined));
+      },
+      { reopen: input.reopen ?? false },
+    );
     this.scheduler.wake();
     return attempt;
   }
@@ -104,6 +108,12 @@ export class AttemptService {
     return this.stores.attempts.listByTask(taskId);
   }
 
+  /** The attempt's processes (setup, agent, cleanup), oldest first. */
+  async processes(id: string): Promise<ProcessRecord[]> {
+    await this.get(id);
+    return this.stores.processes.listByAttempt(id);
+  }
+
   /** Stops the attempt wherever it is; resolves with its final state. */
   async stop(id: string): Promise<Attempt> {
     const attempt = await this.get(id);
@@ -116,19 +126,29 @@ export class AttemptService {
 
   /** Stops a live attempt; does nothing to a finished one (used when its task or project goes). */
   async stopIfLive(id: string): Promise<void> {
-    const cancel = { state: 'cancelled', finishedAt: new Date().toISOString(), followUpPrompt: null } as const;
+    const cancel = { changes: { finishedAt: new Date().toISOString(), followUpPrompt: null } } as const;
     if (await this.scheduler.stop(id)) return;
-    let stopped = await this.changes.attempt(id, ['queued'], cancel);
+    const stopped = await this.lifecycles.attempts.moveIfAllowed(id, 'cancelled', { ...cancel, onlyFrom: ['queued'] });
+    if (stopped) return;
     // Claimed by the scheduler between the two checks: it is running here now.
-    if (!stopped && (await this.scheduler.stop(id))) return;
+    if (await this.scheduler.stop(id)) return;
     // Live in the database but not running on this server: stranded, nothing to abort.
-    if (!stopped && !this.scheduler.isActive(id)) stopped = await this.changes.attempt(id, ['preparing', 'running'], cancel);
-    if (stopped) await this.changes.settleTask(stopped.taskId);
+    if (!this.scheduler.isActive(id)) await this.lifecycles.attempts.moveIfAllowed(id, 'cancelled', { ...cancel, onlyFrom: ['preparing', 'running'] });
   }
 
-  /** Queues the agent again in the same worktree, resuming its session when it can. */
-  async followUp(id: string, prompt: string): Promise<Attempt> {
+  /**
+   * Queues the agent again in the same worktree, resuming its session when it can. A merged
+   * attempt's work is final: continuing it is a new attempt (spec/decisions/0022).
+   */
+  async followUp(id: string, input: FollowUpInput): Promise<Attempt> {
     const attempt = await this.get(id);
+    if (attempt.mergeCommit) {
+      throw new ForgeError(
+        'FORGE_ALREADY_MERGED',
+        `Attempt ${id} was merged into ${attempt.baseBranch} as ${attempt.mergeCommit}; its work is final. Start a new attempt on the task to go on from ${attempt.baseBranch} (with "reopen": true, as the merge closed the task).`,
+        { attemptId: id, mergeCommit: attempt.mergeCommit, baseBranch: attempt.baseBranch },
+      );
+    }
     if (!FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
       throw new ForgeError('FORGE_CONFLICT', `Attempt ${id} is ${attempt.state}; wait for it to finish or stop it, then follow up.`, {
         state: attempt.state,
@@ -136,14 +156,10 @@ export class AttemptService {
     }
     const found = await this.stores.tasks.getWithRepository(attempt.taskId);
     if (found) requireRepository({ id: found.task.projectId, repoPath: found.repoPath });
-    const queued = await this.changes.attempt(id, FINISHED_ATTEMPT_STATES, {
-      state: 'queued',
-      followUpPrompt: prompt,
-      error: null,
-      finishedAt: null,
+    const queued = await this.lifecycles.attempts.move(id, 'queued', {
+      changes: { followUpPrompt: input.prompt, error: null, finishedAt: null },
+      reopen: input.reopen ?? false,
     });
-    if (!queued) throw new ForgeError('FORGE_CONFLICT', `Attempt ${id} changed state meanwhile; try again.`);
-    await this.changes.taskStatus(attempt.taskId, 'inprogress');
     this.scheduler.wake();
     return queued;
   }

@@ -16,7 +16,7 @@ import type { Task } from '../store/task-store.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import { withBaseBranchLock } from '../worktrees/repo-lock.ts';
 import { withRepository } from './repository-guard.ts';
-import type { StateChanges } from './state-changes.ts';
+import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
 
 export interface AttemptDiff extends Diff {
   baseBranch: string;
@@ -56,7 +56,7 @@ interface Context {
 export class BranchService {
   constructor(
     private readonly stores: Stores,
-    private readonly changes: StateChanges,
+    private readonly attempts: AttemptLifecycle,
     private readonly closeTask: (taskId: string) => Promise<void>,
   ) {}
 
@@ -108,13 +108,21 @@ export class BranchService {
 
   /**
    * Squash-merges the attempt's branch into its base as one commit and closes the task. When
-   * the base moved and the changes conflict, refuses with the conflicting files.
+   * the base moved and the changes conflict, refuses with the conflicting files. An attempt
+   * merges once: merging it again is refused (FORGE_ALREADY_MERGED) before git is touched.
    */
   async merge(attemptId: string): Promise<MergeResult> {
     const { taskId, ...merged } = await this.withContext(attemptId, 'merge', { finished: true }, async (context) => {
       const { attempt, task, project } = context;
+      if (attempt.mergeCommit) {
+        throw new ForgeError(
+          'FORGE_ALREADY_MERGED',
+          `Attempt ${attempt.id} was merged into ${attempt.baseBranch} already, as ${attempt.mergeCommit}. To carry on from there, start a new attempt on the task (with "reopen": true, as the merge closed it).`,
+          { attemptId: attempt.id, mergeCommit: attempt.mergeCommit, baseBranch: attempt.baseBranch },
+        );
+      }
       const commit = await withBaseBranchLock(project.repoPath, attempt.baseBranch, () => this.squashIntoBase(context));
-      await this.changes.attempt(attempt.id, FINISHED_ATTEMPT_STATES, { mergeCommit: commit });
+      await this.attempts.record(attempt.id, { mergeCommit: commit }, { inStates: FINISHED_ATTEMPT_STATES });
       return { mergeCommit: commit, baseBranch: attempt.baseBranch, taskId: task.id };
     });
     // Outside the attempt's lock, which closing the task takes to remove the worktree. The merge

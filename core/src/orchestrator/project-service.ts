@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
-import type { EventBus } from '../events/event-bus.ts';
+import type { EventLog } from '../events/event-log.ts';
 import { deleteKeptHeads, keptHeadRef } from '../git/attempt-refs.ts';
 import { branchExists, currentBranch, hasCommits, remoteUrl, repositoryPresent, repositoryTopLevel } from '../git/repository.ts';
 import { withoutUrlCredentials } from '../runtime/redact-credentials.ts';
@@ -11,14 +11,16 @@ import type { Stores } from '../store/stores.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 import { requireRepository } from './repository-guard.ts';
+import type { StopAttempt } from './task-service.ts';
 
 export type CreateProjectInput = Omit<NewProject, 'defaultBranch'> & { defaultBranch?: string | undefined };
 
 export class ProjectService {
   constructor(
     private readonly stores: Stores,
-    private readonly bus: EventBus,
+    private readonly events: EventLog,
     private readonly worktrees: WorktreeManager,
+    private readonly stopAttempt: StopAttempt,
   ) {}
 
   /** Registers an existing local repository; it must be a repository's top level with a commit. */
@@ -54,14 +56,12 @@ export class ProjectService {
       });
     }
     await this.requireBranch(repoPath, defaultBranch, 'defaultBranch');
-    const project = await this.stores.projects.create({
-      ...input,
-      repoPath,
-      defaultBranch,
-      remoteUrl: keptRemoteUrl(input.remoteUrl ?? (await remoteUrl(repoPath))),
+    const remote = keptRemoteUrl(input.remoteUrl ?? (await remoteUrl(repoPath)));
+    return this.events.transact((tx, emit) => {
+      const project = this.stores.projects.insert(tx, { ...input, repoPath, defaultBranch, remoteUrl: remote });
+      emit('project.created', project.id, project);
+      return project;
     });
-    this.bus.publish('project.created', project);
-    return project;
   }
 
   list(page: PageRequest): Promise<Page<Project>> {
@@ -80,9 +80,7 @@ export class ProjectService {
       requireRepository(project);
       await this.requireBranch(project.repoPath, changes.defaultBranch, 'defaultBranch');
     }
-    const updated = (await this.stores.projects.update(id, { ...changes, remoteUrl: keptRemoteUrl(changes.remoteUrl) }))!;
-    this.bus.publish('project.updated', updated);
-    return updated;
+    return this.write(id, { ...changes, remoteUrl: keptRemoteUrl(changes.remoteUrl) });
   }
 
   /**
@@ -90,10 +88,10 @@ export class ProjectService {
    * (only the worktree directories when the repository is gone). The rows go last: should a
    * removal fail, the error is answered with the project still there to delete again.
    */
-  async delete(id: string, stopAttempt: (attemptId: string) => Promise<void>): Promise<void> {
+  async delete(id: string): Promise<void> {
     const project = await this.get(id);
     const attempts = await this.stores.attempts.listByProject(id);
-    await Promise.all(attempts.map((a) => stopAttempt(a.id)));
+    await Promise.all(attempts.map((a) => this.stopAttempt(a.id)));
     for (const attempt of attempts) {
       // Not while a diff, rebase or merge of the attempt runs in its worktree or on its branch.
       await withAttemptLock(attempt.id, () =>
@@ -107,8 +105,9 @@ export class ProjectService {
     // The commits kept for closed tasks' deleted branches go too, where the repository still is.
     if (repositoryPresent(project.repoPath)) await deleteKeptHeads(project.repoPath, attempts.map(keptHeadRef));
     await rm(join(this.worktrees.root, project.id), { recursive: true, force: true });
-    await this.stores.projects.delete(id);
-    this.bus.publish('project.deleted', { id });
+    await this.events.transact((tx, emit) => {
+      if (this.stores.projects.delete(tx, id)) emit('project.deleted', id, { id });
+    });
   }
 
   /**
@@ -120,10 +119,19 @@ export class ProjectService {
     for (const project of await this.stores.projects.all()) {
       const kept = keptRemoteUrl(project.remoteUrl);
       if (kept === project.remoteUrl) continue;
-      await this.stores.projects.update(project.id, { remoteUrl: kept });
+      await this.write(project.id, { remoteUrl: kept });
       scrubbed++;
     }
     return scrubbed;
+  }
+
+  private write(id: string, changes: ProjectChanges): Promise<Project> {
+    return this.events.transact((tx, emit) => {
+      const updated = this.stores.projects.update(tx, id, changes);
+      if (!updated) throw new ForgeError('FORGE_NOT_FOUND', `No project with id ${id}.`, { projectId: id });
+      emit('project.updated', id, updated);
+      return updated;
+    });
   }
 
   async requireBranch(repoPath: string, branch: string, field: string): Promise<void> {

@@ -5,12 +5,12 @@ import { killOrphanGroup } from '../runtime/orphan-process.ts';
 import type { Attempt } from '../store/attempt-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
-import type { StateChanges } from './state-changes.ts';
+import type { Lifecycles } from '../lifecycle/lifecycles.ts';
 
 export interface RecoveryDeps {
   stores: Stores;
   worktrees: WorktreeManager;
-  changes: StateChanges;
+  lifecycles: Lifecycles;
   nodeId: string;
   logger: Logger;
   /** Whether this server is running the attempt right now (then it is not stranded). */
@@ -34,7 +34,7 @@ export interface RecoveryReport {
  * carries a stranded attempt's marker (spec/decisions/0016).
  */
 export async function recoverStrandedAttempts(deps: RecoveryDeps): Promise<RecoveryReport> {
-  const { stores, changes, logger } = deps;
+  const { stores, lifecycles, logger } = deps;
   const stranded = (await stores.attempts.listInStates(['preparing', 'running'], deps.nodeId)).filter((a) => !deps.isActive(a.id));
   const report: RecoveryReport = { requeued: [], failed: [], killedProcessGroups: 0, killedProcesses: 0 };
   if (stranded.length === 0) return report;
@@ -42,7 +42,7 @@ export async function recoverStrandedAttempts(deps: RecoveryDeps): Promise<Recov
     if (proc.pid !== null && proc.pidStartTime !== null && (await killOrphanGroup(proc.pid, proc.pidStartTime))) {
       report.killedProcessGroups++;
     }
-    await stores.processes.finish(proc.id, { status: 'failed', exitCode: null, error: 'The server stopped while this process ran.' });
+    await lifecycles.processes.finish(proc.id, { status: 'failed', exitCode: null, error: 'The server stopped while this process ran.' });
   }
   // One sweep of /proc for all of them, not one per attempt.
   report.killedProcesses += (await killAttemptProcesses(stranded.map((a) => a.id))) ?? 0;
@@ -55,7 +55,6 @@ export async function recoverStrandedAttempts(deps: RecoveryDeps): Promise<Recov
       logger.error({ err: error, attemptId: attempt.id }, 'could not recover attempt');
     }
   }
-  await Promise.all([...new Set(stranded.map((a) => a.taskId))].map((taskId) => changes.settleTask(taskId)));
   return report;
 }
 
@@ -70,12 +69,11 @@ async function requeue(deps: RecoveryDeps, attempt: Attempt): Promise<void> {
     const path = attempt.worktreePath ?? (project && deps.worktrees.pathOf(project.id, attempt.id));
     if (project && path) await deps.worktrees.remove({ repoPath: project.repoPath, path, branch: attempt.branch });
   }
-  await deps.changes.attempt(attempt.id, ['preparing'], {
-    state: 'queued',
-    nodeId: null,
-    leaseUntil: null,
-    startedAt: null,
-    ...(isFirstRun ? { worktreePath: null } : {}),
+  // The token read with the attempt: should another node have claimed it since, this is refused.
+  await deps.lifecycles.attempts.move(attempt.id, 'queued', {
+    onlyFrom: ['preparing'],
+    fencingToken: attempt.fencingToken,
+    changes: { nodeId: null, leaseUntil: null, startedAt: null, worktreeReadyAt: null, ...(isFirstRun ? { worktreePath: null } : {}) },
   });
 }
 
@@ -85,10 +83,13 @@ async function failInterrupted(deps: RecoveryDeps, attempt: Attempt): Promise<vo
       deps.logger.warn({ err: error, attemptId: attempt.id }, 'could not commit an interrupted attempt'),
     );
   }
-  await deps.changes.attempt(attempt.id, ['running'], {
-    state: 'failed',
-    error: { code: 'FORGE_ATTEMPT_INTERRUPTED', message: 'The server stopped while the agent was running; send a follow-up to continue.' },
-    finishedAt: new Date().toISOString(),
-    leaseUntil: null,
+  await deps.lifecycles.attempts.move(attempt.id, 'failed', {
+    onlyFrom: ['running'],
+    fencingToken: attempt.fencingToken,
+    changes: {
+      error: { code: 'FORGE_ATTEMPT_INTERRUPTED', message: 'The server stopped while the agent was running; send a follow-up to continue.' },
+      finishedAt: new Date().toISOString(),
+      leaseUntil: null,
+    },
   });
 }

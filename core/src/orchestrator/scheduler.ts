@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Stores } from '../store/stores.ts';
 import type { AttemptRunner } from './attempt-runner.ts';
-import type { StateChanges } from './state-changes.ts';
+import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
 
 export interface SchedulerOptions {
   nodeId: string;
@@ -40,7 +40,7 @@ export class Scheduler {
 
   constructor(
     private readonly stores: Stores,
-    private readonly changes: StateChanges,
+    private readonly attempts: AttemptLifecycle,
     private readonly runner: AttemptRunner,
     private readonly options: SchedulerOptions,
     private readonly logger: Logger,
@@ -141,7 +141,7 @@ export class Scheduler {
         this.running.delete(attempt.id);
         finished();
       };
-      const claimed = await this.changes.claim(attempt.id, this.options.nodeId, leaseUntil()).catch((error) => {
+      const claimed = await this.attempts.claim(attempt.id, this.options.nodeId, leaseUntil()).catch((error) => {
         release();
         throw error;
       });

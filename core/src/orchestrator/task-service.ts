@@ -1,16 +1,23 @@
 import { ForgeError } from '@forge-core/sdk';
-import type { EventBus } from '../events/event-bus.ts';
+import type { Lifecycles } from '../lifecycle/lifecycles.ts';
+import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Page, PageRequest } from '../store/page.ts';
 import type { Stores } from '../store/stores.ts';
 import type { NewTask, Task, TaskChanges, TaskFilter } from '../store/task-store.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
+import { CLOSED_TASK_STATUSES, TASK_TRANSITIONS } from '../lifecycle/task-lifecycle.ts';
+import { transitionRefused } from '../lifecycle/transitions.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
+
+/** Stops an attempt if it is live; nothing when it has finished (AttemptService.stopIfLive). */
+export type StopAttempt = (attemptId: string) => Promise<void>;
 
 export class TaskService {
   constructor(
     private readonly stores: Stores,
-    private readonly bus: EventBus,
+    private readonly lifecycles: Lifecycles,
     private readonly worktrees: WorktreeManager,
+    private readonly stopAttempt: StopAttempt,
   ) {}
 
   async create(input: NewTask): Promise<Task> {
@@ -19,14 +26,13 @@ export class TaskService {
     try {
       // The foreign key checks the project: one statement instead of a read and a write, on
       // the busiest write path of the API.
-      task = await this.stores.tasks.create(input);
+      task = await this.lifecycles.tasks.create(input);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       throw new ForgeError('FORGE_UNPROCESSABLE', `No project with id ${input.projectId}; create the project first.`, {
         field: 'projectId',
       });
     }
-    this.bus.publish('task.created', task);
     return task;
   }
 
@@ -40,8 +46,11 @@ export class TaskService {
     return task;
   }
 
-  /** Updates a task; marking it done or cancelled stops its attempts and removes their worktrees. */
-  async update(id: string, changes: TaskChanges, stopAttempt: (attemptId: string) => Promise<void>): Promise<Task> {
+  /**
+   * Updates a task; a status change must be one the task lifecycle allows (409 otherwise), and
+   * closing it (done or cancelled) stops its attempts and removes their worktrees first.
+   */
+  async update(id: string, changes: TaskChanges): Promise<Task> {
     const task = await this.get(id);
     if (changes.parentTaskId) {
       if (changes.parentTaskId === id) {
@@ -49,20 +58,25 @@ export class TaskService {
       }
       await this.requireParent(changes.parentTaskId, task.projectId);
     }
-    const closing = (changes.status === 'done' || changes.status === 'cancelled') && changes.status !== task.status;
-    if (closing) await this.releaseWorktrees(task, stopAttempt, { deleteBranches: false });
-    const updated = await this.stores.tasks.update(id, changes);
-    if (!updated) throw new ForgeError('FORGE_NOT_FOUND', `Task ${id} was deleted while it was being updated.`, { taskId: id });
-    this.bus.publish('task.updated', updated);
-    return updated;
+    const closing = changes.status !== undefined && CLOSED_TASK_STATUSES.includes(changes.status) && changes.status !== task.status;
+    if (closing) {
+      // Refused before anything is stopped when the table does not allow it.
+      if (!TASK_TRANSITIONS[task.status].includes(changes.status!)) throw transitionRefused('task', id, TASK_TRANSITIONS, task.status, changes.status!);
+      await this.releaseWorktrees(task, { deleteBranches: false });
+    }
+    return this.lifecycles.tasks.update(id, changes).catch((error: unknown) => {
+      if (error instanceof ForgeError && error.code === 'FORGE_NOT_FOUND') {
+        throw new ForgeError('FORGE_NOT_FOUND', `Task ${id} was deleted while it was being updated.`, { taskId: id });
+      }
+      throw error;
+    });
   }
 
   /** Deletes the task and its attempts, worktrees and branches. */
-  async delete(id: string, stopAttempt: (attemptId: string) => Promise<void>): Promise<void> {
+  async delete(id: string): Promise<void> {
     const task = await this.get(id);
-    await this.releaseWorktrees(task, stopAttempt, { deleteBranches: true });
-    await this.stores.tasks.delete(id);
-    this.bus.publish('task.deleted', { id, projectId: task.projectId });
+    await this.releaseWorktrees(task, { deleteBranches: true });
+    await this.lifecycles.tasks.delete(id);
   }
 
   /**
@@ -70,9 +84,9 @@ export class TaskService {
    * follow-up can bring the worktree back) until the retention deletes them, keeping each last
    * commit under refs/forge/attempts/ (worktrees/retention.ts); a deleted task's go at once.
    */
-  private async releaseWorktrees(task: Task, stopAttempt: (attemptId: string) => Promise<void>, how: { deleteBranches: boolean }) {
+  private async releaseWorktrees(task: Task, how: { deleteBranches: boolean }) {
     const project = await this.stores.projects.get(task.projectId);
-    await Promise.all((await this.stores.attempts.listByTask(task.id)).map((a) => stopAttempt(a.id)));
+    await Promise.all((await this.stores.attempts.listByTask(task.id)).map((a) => this.stopAttempt(a.id)));
     if (!project) return;
     // Read once they are stopped: one stopped while preparing has recorded its worktree since.
     for (const { id } of await this.stores.attempts.listByTask(task.id)) {
@@ -85,7 +99,9 @@ export class TaskService {
           path: attempt.worktreePath ?? this.worktrees.pathOf(project.id, attempt.id),
           branch: how.deleteBranches ? attempt.branch : null,
         });
-        if (!how.deleteBranches) await this.stores.attempts.update(attempt.id, { worktreePath: null });
+        if (!how.deleteBranches) {
+          await this.lifecycles.attempts.record(attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES });
+        }
       });
     }
   }

@@ -1,4 +1,4 @@
-import type { EventBus } from '../events/event-bus.ts';
+import type { LiveLogs } from '../events/live-logs.ts';
 import type { LogEntry, LogStore } from '../store/log-store.ts';
 import { redactValues } from './redact-credentials.ts';
 
@@ -23,11 +23,11 @@ export class LogPipeline {
     private readonly attemptId: string,
     private seq: number,
     private readonly store: LogStore,
-    private readonly bus: EventBus,
+    private readonly live: LiveLogs,
   ) {}
 
-  static async open(attemptId: string, store: LogStore, bus: EventBus): Promise<LogPipeline> {
-    return new LogPipeline(attemptId, await store.lastSeq(attemptId), store, bus);
+  static async open(attemptId: string, store: LogStore, live: LiveLogs): Promise<LogPipeline> {
+    return new LogPipeline(attemptId, await store.lastSeq(attemptId), store, live);
   }
 
   /**
@@ -67,7 +67,7 @@ export class LogPipeline {
     const write = this.flushing.then(async () => {
       if (batch.length === 0) return;
       await this.store.append(batch);
-      for (const entry of batch) this.bus.publishLog(entry);
+      for (const entry of batch) this.live.publish(entry);
     });
     // A failed batch is reported to this caller; the next batch still gets its turn.
     this.flushing = write.catch(() => undefined);

@@ -1,6 +1,5 @@
 import type { Database } from './database.ts';
 import { now } from './clock.ts';
-import { newId } from './ids.ts';
 
 export const ATTEMPT_STATES = ['queued', 'preparing', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type AttemptState = (typeof ATTEMPT_STATES)[number];
@@ -35,7 +34,12 @@ export interface Attempt {
   mergeCommit: string | null;
   createdAt: string;
   updatedAt: string;
+  /** When the current run was claimed (it went to preparing). */
   startedAt: string | null;
+  /** When the current run's worktree was ready (made, or found from an earlier run). */
+  worktreeReadyAt: string | null;
+  /** When the current run's agent was started. */
+  agentStartedAt: string | null;
   finishedAt: string | null;
 }
 
@@ -55,10 +59,12 @@ export interface AttemptChanges {
   nodeId?: string | null;
   leaseUntil?: string | null;
   startedAt?: string | null;
+  worktreeReadyAt?: string | null;
+  agentStartedAt?: string | null;
   finishedAt?: string | null;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   id: string;
   task_id: string;
   executor_id: string;
@@ -85,10 +91,12 @@ interface AttemptRow {
   created_at: string;
   updated_at: string;
   started_at: string | null;
+  worktree_ready_at: string | null;
+  agent_started_at: string | null;
   finished_at: string | null;
 }
 
-function toAttempt(row: AttemptRow): Attempt {
+export function toAttempt(row: AttemptRow): Attempt {
   return {
     id: row.id,
     taskId: row.task_id,
@@ -114,11 +122,14 @@ function toAttempt(row: AttemptRow): Attempt {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     startedAt: row.started_at,
+    worktreeReadyAt: row.worktree_ready_at,
+    agentStartedAt: row.agent_started_at,
     finishedAt: row.finished_at,
   };
 }
 
-function toRowPatch(changes: AttemptChanges): Partial<AttemptRow> {
+/** The columns `changes` sets, plus the new updated_at. */
+export function toRowPatch(changes: AttemptChanges): Partial<AttemptRow> {
   const patch: Partial<AttemptRow> = { updated_at: now() };
   if (changes.state !== undefined) patch.state = changes.state;
   if (changes.worktreePath !== undefined) patch.worktree_path = changes.worktreePath;
@@ -128,6 +139,8 @@ function toRowPatch(changes: AttemptChanges): Partial<AttemptRow> {
   if (changes.nodeId !== undefined) patch.node_id = changes.nodeId;
   if (changes.leaseUntil !== undefined) patch.lease_until = changes.leaseUntil;
   if (changes.startedAt !== undefined) patch.started_at = changes.startedAt;
+  if (changes.worktreeReadyAt !== undefined) patch.worktree_ready_at = changes.worktreeReadyAt;
+  if (changes.agentStartedAt !== undefined) patch.agent_started_at = changes.agentStartedAt;
   if (changes.finishedAt !== undefined) patch.finished_at = changes.finishedAt;
   if (changes.error !== undefined) {
     patch.error_code = changes.error?.code ?? null;
@@ -136,42 +149,9 @@ function toRowPatch(changes: AttemptChanges): Partial<AttemptRow> {
   return patch;
 }
 
+/** Reads of attempts, and the writes that touch no state; state goes through lifecycle/attempt-lifecycle.ts. */
 export class AttemptStore {
   constructor(private readonly db: Database) {}
-
-  async create(input: NewAttempt): Promise<Attempt> {
-    const timestamp = now();
-    const row: AttemptRow = {
-      id: input.id ?? newId(),
-      task_id: input.taskId,
-      executor_id: input.executor.id,
-      executor_package: input.executor.package,
-      executor_version: input.executor.version,
-      contract_version: input.executor.contractVersion,
-      options: JSON.stringify(input.options),
-      sealed_options: input.sealedOptions ?? null,
-      options_redacted: true,
-      prompt: input.prompt,
-      follow_up_prompt: null,
-      branch: input.branch,
-      base_branch: input.baseBranch,
-      worktree_path: null,
-      state: 'queued',
-      agent_session_id: null,
-      node_id: null,
-      lease_until: null,
-      fencing_token: 0,
-      error_code: null,
-      error_message: null,
-      merge_commit: null,
-      created_at: timestamp,
-      updated_at: timestamp,
-      started_at: null,
-      finished_at: null,
-    };
-    await this.db('attempts').insert(row);
-    return toAttempt(row);
-  }
 
   async get(id: string): Promise<Attempt | undefined> {
     const row = await this.db<AttemptRow>('attempts').where({ id }).first();
@@ -283,54 +263,5 @@ export class AttemptStore {
       .whereIn('attempts.state', FINISHED_ATTEMPT_STATES as AttemptState[])
       .select('attempts.id', 'attempts.branch')
       .orderBy('attempts.id');
-  }
-
-  /**
-   * Forgets the attempt's worktree, only while the attempt is finished and still records `path`.
-   * A follow-up first moves the attempt to `queued`, so it and this can never both win: either
-   * the follow-up finds no worktree and makes a new one, or this finds the attempt queued.
-   */
-  async releaseWorktree(id: string, path: string): Promise<boolean> {
-    const updated = await this.db('attempts')
-      .where({ id, worktree_path: path })
-      .whereIn('state', FINISHED_ATTEMPT_STATES as AttemptState[])
-      .update({ worktree_path: null, updated_at: now() });
-    return updated > 0;
-  }
-
-  /**
-   * Moves a queued attempt to `preparing` for this node. The state check in the WHERE clause
-   * makes the claim atomic, and the fencing token lets later writes prove they hold the claim.
-   */
-  async claim(id: string, nodeId: string, leaseUntil: string): Promise<Attempt | undefined> {
-    const timestamp = now();
-    const claimed = await this.db('attempts')
-      .where({ id, state: 'queued' })
-      .update({
-        state: 'preparing',
-        node_id: nodeId,
-        lease_until: leaseUntil,
-        fencing_token: this.db.raw('fencing_token + 1'),
-        started_at: timestamp,
-        finished_at: null,
-        error_code: null,
-        error_message: null,
-        updated_at: timestamp,
-      });
-    return claimed > 0 ? this.get(id) : undefined;
-  }
-
-  /** Applies `changes` only while the attempt is in one of `from`; returns the result or undefined. */
-  async transition(id: string, from: readonly AttemptState[], changes: AttemptChanges): Promise<Attempt | undefined> {
-    const updated = await this.db('attempts')
-      .where({ id })
-      .whereIn('state', from as AttemptState[])
-      .update(toRowPatch(changes));
-    return updated > 0 ? this.get(id) : undefined;
-  }
-
-  async update(id: string, changes: AttemptChanges): Promise<Attempt | undefined> {
-    await this.db('attempts').where({ id }).update(toRowPatch(changes));
-    return this.get(id);
   }
 }

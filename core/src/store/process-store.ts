@@ -1,6 +1,4 @@
 import type { Database } from './database.ts';
-import { now } from './clock.ts';
-import { newId } from './ids.ts';
 
 export const PROCESS_KINDS = ['setup', 'agent', 'cleanup', 'dev'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
@@ -19,7 +17,7 @@ export interface ProcessRecord {
   finishedAt: string | null;
 }
 
-interface ProcessRow {
+export interface ProcessRow {
   id: string;
   attempt_id: string;
   kind: ProcessKind;
@@ -38,7 +36,7 @@ export interface RunningProcess extends ProcessRecord {
   pidStartTime: string | null;
 }
 
-function toProcess(row: ProcessRow): ProcessRecord {
+export function toProcess(row: ProcessRow): ProcessRecord {
   return {
     id: row.id,
     attemptId: row.attempt_id,
@@ -52,38 +50,12 @@ function toProcess(row: ProcessRow): ProcessRecord {
   };
 }
 
+/** Reads of processes and their pids; status goes through lifecycle/process-lifecycle.ts. */
 export class ProcessStore {
   constructor(private readonly db: Database) {}
 
-  async start(attemptId: string, kind: ProcessKind): Promise<ProcessRecord> {
-    const row: ProcessRow = {
-      id: newId(),
-      attempt_id: attemptId,
-      kind,
-      status: 'running',
-      pid: null,
-      exit_code: null,
-      error: null,
-      started_at: now(),
-      finished_at: null,
-      pid_start_time: null,
-    };
-    await this.db('processes').insert(row);
-    return toProcess(row);
-  }
-
   async setPid(id: string, pid: number, pidStartTime: string | null): Promise<void> {
     await this.db('processes').where({ id }).update({ pid, pid_start_time: pidStartTime });
-  }
-
-  async finish(
-    id: string,
-    outcome: { status: Exclude<ProcessStatus, 'running'>; exitCode: number | null; error?: string | null },
-  ): Promise<ProcessRecord | undefined> {
-    await this.db('processes')
-      .where({ id, status: 'running' })
-      .update({ status: outcome.status, exit_code: outcome.exitCode, error: outcome.error ?? null, finished_at: now() });
-    return this.get(id);
   }
 
   async get(id: string): Promise<ProcessRecord | undefined> {

@@ -3,6 +3,7 @@ import { now } from './clock.ts';
 import { newId } from './ids.ts';
 import { fetchPage, type Page, type PageRequest } from './page.ts';
 import { rowPatch } from './row-patch.ts';
+import type { Tx } from './transaction.ts';
 
 export interface Project {
   id: string;
@@ -68,7 +69,8 @@ function toProject(row: ProjectRow): Project {
 export class ProjectStore {
   constructor(private readonly db: Database) {}
 
-  async create(input: NewProject): Promise<Project> {
+  /** Inserts inside the caller's transaction (the project's event goes in the same one). */
+  insert(tx: Tx, input: NewProject): Project {
     const timestamp = now();
     const row: ProjectRow = {
       id: newId(),
@@ -83,7 +85,7 @@ export class ProjectStore {
       created_at: timestamp,
       updated_at: timestamp,
     };
-    await this.db('projects').insert(row);
+    tx.run(this.db('projects').insert(row));
     return toProject(row);
   }
 
@@ -106,13 +108,13 @@ export class ProjectStore {
     return rows.map(toProject);
   }
 
-  async update(id: string, changes: ProjectChanges): Promise<Project | undefined> {
-    const patch = rowPatch(changes, columns);
-    await this.db('projects').where({ id }).update(patch);
-    return this.get(id);
+  update(tx: Tx, id: string, changes: ProjectChanges): Project | undefined {
+    tx.run(this.db('projects').where({ id }).update(rowPatch(changes, columns)));
+    const row = tx.first<ProjectRow>(this.db('projects').where({ id }));
+    return row && toProject(row);
   }
 
-  async delete(id: string): Promise<boolean> {
-    return (await this.db('projects').where({ id }).delete()) > 0;
+  delete(tx: Tx, id: string): boolean {
+    return tx.run(this.db('projects').where({ id }).delete()).changes > 0;
   }
 }

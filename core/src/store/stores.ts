@@ -1,11 +1,12 @@
 import { AttemptStore } from './attempt-store.ts';
 import type { Database } from './database.ts';
+import { EventStore } from './event-store.ts';
 import { LogStore } from './log-store.ts';
 import { ProcessStore } from './process-store.ts';
 import { ProjectStore } from './project-store.ts';
 import { TaskStore } from './task-store.ts';
 
-/** Every repository over one database; the only place SQL lives. */
+/** Every repository over one database; with the lifecycle modules, the only places SQL lives. */
 export interface Stores {
   db: Database;
   projects: ProjectStore;
@@ -13,6 +14,7 @@ export interface Stores {
   attempts: AttemptStore;
   processes: ProcessStore;
   logs: LogStore;
+  events: EventStore;
 }
 
 export function createStores(db: Database): Stores {
@@ -23,5 +25,6 @@ export function createStores(db: Database): Stores {
     attempts: new AttemptStore(db),
     processes: new ProcessStore(db),
     logs: new LogStore(db),
+    events: new EventStore(db),
   };
 }

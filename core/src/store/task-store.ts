@@ -1,8 +1,5 @@
 import type { Database } from './database.ts';
-import { now } from './clock.ts';
-import { newId } from './ids.ts';
 import { fetchPage, type Page, type PageRequest } from './page.ts';
-import { rowPatch } from './row-patch.ts';
 
 export const TASK_STATUSES = ['todo', 'inprogress', 'inreview', 'done', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -30,7 +27,7 @@ export interface TaskFilter {
   status?: TaskStatus[] | undefined;
 }
 
-interface TaskRow {
+export interface TaskRow {
   id: string;
   project_id: string;
   title: string;
@@ -43,7 +40,8 @@ interface TaskRow {
   updated_at: string;
 }
 
-const columns: Record<keyof TaskChanges, keyof TaskRow> = {
+/** The column of each field a change may set. */
+export const TASK_COLUMNS: Record<keyof TaskChanges, keyof TaskRow> = {
   title: 'title',
   description: 'description',
   status: 'status',
@@ -51,7 +49,7 @@ const columns: Record<keyof TaskChanges, keyof TaskRow> = {
   parentTaskId: 'parent_task_id',
 };
 
-function toTask(row: TaskRow): Task {
+export function toTask(row: TaskRow): Task {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -66,26 +64,9 @@ function toTask(row: TaskRow): Task {
   };
 }
 
+/** Reads of tasks; every write goes through the task lifecycle (lifecycle/task-lifecycle.ts). */
 export class TaskStore {
   constructor(private readonly db: Database) {}
-
-  async create(input: NewTask): Promise<Task> {
-    const timestamp = now();
-    const row: TaskRow = {
-      id: newId(),
-      project_id: input.projectId,
-      title: input.title,
-      description: input.description ?? null,
-      status: input.status ?? 'todo',
-      priority: input.priority ?? 0,
-      parent_task_id: input.parentTaskId ?? null,
-      auto_start: input.autoStart ?? false,
-      created_at: timestamp,
-      updated_at: timestamp,
-    };
-    await this.db('tasks').insert(row);
-    return toTask(row);
-  }
 
   async get(id: string): Promise<Task | undefined> {
     const row = await this.db<TaskRow>('tasks').where({ id }).first();
@@ -112,22 +93,5 @@ export class TaskStore {
   async listByProject(projectId: string): Promise<Task[]> {
     const rows: TaskRow[] = await this.db('tasks').where({ project_id: projectId }).orderBy('id');
     return rows.map(toTask);
-  }
-
-  async update(id: string, changes: TaskChanges): Promise<Task | undefined> {
-    const patch = rowPatch(changes, columns);
-    const updated = await this.db('tasks').where({ id }).update(patch);
-    return updated > 0 ? this.get(id) : undefined;
-  }
-
-  /** Sets the status if it is still `from`; returns the new updatedAt, or null if it had changed. */
-  async setStatus(id: string, status: TaskStatus, from: TaskStatus): Promise<string | null> {
-    const updatedAt = now();
-    const changed = await this.db('tasks').where({ id, status: from }).update({ status, updated_at: updatedAt });
-    return changed > 0 ? updatedAt : null;
-  }
-
-  async delete(id: string): Promise<boolean> {
-    return (await this.db('tasks').where({ id }).delete()) > 0;
   }
 }

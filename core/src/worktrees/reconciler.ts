@@ -4,15 +4,18 @@ import type { Logger } from 'pino';
 import { deleteKeptHeads, keptHeadsRoot, listKeptHeads } from '../git/attempt-refs.ts';
 import { branchExists, deleteBranch, listBranches } from '../git/repository.ts';
 import { listWorktrees, type WorktreeEntry } from '../git/worktree-list.ts';
-import { LIVE_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
+import { FINISHED_ATTEMPT_STATES, LIVE_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
 import { ID_PATTERN } from '../store/ids.ts';
 import type { Project } from '../store/project-store.ts';
+import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
 import type { Stores } from '../store/stores.ts';
 import { withRepoLock } from './repo-lock.ts';
 import type { WorktreeManager } from './worktree-manager.ts';
 
 export interface ReconcileDeps {
   stores: Stores;
+  /** Writes the attempt's worktree (released), with its event. */
+  attempts: AttemptLifecycle;
   worktrees: WorktreeManager;
   branchPrefix: string;
   logger: Logger;
@@ -83,7 +86,9 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
       const verdict = judgePath(now);
       if (!verdict.remove) return;
       await deps.worktrees.removeLocked(repo, path, null);
-      if (verdict.forget && now.attempt) await deps.stores.attempts.releaseWorktree(now.attempt.id, path);
+      if (verdict.forget && now.attempt) {
+        await deps.attempts.record(now.attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES, worktreePath: path });
+      }
       (now.registration ? report.removedWorktrees : report.removedDirectories).push(path);
       deps.logger.info({ projectId: project.id, attemptId: now.attempt?.id, path, reason: verdict.reason }, 'reconcile removed a worktree');
     });

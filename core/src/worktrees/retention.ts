@@ -5,6 +5,7 @@ import { listBranches, repositoryPresent } from '../git/repository.ts';
 import { listWorktrees } from '../git/worktree-list.ts';
 import { FINISHED_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
 import type { Project } from '../store/project-store.ts';
+import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
 import type { Stores } from '../store/stores.ts';
 import { withAttemptLock } from './attempt-lock.ts';
 import { withRepoLock } from './repo-lock.ts';
@@ -19,6 +20,8 @@ export interface RetentionPolicy {
 
 export interface RetentionDeps {
   stores: Stores;
+  /** Writes the attempt's worktree (released), with its event. */
+  attempts: AttemptLifecycle;
   worktrees: WorktreeManager;
   branchPrefix: string;
   logger: Logger;
@@ -70,7 +73,8 @@ async function removeIdleWorktree(deps: RetentionDeps, project: Project, attempt
     // Edits made by hand after the attempt finished are kept on its branch, not thrown away.
     await commitAll(path, `Uncommitted changes, kept when the worktree was removed\n\nForge-Attempt: ${attempt.id}\n`);
   }
-  if (!(await deps.stores.attempts.releaseWorktree(attempt.id, path))) return; // a follow-up claimed it meanwhile
+  // Only while it is finished and still records this worktree: a follow-up queued meanwhile keeps it.
+  if (!(await deps.attempts.record(attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES, worktreePath: path }))) return;
   await deps.worktrees.removeLocked(project.repoPath, path, null);
   report.removedWorktrees.push(path);
   deps.logger.info(

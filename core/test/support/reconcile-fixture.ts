@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import pino from 'pino';
+import { EventLog } from '../../src/events/event-log.ts';
+import { createLifecycles, type Lifecycles } from '../../src/lifecycle/lifecycles.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createStores, type Stores } from '../../src/store/stores.ts';
 import { WorktreeManager } from '../../src/worktrees/worktree-manager.ts';
@@ -11,6 +14,7 @@ export interface ReconcileFixture {
   repo: string;
   manager: WorktreeManager;
   stores: Stores;
+  lifecycles: Lifecycles;
   projectId: string;
   taskId: string;
   close(): Promise<void>;
@@ -20,14 +24,18 @@ export async function reconcileFixture(prefix: string): Promise<ReconcileFixture
   const dirs = tempDir(prefix);
   const repo = makeRepo(join(dirs.path, 'repo'));
   const manager = new WorktreeManager(join(dirs.path, 'worktrees'));
-  const stores = createStores(await openDatabase(join(dirs.path, 'forge.sqlite')));
-  const projectId = (await stores.projects.create({ name: 'p', repoPath: repo, defaultBranch: 'main' })).id;
-  const taskId = (await stores.tasks.create({ projectId, title: 't' })).id;
+  const db = await openDatabase(join(dirs.path, 'forge.sqlite'));
+  const stores = createStores(db);
+  const events = await EventLog.open(db, stores.events, { maxAgeMs: 86_400_000, maxCount: 100_000 }, pino({ level: 'silent' }));
+  const lifecycles = createLifecycles(db, events);
+  const projectId = (await events.transact((tx) => stores.projects.insert(tx, { name: 'p', repoPath: repo, defaultBranch: 'main' }))).id;
+  const taskId = (await lifecycles.tasks.create({ projectId, title: 't' })).id;
   return {
     dirs,
     repo,
     manager,
     stores,
+    lifecycles,
     projectId,
     taskId,
     async close() {

@@ -23,8 +23,10 @@ export function buildOpenApi(server: Hapi.Server, version: string): JsonSchema {
       ...parametersOf(validate.params as Joi.ObjectSchema | undefined, 'path'),
       ...parametersOf(validate.query as Joi.ObjectSchema | undefined, 'query'),
     ];
+    // Every API route is an operation of the catalogue, named by it (rest-mount.ts).
+    if (!settings.id) throw new Error(`${route.method.toUpperCase()} ${route.path} is not mounted from the operation catalogue: it has no id.`);
     const operation: Record<string, unknown> = {
-      operationId: operationId(route.method, route.path),
+      operationId: settings.id,
       summary: settings.description,
       tags: settings.tags.filter((t) => t !== 'api'),
       ...(parameters.length ? { parameters } : {}),
@@ -92,15 +94,4 @@ const parse = joiToJson as unknown as (schema: Joi.Schema, mode: 'open-api') => 
 
 function toJson(schema: Joi.Schema): JsonSchema {
   return parse(schema, 'open-api');
-}
-
-function operationId(method: string, path: string): string {
-  const words = path
-    .replace('/api/v1/', '')
-    .split('/')
-    .map((part) => (part.startsWith('{') ? `by-${part.slice(1, -1)}` : part))
-    .join('-')
-    .split('-')
-    .filter(Boolean);
-  return [method.toLowerCase(), ...words].map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('');
 }

@@ -1,0 +1,231 @@
+import Joi from 'joi';
+import type { AttemptService } from '../../orchestrator/attempt-service.ts';
+import type { BranchService } from '../../orchestrator/branch-service.ts';
+import { attemptModel, branch, id, processModel } from '../schemas.ts';
+import { defineOperation } from './operation.ts';
+
+const taskPath = Joi.object({ taskId: id('task').required() });
+const path = Joi.object({ attemptId: id('attempt').required() });
+const prompt = Joi.string().min(1).max(200_000);
+const tags = ['attempts'];
+const reopen = Joi.boolean().description('work on a done or cancelled task again, moving it back to inprogress; without it such a task answers 409 FORGE_TASK_CLOSED');
+
+const diffModel = Joi.object({
+  baseBranch: Joi.string().required(),
+  baseCommit: Joi.string().required(),
+  headCommit: Joi.string().required(),
+  includesWorkingTree: Joi.boolean().required(),
+  files: Joi.array()
+    .items(
+      Joi.object({
+        path: Joi.string().required(),
+        oldPath: Joi.string().allow(null).required(),
+        change: Joi.string().valid('added', 'modified', 'deleted', 'renamed', 'copied', 'type-changed').required(),
+        additions: Joi.number().integer().required(),
+        deletions: Joi.number().integer().required(),
+        binary: Joi.boolean().required(),
+      }).label('DiffFile'),
+    )
+    .required(),
+  patch: Joi.string().allow('').required(),
+  truncated: Joi.boolean().required(),
+}).label('AttemptDiff');
+
+type TaskId = { taskId: string };
+type AttemptId = { attemptId: string };
+export type StartAttemptInput = TaskId & Parameters<AttemptService['start']>[1];
+export type FollowUpInput = AttemptId & Parameters<AttemptService['followUp']>[1];
+export type PushInput = AttemptId & { branch?: Parameters<BranchService['push']>[1] };
+
+export const postTasksByTaskIdAttempts = defineOperation({
+  kind: 'call',
+  name: 'postTasksByTaskIdAttempts',
+  summary: 'Start an attempt: queued at once (202), run in its own worktree when capacity allows',
+  tags,
+  http: { method: 'POST', path: '/tasks/{taskId}/attempts', status: 202 },
+  input: {
+    path: taskPath,
+    body: Joi.object({
+      executor: Joi.string().max(64).required().description('executor id, see GET /executors'),
+      options: Joi.object().unknown(true).description("the executor's options, see GET /executors"),
+      baseBranch: branch.description("defaults to the project's default branch"),
+      prompt: prompt.description("defaults to the task's title and description"),
+      reopen: reopen,
+    }).label('StartAttempt'),
+  },
+  output: attemptModel,
+  errors: [
+    'FORGE_VALIDATION_FAILED',
+    'FORGE_NOT_FOUND',
+    'FORGE_REPOSITORY_MISSING',
+    'FORGE_EXECUTOR_NOT_FOUND',
+    'FORGE_EXECUTOR_UNAVAILABLE',
+    'FORGE_BRANCH_NOT_FOUND',
+    'FORGE_SECRETS_UNAVAILABLE',
+    'FORGE_TASK_CLOSED',
+  ],
+  handler: ({ taskId, ...start }: StartAttemptInput, { services }) => services.attempts.start(taskId, start),
+});
+
+export const getTasksByTaskIdAttempts = defineOperation({
+  kind: 'call',
+  name: 'getTasksByTaskIdAttempts',
+  summary: "List a task's attempts, oldest first",
+  tags,
+  http: { method: 'GET', path: '/tasks/{taskId}/attempts', status: 200 },
+  input: { path: taskPath },
+  output: Joi.object({ items: Joi.array().items(attemptModel).required() }).label('AttemptList'),
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: async ({ taskId }: TaskId, { services }) => ({ items: await services.attempts.listByTask(taskId) }),
+});
+
+export const getAttemptsByAttemptId = defineOperation({
+  kind: 'call',
+  name: 'getAttemptsByAttemptId',
+  summary: 'Get an attempt',
+  tags,
+  http: { method: 'GET', path: '/attempts/{attemptId}', status: 200 },
+  input: { path },
+  output: attemptModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: ({ attemptId }: AttemptId, { services }) => services.attempts.get(attemptId),
+});
+
+export const postAttemptsByAttemptIdStop = defineOperation({
+  kind: 'call',
+  name: 'postAttemptsByAttemptIdStop',
+  summary: 'Stop an attempt: kills its processes; it ends cancelled (failed with FORGE_COMMIT_FAILED when its work cannot be committed)',
+  tags,
+  http: { method: 'POST', path: '/attempts/{attemptId}/stop', status: 200 },
+  input: { path },
+  output: attemptModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_CONFLICT'],
+  handler: ({ attemptId }: AttemptId, { services }) => services.attempts.stop(attemptId),
+});
+
+export const postAttemptsByAttemptIdFollowUp = defineOperation({
+  kind: 'call',
+  name: 'postAttemptsByAttemptIdFollowUp',
+  summary:
+    "Run the agent again in the same worktree, resuming its session (202). A merged attempt's work is final (409 FORGE_ALREADY_MERGED: start a new attempt); on a done or cancelled task, send reopen: true",
+  tags,
+  http: { method: 'POST', path: '/attempts/{attemptId}/follow-up', status: 202 },
+  input: { path, body: Joi.object({ prompt: prompt.required(), reopen }).label('FollowUp') },
+  output: attemptModel,
+  errors: [
+    'FORGE_VALIDATION_FAILED',
+    'FORGE_NOT_FOUND',
+    'FORGE_CONFLICT',
+    'FORGE_INVALID_TRANSITION',
+    'FORGE_ALREADY_MERGED',
+    'FORGE_TASK_CLOSED',
+    'FORGE_REPOSITORY_MISSING',
+  ],
+  handler: ({ attemptId, ...followUp }: FollowUpInput, { services }) => services.attempts.followUp(attemptId, followUp),
+});
+
+export const getAttemptsByAttemptIdDiff = defineOperation({
+  kind: 'call',
+  name: 'getAttemptsByAttemptIdDiff',
+  summary: "The attempt's changes against the merge base with its base branch: files and a unified patch",
+  tags,
+  http: { method: 'GET', path: '/attempts/{attemptId}/diff', status: 200 },
+  input: { path },
+  output: diffModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_CONFLICT', 'FORGE_REPOSITORY_MISSING', 'FORGE_BRANCH_NOT_FOUND'],
+  handler: ({ attemptId }: AttemptId, { services }) => services.branches.diff(attemptId),
+});
+
+export const postAttemptsByAttemptIdRebase = defineOperation({
+  kind: 'call',
+  name: 'postAttemptsByAttemptIdRebase',
+  summary: 'Rebase the attempt branch onto its base; 409 with the conflicting files if it cannot (nothing is changed then)',
+  tags,
+  http: { method: 'POST', path: '/attempts/{attemptId}/rebase', status: 200 },
+  input: { path },
+  output: Joi.object({ baseCommit: Joi.string().required(), headCommit: Joi.string().required() }).label('RebaseResult'),
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_CONFLICT', 'FORGE_MERGE_CONFLICT', 'FORGE_REPOSITORY_MISSING', 'FORGE_BRANCH_NOT_FOUND'],
+  handler: ({ attemptId }: AttemptId, { services }) => services.branches.rebase(attemptId),
+});
+
+export const postAttemptsByAttemptIdMerge = defineOperation({
+  kind: 'call',
+  name: 'postAttemptsByAttemptIdMerge',
+  summary: 'Squash-merge the attempt into its base branch and close the task; 409 when the base moved and conflicts',
+  tags,
+  http: { method: 'POST', path: '/attempts/{attemptId}/merge', status: 200 },
+  input: { path },
+  output: Joi.object({ mergeCommit: Joi.string().required(), baseBranch: Joi.string().required() }).label('MergeResult'),
+  errors: [
+    'FORGE_VALIDATION_FAILED',
+    'FORGE_NOT_FOUND',
+    'FORGE_CONFLICT',
+    'FORGE_ALREADY_MERGED',
+    'FORGE_MERGE_CONFLICT',
+    'FORGE_NOTHING_TO_MERGE',
+    'FORGE_REPOSITORY_MISSING',
+    'FORGE_BRANCH_NOT_FOUND',
+    'FORGE_LOCK_TIMEOUT',
+  ],
+  handler: ({ attemptId }: AttemptId, { services }) => services.branches.merge(attemptId),
+});
+
+export const postAttemptsByAttemptIdPush = defineOperation({
+  kind: 'call',
+  name: 'postAttemptsByAttemptIdPush',
+  summary:
+    "Push to origin the attempt's branch (default) or, with {\"branch\":\"base\"}, its base branch, e.g. after a merge; the base only as a fast-forward (409 FORGE_PUSH_REJECTED when origin's base moved)",
+  tags,
+  http: { method: 'POST', path: '/attempts/{attemptId}/push', status: 200 },
+  input: {
+    path,
+    // The body is optional: no body pushes the attempt's branch, as before it had one.
+    body: Joi.object({
+      branch: Joi.string().valid('attempt', 'base').default('attempt').description("which branch: the attempt's own, or the base it merges into"),
+    })
+      .allow(null)
+      .label('PushRequest'),
+  },
+  output: Joi.object({
+    remote: Joi.string().required(),
+    pushed: Joi.string().valid('attempt', 'base').required().description('which branch was pushed'),
+    branch: Joi.string().required().description('its name, the same on origin'),
+    commit: Joi.string().required().description('the commit origin now has there'),
+  }).label('PushResult'),
+  errors: [
+    'FORGE_VALIDATION_FAILED',
+    'FORGE_NOT_FOUND',
+    'FORGE_CONFLICT',
+    'FORGE_PUSH_REJECTED',
+    'FORGE_REPOSITORY_MISSING',
+    'FORGE_UNPROCESSABLE',
+    'FORGE_BRANCH_NOT_FOUND',
+    'FORGE_PUSH_FAILED',
+  ],
+  handler: ({ attemptId, branch: target }: PushInput, { services }) => services.branches.push(attemptId, target),
+});
+
+export const getAttemptsByAttemptIdProcesses = defineOperation({
+  kind: 'call',
+  name: 'getAttemptsByAttemptIdProcesses',
+  summary: "The attempt's processes (setup, agent, cleanup), oldest first",
+  tags,
+  http: { method: 'GET', path: '/attempts/{attemptId}/processes', status: 200 },
+  input: { path },
+  output: Joi.object({ items: Joi.array().items(processModel).required() }).label('ProcessList'),
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: async ({ attemptId }: AttemptId, { services }) => ({ items: await services.attempts.processes(attemptId) }),
+});
+
+export const attemptOperations = [
+  postTasksByTaskIdAttempts,
+  getTasksByTaskIdAttempts,
+  getAttemptsByAttemptId,
+  postAttemptsByAttemptIdStop,
+  postAttemptsByAttemptIdFollowUp,
+  getAttemptsByAttemptIdDiff,
+  postAttemptsByAttemptIdRebase,
+  postAttemptsByAttemptIdMerge,
+  postAttemptsByAttemptIdPush,
+  getAttemptsByAttemptIdProcesses,
+];

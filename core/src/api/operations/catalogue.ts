@@ -1,0 +1,21 @@
+import { attemptOperations } from './attempts.ts';
+import { eventOperations } from './events.ts';
+import { executorOperations } from './executors.ts';
+import { logOperations } from './logs.ts';
+import type { Operation } from './operation.ts';
+import { pluginOperations } from './plugins.ts';
+import { projectOperations } from './projects.ts';
+import { systemOperations } from './system.ts';
+import { taskOperations } from './tasks.ts';
+
+/** Everything a client can do, each declared once; rest-mount.ts serves it over HTTP. */
+export const operations: readonly Operation[] = [
+  ...systemOperations,
+  ...projectOperations,
+  ...taskOperations,
+  ...attemptOperations,
+  ...logOperations,
+  ...eventOperations,
+  ...executorOperations,
+  ...pluginOperations,
+];

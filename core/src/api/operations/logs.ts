@@ -1,0 +1,38 @@
+import Joi from 'joi';
+import type { LogPageQuery } from '../../orchestrator/log-service.ts';
+import { id, limit, logEntryModel } from '../schemas.ts';
+import { defineOperation } from './operation.ts';
+
+const path = Joi.object({ attemptId: id('attempt').required() });
+const after = Joi.number().integer().min(0).default(0).description('return entries with seq greater than this');
+const tags = ['logs'];
+
+type AttemptId = { attemptId: string };
+export type LogPageInput = AttemptId & LogPageQuery;
+export type LogStreamInput = AttemptId & { after: number };
+
+export const getAttemptsByAttemptIdLogs = defineOperation({
+  kind: 'call',
+  name: 'getAttemptsByAttemptIdLogs',
+  summary: "A page of the attempt's log: its executor events and script output, in order",
+  tags,
+  http: { method: 'GET', path: '/attempts/{attemptId}/logs', status: 200 },
+  input: { path, query: Joi.object({ after, limit: limit(1_000, 200), processId: id('process') }) },
+  output: Joi.object({ items: Joi.array().items(logEntryModel).required(), nextAfter: Joi.number().integer().allow(null).required() }).label('LogPage'),
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: ({ attemptId, ...query }: LogPageInput, { services }) => services.logs.page(attemptId, query),
+});
+
+export const getAttemptsByAttemptIdLogsStream = defineOperation({
+  kind: 'stream',
+  name: 'getAttemptsByAttemptIdLogsStream',
+  summary:
+    "Live log over Server-Sent Events: `entry` events (id = seq) from `after` or Last-Event-ID on, then live; an `end` event once the attempt has finished. A client that stops reading is disconnected once more than FORGE_SSE_MAX_BUFFER_BYTES wait for it, and resumes with Last-Event-ID",
+  tags,
+  http: { method: 'GET', path: '/attempts/{attemptId}/logs/stream' },
+  input: { path, query: Joi.object({ after }) },
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: ({ attemptId, after: from }: LogStreamInput, { services, lastEventId }) => services.logs.feed(attemptId, lastEventId ?? from),
+});
+
+export const logOperations = [getAttemptsByAttemptIdLogs, getAttemptsByAttemptIdLogsStream];

@@ -1,0 +1,68 @@
+import type { ForgeErrorCode } from '@forge-core/sdk';
+import type Joi from 'joi';
+import type { Forge } from '../../forge.ts';
+import type { FeedStart } from '../sse-feed.ts';
+
+/** What an operation may call: the services, never the stores or the server's wiring. */
+export type OperationServices = Pick<
+  Forge,
+  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'eventStream' | 'packs' | 'plugins' | 'health'
+>;
+
+export interface OperationContext {
+  services: OperationServices;
+  /** The id of the last event a reconnecting stream client got (SSE's Last-Event-ID); streams resume after it. */
+  lastEventId?: string | undefined;
+}
+
+/**
+ * Where an operation's input comes from on HTTP. The handler gets the three merged into one flat
+ * object (what an MCP tool takes), so no two of them may name the same field.
+ */
+export interface OperationInput {
+  path?: Joi.ObjectSchema;
+  query?: Joi.ObjectSchema;
+  body?: Joi.Schema;
+}
+
+interface OperationBase {
+  /** Unique; the OpenAPI operationId and the tool name. */
+  name: string;
+  /** One line saying what it does and answers. */
+  summary: string;
+  tags: readonly string[];
+  input: OperationInput;
+  /** Every error code it can answer with beside success; their HTTP statuses are its error responses. */
+  errors: readonly ForgeErrorCode[];
+}
+
+/** An operation that answers once: an object, or nothing (204). */
+export interface CallOperation<Input, Output extends object | void> extends OperationBase {
+  kind: 'call';
+  http: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; status: 200 | 201 | 202 | 204 };
+  /** The answer's schema; none when it answers nothing (204). */
+  output?: Joi.Schema;
+  handler(input: Input, context: OperationContext): Promise<Output>;
+}
+
+/** An operation that streams events (Server-Sent Events on HTTP) until the client leaves or the feed finishes. */
+export interface StreamOperation<Input, Item, Cursor extends string | number> extends OperationBase {
+  kind: 'stream';
+  http: { method: 'GET'; path: string };
+  handler(input: Input, context: OperationContext): Promise<FeedStart<Item, Cursor>>;
+}
+
+/**
+ * Any operation of the catalogue, its types erased: what a mount (REST, MCP) walks through. A
+ * mount hands each handler the flat input that the operation's joi schemas have validated.
+ */
+export type Operation = CallOperation<unknown, object | void> | StreamOperation<unknown, unknown, string | number>;
+
+/** Declares an operation once, typed by its handler; the catalogue mounts it on every surface. */
+export function defineOperation<Input, Output extends object | void>(operation: CallOperation<Input, Output>): CallOperation<Input, Output>;
+export function defineOperation<Input, Item, Cursor extends string | number>(
+  operation: StreamOperation<Input, Item, Cursor>,
+): StreamOperation<Input, Item, Cursor>;
+export function defineOperation(operation: Operation): Operation {
+  return operation;
+}

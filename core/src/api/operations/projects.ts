@@ -1,0 +1,94 @@
+import Joi from 'joi';
+import type { ProjectService } from '../../orchestrator/project-service.ts';
+import { branch, cursor, id, limit, pageOf, projectModel } from '../schemas.ts';
+import { defineOperation } from './operation.ts';
+
+const script = Joi.string().max(100_000).allow(null, '');
+const editable = {
+  name: Joi.string().trim().min(1).max(200),
+  defaultBranch: branch,
+  remoteUrl: Joi.string().max(2048).allow(null),
+  setupScript: script,
+  cleanupScript: script,
+  devScript: script,
+  maxConcurrentAttempts: Joi.number().integer().min(1).max(1000).allow(null),
+};
+const path = Joi.object({ projectId: id('project').required() });
+const tags = ['projects'];
+
+type ProjectId = { projectId: string };
+export type CreateProjectInput = Parameters<ProjectService['create']>[0];
+export type ListProjectsInput = Parameters<ProjectService['list']>[0];
+export type UpdateProjectInput = ProjectId & Parameters<ProjectService['update']>[1];
+
+export const postProjects = defineOperation({
+  kind: 'call',
+  name: 'postProjects',
+  summary: 'Register an existing local git repository as a project',
+  tags,
+  http: { method: 'POST', path: '/projects', status: 201 },
+  input: {
+    body: Joi.object({
+      ...editable,
+      name: editable.name.required(),
+      repoPath: Joi.string().min(1).max(4096).required().description('Absolute path of the repository top level'),
+    }).label('CreateProject'),
+  },
+  output: projectModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_CONFLICT', 'FORGE_NOT_A_GIT_REPOSITORY', 'FORGE_REPOSITORY_EMPTY', 'FORGE_BRANCH_NOT_FOUND'],
+  handler: (input: CreateProjectInput, { services }) => services.projects.create(emptyToNull(input)),
+});
+
+export const getProjects = defineOperation({
+  kind: 'call',
+  name: 'getProjects',
+  summary: 'List projects',
+  tags,
+  http: { method: 'GET', path: '/projects', status: 200 },
+  input: { query: Joi.object({ cursor, limit: limit(1000, 100) }) },
+  output: pageOf(projectModel, 'ProjectPage'),
+  errors: ['FORGE_VALIDATION_FAILED'],
+  handler: (input: ListProjectsInput, { services }) => services.projects.list(input),
+});
+
+export const getProjectsByProjectId = defineOperation({
+  kind: 'call',
+  name: 'getProjectsByProjectId',
+  summary: 'Get a project',
+  tags,
+  http: { method: 'GET', path: '/projects/{projectId}', status: 200 },
+  input: { path },
+  output: projectModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: ({ projectId }: ProjectId, { services }) => services.projects.get(projectId),
+});
+
+export const patchProjectsByProjectId = defineOperation({
+  kind: 'call',
+  name: 'patchProjectsByProjectId',
+  summary: 'Update a project (name, default branch, scripts, concurrency cap)',
+  tags,
+  http: { method: 'PATCH', path: '/projects/{projectId}', status: 200 },
+  input: { path, body: Joi.object(editable).min(1).label('UpdateProject') },
+  output: projectModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_REPOSITORY_MISSING', 'FORGE_BRANCH_NOT_FOUND'],
+  handler: ({ projectId, ...changes }: UpdateProjectInput, { services }) => services.projects.update(projectId, emptyToNull(changes)),
+});
+
+export const deleteProjectsByProjectId = defineOperation({
+  kind: 'call',
+  name: 'deleteProjectsByProjectId',
+  summary: 'Delete a project with its tasks; removes their worktrees and branches (the repository itself is untouched)',
+  tags,
+  http: { method: 'DELETE', path: '/projects/{projectId}', status: 204 },
+  input: { path },
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: ({ projectId }: ProjectId, { services }) => services.projects.delete(projectId),
+});
+
+export const projectOperations = [postProjects, getProjects, getProjectsByProjectId, patchProjectsByProjectId, deleteProjectsByProjectId];
+
+/** An empty script means no script. */
+function emptyToNull<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v === '' ? null : v])) as T;
+}

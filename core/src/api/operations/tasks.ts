@@ -1,0 +1,97 @@
+import Joi from 'joi';
+import type { TaskService } from '../../orchestrator/task-service.ts';
+import { cursor, id, limit, pageOf, taskModel, taskStatus } from '../schemas.ts';
+import { defineOperation } from './operation.ts';
+
+const fields = {
+  title: Joi.string().trim().min(1).max(500),
+  description: Joi.string().max(100_000).allow(null, ''),
+  status: taskStatus,
+  priority: Joi.number().integer().min(-1000).max(1000),
+  parentTaskId: id('parentTask').allow(null),
+};
+const path = Joi.object({ taskId: id('task').required() });
+const tags = ['tasks'];
+
+type TaskId = { taskId: string };
+export type CreateTaskInput = Parameters<TaskService['create']>[0];
+export type ListTasksInput = Parameters<TaskService['list']>[0] & Parameters<TaskService['list']>[1];
+export type UpdateTaskInput = TaskId & Parameters<TaskService['update']>[1];
+
+export const postTasks = defineOperation({
+  kind: 'call',
+  name: 'postTasks',
+  summary: 'Create a task in a project',
+  tags,
+  http: { method: 'POST', path: '/tasks', status: 201 },
+  input: {
+    body: Joi.object({
+      ...fields,
+      projectId: id('project').required(),
+      title: fields.title.required(),
+      autoStart: Joi.boolean(),
+    }).label('CreateTask'),
+  },
+  output: taskModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_UNPROCESSABLE'],
+  handler: (input: CreateTaskInput, { services }) => services.tasks.create(input),
+});
+
+export const getTasks = defineOperation({
+  kind: 'call',
+  name: 'getTasks',
+  summary: 'List tasks, oldest first, filtered by project and status',
+  tags,
+  http: { method: 'GET', path: '/tasks', status: 200 },
+  input: {
+    query: Joi.object({
+      projectId: id('project'),
+      status: Joi.array().items(fields.status).single().description('one or more statuses'),
+      cursor,
+      limit: limit(1000, 100),
+    }),
+  },
+  output: pageOf(taskModel, 'TaskPage'),
+  errors: ['FORGE_VALIDATION_FAILED'],
+  handler: ({ projectId, status, ...page }: ListTasksInput, { services }) => services.tasks.list({ projectId, status }, page),
+});
+
+export const getTasksByTaskId = defineOperation({
+  kind: 'call',
+  name: 'getTasksByTaskId',
+  summary: 'Get a task',
+  tags,
+  http: { method: 'GET', path: '/tasks/{taskId}', status: 200 },
+  input: { path },
+  output: taskModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: ({ taskId }: TaskId, { services }) => services.tasks.get(taskId),
+});
+
+export const patchTasksByTaskId = defineOperation({
+  kind: 'call',
+  name: 'patchTasksByTaskId',
+  summary:
+    'Update a task; setting status done or cancelled stops its attempts and removes their worktrees. A status move the task lifecycle does not allow answers 409 FORGE_INVALID_TRANSITION naming what is allowed',
+  tags,
+  http: { method: 'PATCH', path: '/tasks/{taskId}', status: 200 },
+  input: { path, body: Joi.object(fields).min(1).label('UpdateTask') },
+  output: taskModel,
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_INVALID_TRANSITION', 'FORGE_UNPROCESSABLE'],
+  // An empty description means none.
+  handler: ({ taskId, ...changes }: UpdateTaskInput, { services }) =>
+    services.tasks.update(taskId, changes.description === '' ? { ...changes, description: null } : changes),
+});
+
+export const deleteTasksByTaskId = defineOperation({
+  kind: 'call',
+  name: 'deleteTasksByTaskId',
+  summary: 'Delete a task; stops its attempts and removes their worktrees and branches',
+  tags,
+  http: { method: 'DELETE', path: '/tasks/{taskId}', status: 204 },
+  input: { path },
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
+  handler: ({ taskId }: TaskId, { services }) => services.tasks.delete(taskId),
+});
+
+export const taskOperations = [postTasks, getTasks, getTasksByTaskId, patchTasksByTaskId, deleteTasksByTaskId];

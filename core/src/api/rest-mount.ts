@@ -1,0 +1,80 @@
+import type Hapi from '@hapi/hapi';
+import type { ForgeErrorCode } from '@forge-core/sdk';
+import { statusOf } from './error-response.ts';
+import type { CallOperation, Operation, OperationContext, StreamOperation } from './operations/operation.ts';
+import { errorResponses, forgeOf } from './route-helpers.ts';
+import { FeedStream } from './sse-feed.ts';
+import { lastEventId, openSse } from './sse.ts';
+
+/**
+ * Serves each operation as one hapi route under `prefix`: joi validates the path, query and body
+ * apart (an error names the part), and the route options carry what build-openapi.ts reads.
+ */
+export function mountRest(server: Hapi.Server, operations: readonly Operation[], prefix: string): void {
+  server.route(operations.map((operation) => routeOf(operation, prefix)));
+}
+
+/** The HTTP statuses of an operation's error responses, each once, in order. */
+export function errorStatuses(codes: readonly ForgeErrorCode[]): number[] {
+  return [...new Set(codes.map(statusOf))].sort((a, b) => a - b);
+}
+
+function routeOf(operation: Operation, prefix: string): Hapi.ServerRoute {
+  const { path, query, body } = operation.input;
+  const validate = { ...(path && { params: path }), ...(query && { query }), ...(body && { payload: body }) };
+  const response = operation.kind === 'call' ? responseOf(operation) : undefined;
+  return {
+    method: operation.http.method,
+    path: prefix + operation.http.path,
+    options: {
+      id: operation.name,
+      tags: ['api', ...operation.tags],
+      description: operation.summary,
+      ...(Object.keys(validate).length > 0 && { validate }),
+      ...(response && { response }),
+      plugins: {
+        forge: { errors: errorResponses(...errorStatuses(operation.errors)), ...(operation.kind === 'stream' ? { stream: true } : {}) },
+      },
+    },
+    handler: operation.kind === 'call' ? callHandler(operation) : streamHandler(operation),
+  };
+}
+
+function responseOf({ output, http }: CallOperation<unknown, object | void>): Hapi.RouteOptionsResponse | undefined {
+  if (!output) return undefined;
+  return http.status === 200 ? { schema: output } : { status: { [http.status]: output } };
+}
+
+function callHandler(operation: CallOperation<unknown, object | void>): Hapi.Lifecycle.Method {
+  return async (request, h) => {
+    const output = await operation.handler(inputOf(request), contextOf(request));
+    return (output ? h.response(output) : h.response()).code(operation.http.status);
+  };
+}
+
+/** Answers the stream with Server-Sent Events: the feed's stored items from its start, then live ones. */
+function streamHandler(operation: StreamOperation<unknown, unknown, string | number>): Hapi.Lifecycle.Method {
+  return async (request, h) => {
+    const start = await operation.handler(inputOf(request), contextOf(request));
+    const { channel, response } = openSse(request, h);
+    const logger = forgeOf(request).logger.child({ operation: operation.name, ...request.params });
+    const stream = new FeedStream(channel, start.feed, start.from, logger);
+    stream.start();
+    const stopWatching = start.finishWhen?.((event, data) => stream.finish(event, data));
+    if (stopWatching) channel.onClose(stopWatching);
+    return response;
+  };
+}
+
+/**
+ * The operation's one flat input: path parameters, query and body merged. hapi has validated each
+ * part against the operation's joi schemas, so this is the value its handler's input type names.
+ */
+function inputOf(request: Hapi.Request): Record<string, unknown> {
+  const body = request.payload as Record<string, unknown> | null;
+  return { ...request.params, ...request.query, ...body };
+}
+
+function contextOf(request: Hapi.Request): OperationContext {
+  return { services: forgeOf(request), lastEventId: lastEventId(request) };
+}

@@ -1,0 +1,124 @@
+import { ForgeError } from '@forge-core/sdk';
+import type { Emit, EventLog } from '../events/event-log.ts';
+import { now } from '../store/clock.ts';
+import type { Database } from '../store/database.ts';
+import { newId } from '../store/ids.ts';
+import { rowPatch } from '../store/row-patch.ts';
+import { TASK_COLUMNS, toTask, type NewTask, type Task, type TaskChanges, type TaskRow, type TaskStatus } from '../store/task-store.ts';
+import type { Tx } from '../store/transaction.ts';
+import { LIVE_ATTEMPT_STATES } from '../store/attempt-store.ts';
+import { transitionRefused, type Transitions } from './transitions.ts';
+
+/**
+ * The task lifecycle (spec/decisions/0022). A task is worked on (`inprogress`) while an attempt
+ * of it is queued or running, waits for review (`inreview`) once its last live attempt has
+ * ended, and is closed by a merge (`done`) or by the user (`done`, `cancelled`). A closed task
+ * takes no new work unless the request reopens it; the user may move it back to `todo`.
+ *
+ *   todo       → inprogress (an attempt starts), inreview, done, cancelled (the user)
+ *   inprogress → inreview (its last live attempt ended), todo, done (a merge, the user), cancelled
+ *   inreview   → inprogress (a new attempt or a follow-up), todo, done (a merge, the user), cancelled
+ *   done       → todo (reopened by the user), inprogress (an attempt started with reopen), cancelled
+ *   cancelled  → todo (reopened by the user), inprogress (an attempt started with reopen), done (a merge)
+ */
+export const TASK_TRANSITIONS: Transitions<TaskStatus> = {
+  todo: ['inprogress', 'inreview', 'done', 'cancelled'],
+  inprogress: ['todo', 'inreview', 'done', 'cancelled'],
+  inreview: ['todo', 'inprogress', 'done', 'cancelled'],
+  done: ['todo', 'inprogress', 'cancelled'],
+  cancelled: ['todo', 'inprogress', 'done'],
+};
+
+export const CLOSED_TASK_STATUSES: readonly TaskStatus[] = ['done', 'cancelled'];
+
+/** The only writer of task rows: every status change is checked against the table and logged. */
+export class TaskLifecycle {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventLog,
+  ) {}
+
+  async create(input: NewTask): Promise<Task> {
+    const timestamp = now();
+    const row: TaskRow = {
+      id: newId(),
+      project_id: input.projectId,
+      title: input.title,
+      description: input.description ?? null,
+      status: input.status ?? 'todo',
+      priority: input.priority ?? 0,
+      parent_task_id: input.parentTaskId ?? null,
+      auto_start: input.autoStart ?? false,
+      created_at: timestamp,
+      updated_at: timestamp,
+    };
+    return this.events.transact((tx, emit) => {
+      tx.run(this.db('tasks').insert(row));
+      const task = toTask(row);
+      emit('task.created', task.id, task);
+      return task;
+    });
+  }
+
+  /** Changes the task's fields; a status change must be one the table allows (409 otherwise). */
+  update(id: string, changes: TaskChanges): Promise<Task> {
+    return this.events.transact((tx, emit) => {
+      const task = this.read(tx, id);
+      if (changes.status !== undefined && changes.status !== task.status && !TASK_TRANSITIONS[task.status].includes(changes.status)) {
+        throw transitionRefused('task', id, TASK_TRANSITIONS, task.status, changes.status);
+      }
+      return this.write(tx, emit, task, changes);
+    });
+  }
+
+  async delete(id: string): Promise<Task> {
+    return this.events.transact((tx, emit) => {
+      const task = this.read(tx, id);
+      tx.run(this.db('tasks').where({ id }).delete());
+      emit('task.deleted', id, { id, projectId: task.projectId });
+      return task;
+    });
+  }
+
+  /**
+   * In an attempt's transaction: an attempt of the task was queued (started or followed up), so
+   * the task is being worked on. A closed task is refused unless the request reopens it.
+   */
+  workStarted(tx: Tx, emit: Emit, taskId: string, reopen: boolean): Task {
+    const task = this.read(tx, taskId);
+    if (CLOSED_TASK_STATUSES.includes(task.status) && !reopen) {
+      throw new ForgeError(
+        'FORGE_TASK_CLOSED',
+        `The task ${taskId} is ${task.status}. Send "reopen": true with the request to move it back to inprogress and work on it again.`,
+        { taskId, status: task.status },
+      );
+    }
+    return task.status === 'inprogress' ? task : this.write(tx, emit, task, { status: 'inprogress' });
+  }
+
+  /** In an attempt's transaction: an attempt of the task ended; once none is live, the task waits for review. */
+  workEnded(tx: Tx, emit: Emit, taskId: string): void {
+    const task = tx.first<TaskRow>(this.db('tasks').where({ id: taskId }));
+    if (!task || !['todo', 'inprogress'].includes(task.status)) return;
+    const live = tx.first(this.db('attempts').where({ task_id: taskId }).whereIn('state', LIVE_ATTEMPT_STATES as string[]).select('id'));
+    if (!live) this.write(tx, emit, toTask(task), { status: 'inreview' });
+  }
+
+  private read(tx: Tx, id: string): Task {
+    const row = tx.first<TaskRow>(this.db('tasks').where({ id }));
+    if (!row) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${id}.`, { taskId: id });
+    return toTask(row);
+  }
+
+  private write(tx: Tx, emit: Emit, task: Task, changes: TaskChanges): Task {
+    const patch = rowPatch(changes, TASK_COLUMNS);
+    tx.run(this.db('tasks').where({ id: task.id }).update(patch));
+    const updated: Task = { ...task, ...definedOnly(changes), updatedAt: patch.updated_at as string };
+    emit('task.updated', task.id, updated);
+    return updated;
+  }
+}
+
+function definedOnly<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
