@@ -2,20 +2,21 @@ import type { Knex } from 'knex';
 
 /**
  * The persisted event log (spec/decisions/0021): every state change appends one row here in the
- * same transaction as the change. `seq` only ever grows (AUTOINCREMENT: a pruned number is never
- * handed out again), so it is the cursor clients resume from. `subject` is the id of what changed,
- * for readers that follow one project, task or attempt.
+ * same transaction as the change. `seq` is the cursor clients resume from. It is SQLite's rowid,
+ * which takes the largest plus one; pruning always keeps the newest event, so no number is ever
+ * handed out twice. Not AUTOINCREMENT, and no index on `ts`: each costs another page written per
+ * commit, on the busiest write path (pruning by age finds its cut by seq, event-store.ts).
+ * `subject` is the id of what changed, for readers that follow one project, task or attempt.
  *
  * Attempts also record their phases: when the worktree was ready and when the agent started.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('events', (t) => {
-    t.increments('seq').primary();
+    t.integer('seq').primary();
     t.string('type', 64).notNullable();
     t.string('subject', 64).notNullable();
     t.string('ts', 32).notNullable();
     t.text('data').notNullable();
-    t.index(['ts'], 'events_ts_index');
   });
   await knex.schema.alterTable('attempts', (t) => {
     t.string('worktree_ready_at', 32).nullable();

@@ -53,9 +53,16 @@ describe('event streams', () => {
     );
   });
 
-  it('tells a client whose Last-Event-ID is unknown to resync', async () => {
-    const events = await readSse(`${base()}/events`, { lastEventId: 'old-boot-42', until: (seen) => seen.length > 0, timeoutMs: 3_000 });
-    assert.equal(events[0]?.event, 'resync');
+  it('tells a client whose Last-Event-ID is unknown to resync, with the id to go on from, then streams what follows', async () => {
+    const newest = server.forge.events.latestId;
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const reading = readSse(`${base()}/events`, { lastEventId: 'old-boot-42', onOpen: opened, until: (seen) => seen.length > 1, timeoutMs: 5_000 });
+    await open;
+    const task = (await server.request('POST', '/tasks', { projectId, title: 'after the resync' })).body;
+    const [resync, next] = await reading;
+    assert.deepEqual([resync?.event, resync?.id, resync?.data.resumeFrom], ['resync', newest, newest]);
+    assert.deepEqual([next?.event, next?.data.data.id, Number(next?.id)], ['task.created', task.id, Number(newest) + 1]);
   });
 
   it('streams an attempt log live, ends it once the attempt is finished, and resumes from a sequence number', async () => {

@@ -98,7 +98,9 @@ export class FeedStream<Item, Cursor extends string | number> {
         this.missedSome = false;
         const page = await feed.readAfter(this.cursor, PAGE_SIZE);
         if ('resyncFrom' in page) {
-          await channel.sendPaced('resync', { reason: page.reason });
+          // Its id is where the stream goes on from: a client that reloads what it shows, then
+          // reconnects, resumes there.
+          await channel.sendPaced('resync', { reason: page.reason, resumeFrom: page.resyncFrom }, page.resyncFrom);
           this.cursor = page.resyncFrom;
           continue;
         }

@@ -54,12 +54,28 @@ export class EventStore {
    * rows a call, so the writer is never held for long; returns how many went.
    */
   async prune(before: string, keep: number, batch: number): Promise<number> {
-    const { newest } = await this.bounds();
+    const { oldest, newest } = await this.bounds();
     if (newest === 0) return 0;
-    const aged = (await this.db('events').where('ts', '<', before).max({ seq: 'seq' }).first()) as { seq: number | null } | undefined;
-    const through = Math.min(newest - 1, Math.max(newest - keep, aged?.seq ?? 0));
-    if (through <= 0) return 0;
+    const through = Math.min(newest - 1, Math.max(newest - keep, await this.lastBefore(before, oldest, newest)));
+    if (through < oldest) return 0;
     const doomed = this.db('events').where('seq', '<=', through).orderBy('seq').limit(batch).select('seq');
     return this.db('events').whereIn('seq', doomed).delete();
+  }
+
+  /**
+   * The last seq whose event is older than `before` (0 if none): a binary search on seq, as
+   * timestamps grow with it, so no index on `ts` is needed. A clock stepped back makes the cut a
+   * little early or late, never a hole.
+   */
+  private async lastBefore(before: string, oldest: number, newest: number): Promise<number> {
+    let [low, high, found] = [oldest, newest, 0];
+    while (low <= high) {
+      const middle = Math.floor((low + high) / 2);
+      const row = (await this.db('events').where('seq', '>=', middle).orderBy('seq').first('seq', 'ts')) as { seq: number; ts: string } | undefined;
+      if (!row || row.seq > high) high = middle - 1;
+      else if (row.ts < before) [found, low] = [row.seq, row.seq + 1];
+      else high = middle - 1;
+    }
+    return found;
   }
 }
