@@ -52,6 +52,28 @@ describe('the persisted event log', () => {
     assert.deepEqual(events.map((e) => [e.id, e.type, (e.data as { name: string }).name]), [['1', 'project.created', 'kept']]);
   });
 
+  it('commits changes requested together as one group, undoing only the one that throws', async () => {
+    const live: string[] = [];
+    const unsubscribe = log.subscribe((event) => live.push((event.data as { name: string }).name));
+    const outcomes = await Promise.allSettled([
+      project('first'),
+      log.transact((tx, emit) => {
+        const created = stores.projects.insert(tx, { name: 'undone', repoPath: '/repo/undone', defaultBranch: 'main' });
+        emit('project.created', created.id, created);
+        throw new Error('this change alone fails');
+      }),
+      // A statement error (a repoPath already taken) is undone the same way.
+      project('first'),
+      project('last'),
+    ]);
+    unsubscribe();
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    assert.deepEqual((await stores.projects.all()).map((p) => p.name), ['first', 'last']);
+    assert.deepEqual(live, ['first', 'last']);
+    const stored = (await log.readAfter('0', 10)) as ForgeEvent[];
+    assert.deepEqual(stored.map((e) => [e.id, (e.data as { name: string }).name]), [['1', 'first'], ['2', 'last']]);
+  });
+
   it('hands each committed event to live subscribers once, in commit order, with the id a cursor read gives it', async () => {
     const live: string[] = [];
     const unsubscribe = log.subscribe((event) => live.push(event.id));

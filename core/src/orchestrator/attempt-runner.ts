@@ -97,8 +97,9 @@ export class AttemptRunner {
         changes: { error: outcome.error, finishedAt: new Date().toISOString(), leaseUntil: null },
       })
       .catch((error: unknown) => {
-        if (!(error instanceof ForgeError && error.code === 'FORGE_STALE_CLAIM')) throw error;
-        this.deps.logger.warn({ attemptId: attempt.id, details: error.details }, 'the attempt was claimed by another run; this run ends without writing its outcome');
+        // Another claim took it over, or it was ended meanwhile by something other than this run.
+        if (!(error instanceof ForgeError && (error.code === 'FORGE_STALE_CLAIM' || error.code === 'FORGE_INVALID_TRANSITION'))) throw error;
+        this.deps.logger.warn({ attemptId: attempt.id, code: error.code, details: error.details }, 'the attempt is no longer this run’s to end; its outcome is not written');
       });
   }
 
