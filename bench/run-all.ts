@@ -14,6 +14,7 @@ import { describeMachine } from './machine.ts';
 import { benchAttemptE2E } from './sections/attempt-e2e.ts';
 import { benchConcurrentAttempts } from './sections/concurrent-attempts.ts';
 import { benchEventBoundary } from './sections/event-boundary.ts';
+import { benchEventLog } from './sections/event-log.ts';
 import { benchEventPipeline } from './sections/event-pipeline.ts';
 import { benchListTasks } from './sections/list-tasks.ts';
 import { benchServerStartup } from './sections/server-startup.ts';
@@ -106,6 +107,9 @@ async function main(): Promise<void> {
   const sseSlowClients = await benchSseSlowClients(slowClientsApi, slowClientsServer.pid, join(tempRoot, 'repos', 'sse-slow-clients'));
   await slowClientsServer.stop();
 
+  progress('section 10: the event log, with its own server, killed and started again half-way');
+  const eventLog = await benchEventLog(client, join(tempRoot, 'home-event-log'), join(tempRoot, 'repos', 'event-log'));
+
   const results: BenchResults = {
     taskCreation,
     listTasks,
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
     eventPipeline,
     eventBoundary,
     sseSlowClients,
+    eventLog,
   };
   const targets = checkTargets(results);
   printTargets(targets);

@@ -1,6 +1,7 @@
 import type { AttemptE2EResult } from './sections/attempt-e2e.ts';
 import type { ConcurrentAttemptsResult } from './sections/concurrent-attempts.ts';
 import type { EventBoundaryResult } from './sections/event-boundary.ts';
+import type { EventLogResult } from './sections/event-log.ts';
 import type { EventPipelineResult } from './sections/event-pipeline.ts';
 import type { ListTasksResult } from './sections/list-tasks.ts';
 import type { ServerStartupResult } from './sections/server-startup.ts';
@@ -19,6 +20,7 @@ export interface BenchResults {
   eventPipeline: EventPipelineResult;
   eventBoundary: EventBoundaryResult;
   sseSlowClients: SseSlowClientsResult;
+  eventLog: EventLogResult;
 }
 
 export interface TargetCheck {
@@ -38,10 +40,20 @@ function report(target: string, measured: number, unit: string): TargetCheck {
   return { target, goal: 'none', measured: `${formatNumber(measured)} ${unit}`.trim(), pass: null };
 }
 
+function reportText(target: string, measured: string): TargetCheck {
+  return { target, goal: 'none', measured, pass: null };
+}
+
+/** One target with two goals (checked without a name of their own): it passes when both do. */
+function checkBoth(target: string, first: TargetCheck, second: TargetCheck): TargetCheck {
+  return { target, goal: `${first.goal} and ${second.goal}`, measured: `${first.measured}, ${second.measured}`, pass: first.pass === true && second.pass === true };
+}
+
 /** The goals the lead set for this build; a miss is reported, never fatal. */
 export function checkTargets(r: BenchResults): TargetCheck[] {
   const at = (clients: number) => r.taskCreation.find((l) => l.clients === clients)!;
   const burst = r.concurrentAttempts;
+  const { appends, fanOut, resume } = r.eventLog;
   return [
     check('task creation p95, 1 client', at(1).p95, 'ms', '<', 3),
     check('task creation throughput, 50 clients', at(50).requestsPerSecond, 'req/s', '>', 1_500),
@@ -66,6 +78,20 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     report('host boundary overhead per event (p50)', r.eventBoundary.overheadNs, 'ns'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, server peak RSS`, r.sseSlowClients.peakRssMb, 'MB'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, RSS after they closed`, r.sseSlowClients.rssAfterCloseMb, 'MB'),
+    checkBoth(
+      `task creation at ${appends.clients} clients with event appends`,
+      check('', appends.requestsPerSecond, 'req/s', '>', 3_000),
+      check('', appends.requests.p99, 'ms p99', '<', 40),
+    ),
+    report('event appends, as the one /events follower counts them', Math.round(appends.eventsPerSecond), 'events/s'),
+    reportText('/events follower got every event once, ids contiguous', appends.followerMismatch === null ? 'yes' : 'no'),
+    report('/events follower delivery lag p99', appends.lagMs.p99, 'ms'),
+    report(`${fanOut.clients} /events clients, delivery lag p99`, fanOut.lagMs.p99, 'ms'),
+    reportText(`${fanOut.clients} /events clients that missed or repeated an event`, `${fanOut.clientsNotExact} of ${fanOut.clients}`),
+    report(`${fanOut.clients} /events clients, server peak RSS`, fanOut.peakRssMb, 'MB'),
+    report(`restart after SIGKILL, ${formatNumber(resume.eventsInLog)} events in the log: first healthy response`, resume.spawnToHealthyMs / 1000, 's'),
+    report(`Last-Event-ID ${formatNumber(resume.replayed)} events back after the restart: replay`, Math.round(resume.eventsPerSecond), 'events/s'),
+    reportText('replay after the restart got every event once, in order', resume.mismatch === null ? 'yes' : 'no'),
   ];
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ForgeEvent } from '../src/events/event-log.ts';
+import { processesOfAttempt } from './support/attempt-processes.ts';
 import { git, makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
@@ -122,5 +123,92 @@ describe('the rules a task follows (decision 0022)', () => {
       events.filter((e) => e.subject === taskId).map((e) => [e.type, (e.data as { status: string }).status]),
       [['task.updated', 'done']],
     );
+  });
+  describe('races', () => {
+    const started = (taskId: string, command: string) => server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'script', options: { command } });
+    const live = (a: { state: string }) => ['queued', 'preparing', 'running'].includes(a.state);
+
+    it('a start racing the close of its task either is refused or is stopped by the close: no closed task runs an attempt', async () => {
+      for (const delayMs of [0, 5, 20, 60]) {
+        const task = (await server.request('POST', '/tasks', { projectId, title: `close race ${delayMs}` })).body;
+        assert.equal((await started(task.id, 'sleep 1')).status, 202);
+        const [closed, start] = await Promise.all([
+          server.request('PATCH', `/tasks/${task.id}`, { status: 'done' }),
+          new Promise((resolve) => setTimeout(resolve, delayMs)).then(() => started(task.id, 'sleep 2; echo x > y.txt')),
+        ]);
+        assert.equal(closed.status, 200, JSON.stringify(closed.body));
+        assert.ok(start.status === 202 || (start.status === 409 && start.body.error.code === 'FORGE_TASK_CLOSED'), JSON.stringify(start.body));
+        const attempts = await server.waitFor(async () => {
+          const items = (await server.request('GET', `/tasks/${task.id}/attempts`)).body.items as Array<{ state: string }>;
+          return items.every((a) => !live(a)) && items;
+        });
+        assert.equal(await status(task.id), 'done');
+        for (const attempt of attempts as Array<{ state: string; worktreePath: string | null; error: { code: string } | null }>) {
+          assert.equal(attempt.worktreePath, null, 'a closed task keeps no worktree');
+          assert.notEqual(attempt.error?.code, 'FORGE_COMMIT_FAILED', 'no worktree was pulled from under a running agent');
+        }
+      }
+    });
+
+    it('a start racing the deletion of its task leaves no attempt and no process behind', async () => {
+      for (const delayMs of [0, 10, 40]) {
+        const task = (await server.request('POST', '/tasks', { projectId, title: `delete race ${delayMs}` })).body;
+        const [removed, start] = await Promise.all([
+          server.request('DELETE', `/tasks/${task.id}`),
+          new Promise((resolve) => setTimeout(resolve, delayMs)).then(() => started(task.id, 'sleep 30')),
+        ]);
+        assert.equal(removed.status, 204, JSON.stringify(removed.body));
+        assert.ok([202, 404].includes(start.status), JSON.stringify(start.body));
+        assert.equal((await server.request('GET', `/tasks/${task.id}`)).status, 404);
+        if (start.status === 202) {
+          assert.equal((await server.request('GET', `/attempts/${start.body.id}`)).status, 404);
+          await server.waitFor(async () => processesOfAttempt(start.body.id).length === 0);
+        }
+      }
+    });
+
+    it('a merge racing a follow-up: one of them wins, and a merged attempt never runs again', async () => {
+      for (const delayMs of [0, 5, 20, 40]) {
+        const { attempt } = await finishedAttempt(`race-${delayMs}.txt`);
+        const [merged, followed] = await Promise.all([
+          server.request('POST', `/attempts/${attempt.id}/merge`),
+          new Promise((resolve) => setTimeout(resolve, delayMs)).then(() =>
+            server.request('POST', `/attempts/${attempt.id}/follow-up`, { prompt: 'more', reopen: true }),
+          ),
+        ]);
+        const after = await server.waitFor(async () => {
+          const now = (await server.request('GET', `/attempts/${attempt.id}`)).body;
+          return !live(now) && now;
+        });
+        if (merged.status === 200) {
+          assert.equal(followed.status, 409, JSON.stringify(followed.body));
+          assert.equal(followed.body.error.code, 'FORGE_ALREADY_MERGED');
+          assert.equal(after.mergeCommit, merged.body.mergeCommit);
+        } else {
+          assert.equal(merged.status, 409, JSON.stringify(merged.body));
+          assert.equal(followed.status, 202, JSON.stringify(followed.body));
+          assert.equal(after.mergeCommit, null);
+        }
+      }
+    });
+  });
+
+  it('takes reopen only as a JSON boolean', async () => {
+    const task = (await server.request('POST', '/tasks', { projectId, title: 'strict', status: 'done' })).body;
+    for (const reopen of ['true', 1, null, 'yes']) {
+      const answer = await server.request('POST', `/tasks/${task.id}/attempts`, { executor: 'script', options: { command: 'true' }, reopen });
+      assert.equal(answer.status, 400, `${JSON.stringify(reopen)}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.error.code, 'FORGE_VALIDATION_FAILED');
+    }
+    assert.equal(await status(task.id), 'done');
+  });
+
+  it('setting what a task already has writes nothing and logs no event', async () => {
+    const task = (await server.request('POST', '/tasks', { projectId, title: 'same', status: 'done' })).body;
+    const cursor = server.forge.events.latestId;
+    const same = await server.request('PATCH', `/tasks/${task.id}`, { status: 'done', title: 'same' });
+    assert.equal(same.status, 200);
+    assert.equal(same.body.updatedAt, task.updatedAt);
+    assert.deepEqual(await server.forge.events.readAfter(cursor, 10), []);
   });
 });

@@ -60,14 +60,18 @@ export class TaskLifecycle {
     });
   }
 
-  /** Changes the task's fields; a status change must be one the table allows (409 otherwise). */
+  /** Changes the task's fields; a status change must be one the table allows (409 otherwise). Unchanged fields are not written. */
   update(id: string, changes: TaskChanges): Promise<Task> {
     return this.events.transact((tx, emit) => {
       const task = this.read(tx, id);
       if (changes.status !== undefined && changes.status !== task.status && !TASK_TRANSITIONS[task.status].includes(changes.status)) {
         throw transitionRefused('task', id, TASK_TRANSITIONS, task.status, changes.status);
       }
-      return this.write(tx, emit, task, changes);
+      // Only what differs is written: setting what the task already has is no change, and no event.
+      const differing = Object.fromEntries(
+        Object.entries(changes).filter(([key, value]) => value !== undefined && value !== task[key as keyof Task]),
+      ) as TaskChanges;
+      return Object.keys(differing).length === 0 ? task : this.write(tx, emit, task, differing);
     });
   }
 

@@ -10,6 +10,8 @@ import type { Stores } from '../store/stores.ts';
 import type { AttemptSecrets } from './attempt-secrets.ts';
 import { branchName } from './branch-name.ts';
 import { requireRepository } from './repository-guard.ts';
+import { withTaskLock } from './task-lock.ts';
+import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface StartAttemptInput {
@@ -80,8 +82,7 @@ export class AttemptService {
     }
     const id = newId();
     const stored = this.secrets.split(id, entry.executor.options, options);
-    const attempt = await this.lifecycles.attempts.create(
-      {
+    const newAttempt = {
       id,
       taskId,
       executor: { id: entry.id, package: entry.packageName, version: entry.packageVersion, contractVersion: entry.contractVersion },
@@ -90,9 +91,10 @@ export class AttemptService {
       prompt: input.prompt ?? (task.description ? `${task.title}\n\n${task.description}` : task.title),
       branch: branchName(this.branchPrefix, id, task.title),
       baseBranch,
-      },
-      { reopen: input.reopen ?? false },
-    );
+    };
+    // In turn with closing or deleting the task: a start that comes during either waits, then
+    // finds the task closed (409) or gone (404).
+    const attempt = await withTaskLock(taskId, () => this.lifecycles.attempts.create(newAttempt, { reopen: input.reopen ?? false }));
     this.scheduler.wake();
     return attempt;
   }
@@ -141,25 +143,32 @@ export class AttemptService {
    * attempt's work is final: continuing it is a new attempt (spec/decisions/0022).
    */
   async followUp(id: string, input: FollowUpInput): Promise<Attempt> {
-    const attempt = await this.get(id);
-    if (attempt.mergeCommit) {
-      throw new ForgeError(
-        'FORGE_ALREADY_MERGED',
-        `Attempt ${id} was merged into ${attempt.baseBranch} as ${attempt.mergeCommit}; its work is final. Start a new attempt on the task to go on from ${attempt.baseBranch} (with "reopen": true, as the merge closed the task).`,
-        { attemptId: id, mergeCommit: attempt.mergeCommit, baseBranch: attempt.baseBranch },
-      );
-    }
-    if (!FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
-      throw new ForgeError('FORGE_CONFLICT', `Attempt ${id} is ${attempt.state}; wait for it to finish or stop it, then follow up.`, {
-        state: attempt.state,
-      });
-    }
-    const found = await this.stores.tasks.getWithRepository(attempt.taskId);
-    if (found) requireRepository({ id: found.task.projectId, repoPath: found.repoPath });
-    const queued = await this.lifecycles.attempts.move(id, 'queued', {
-      changes: { followUpPrompt: input.prompt, error: null, finishedAt: null },
-      reopen: input.reopen ?? false,
-    });
+    const { taskId } = await this.get(id);
+    // In turn with closing the task, and with a merge of the attempt (which may record it merged).
+    const queued = await withTaskLock(taskId, () =>
+      withAttemptLock(id, async () => {
+        const attempt = await this.get(id);
+        if (attempt.mergeCommit) {
+          throw new ForgeError(
+            'FORGE_ALREADY_MERGED',
+            `Attempt ${id} was merged into ${attempt.baseBranch} as ${attempt.mergeCommit}; its work is final. Start a new attempt on the task to go on from ${attempt.baseBranch} (with "reopen": true, as the merge closed the task).`,
+            { attemptId: id, mergeCommit: attempt.mergeCommit, baseBranch: attempt.baseBranch },
+          );
+        }
+        if (!FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
+          throw new ForgeError('FORGE_CONFLICT', `Attempt ${id} is ${attempt.state}; wait for it to finish or stop it, then follow up.`, {
+            state: attempt.state,
+          });
+        }
+        const found = await this.stores.tasks.getWithRepository(attempt.taskId);
+        if (found) requireRepository({ id: found.task.projectId, repoPath: found.repoPath });
+        return this.lifecycles.attempts.move(id, 'queued', {
+          // The times of the run before are cleared: the next claim sets them again.
+          changes: { followUpPrompt: input.prompt, error: null, startedAt: null, worktreeReadyAt: null, agentStartedAt: null, finishedAt: null },
+          reopen: input.reopen ?? false,
+        });
+      }),
+    );
     this.scheduler.wake();
     return queued;
   }

@@ -12,6 +12,7 @@ import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 import { requireRepository } from './repository-guard.ts';
 import type { StopAttempt } from './task-service.ts';
+import { withTaskLocks } from './task-lock.ts';
 
 export type CreateProjectInput = Omit<NewProject, 'defaultBranch'> & { defaultBranch?: string | undefined };
 
@@ -89,6 +90,15 @@ export class ProjectService {
    * removal fail, the error is answered with the project still there to delete again.
    */
   async delete(id: string): Promise<void> {
+    // Every task's lock: no attempt can start on one of them meanwhile, to be deleted as it runs.
+    const tasks = await this.stores.tasks.listByProject(id);
+    await withTaskLocks(
+      tasks.map((t) => t.id),
+      () => this.deleteHoldingTaskLocks(id),
+    );
+  }
+
+  private async deleteHoldingTaskLocks(id: string): Promise<void> {
     const project = await this.get(id);
     const attempts = await this.stores.attempts.listByProject(id);
     await Promise.all(attempts.map((a) => this.stopAttempt(a.id)));

@@ -7,6 +7,7 @@ import type { NewTask, Task, TaskChanges, TaskFilter } from '../store/task-store
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import { CLOSED_TASK_STATUSES, TASK_TRANSITIONS } from '../lifecycle/task-lifecycle.ts';
 import { transitionRefused } from '../lifecycle/transitions.ts';
+import { withTaskLock } from './task-lock.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 
 /** Stops an attempt if it is live; nothing when it has finished (AttemptService.stopIfLive). */
@@ -51,32 +52,37 @@ export class TaskService {
    * closing it (done or cancelled) stops its attempts and removes their worktrees first.
    */
   async update(id: string, changes: TaskChanges): Promise<Task> {
-    const task = await this.get(id);
-    if (changes.parentTaskId) {
-      if (changes.parentTaskId === id) {
-        throw new ForgeError('FORGE_UNPROCESSABLE', 'A task cannot be its own parent.', { field: 'parentTaskId' });
+    // In turn with starts and follow-ups: none can slip in between stopping the attempts and closing.
+    return withTaskLock(id, async () => {
+      const task = await this.get(id);
+      if (changes.parentTaskId) {
+        if (changes.parentTaskId === id) {
+          throw new ForgeError('FORGE_UNPROCESSABLE', 'A task cannot be its own parent.', { field: 'parentTaskId' });
+        }
+        await this.requireParent(changes.parentTaskId, task.projectId);
       }
-      await this.requireParent(changes.parentTaskId, task.projectId);
-    }
-    const closing = changes.status !== undefined && CLOSED_TASK_STATUSES.includes(changes.status) && changes.status !== task.status;
-    if (closing) {
-      // Refused before anything is stopped when the table does not allow it.
-      if (!TASK_TRANSITIONS[task.status].includes(changes.status!)) throw transitionRefused('task', id, TASK_TRANSITIONS, task.status, changes.status!);
-      await this.releaseWorktrees(task, { deleteBranches: false });
-    }
-    return this.lifecycles.tasks.update(id, changes).catch((error: unknown) => {
-      if (error instanceof ForgeError && error.code === 'FORGE_NOT_FOUND') {
-        throw new ForgeError('FORGE_NOT_FOUND', `Task ${id} was deleted while it was being updated.`, { taskId: id });
+      const closing = changes.status !== undefined && CLOSED_TASK_STATUSES.includes(changes.status) && changes.status !== task.status;
+      if (closing) {
+        // Refused before anything is stopped when the table does not allow it.
+        if (!TASK_TRANSITIONS[task.status].includes(changes.status!)) throw transitionRefused('task', id, TASK_TRANSITIONS, task.status, changes.status!);
+        await this.releaseWorktrees(task, { deleteBranches: false });
       }
-      throw error;
+      return this.lifecycles.tasks.update(id, changes).catch((error: unknown) => {
+        if (error instanceof ForgeError && error.code === 'FORGE_NOT_FOUND') {
+          throw new ForgeError('FORGE_NOT_FOUND', `Task ${id} was deleted while it was being updated.`, { taskId: id });
+        }
+        throw error;
+      });
     });
   }
 
   /** Deletes the task and its attempts, worktrees and branches. */
   async delete(id: string): Promise<void> {
-    const task = await this.get(id);
-    await this.releaseWorktrees(task, { deleteBranches: true });
-    await this.lifecycles.tasks.delete(id);
+    await withTaskLock(id, async () => {
+      const task = await this.get(id);
+      await this.releaseWorktrees(task, { deleteBranches: true });
+      await this.lifecycles.tasks.delete(id);
+    });
   }
 
   /**

@@ -8,7 +8,7 @@ const taskPath = Joi.object({ taskId: id('task').required() });
 const path = Joi.object({ attemptId: id('attempt').required() });
 const prompt = Joi.string().min(1).max(200_000);
 const tags = ['attempts'];
-const reopen = Joi.boolean().description('work on a done or cancelled task again, moving it back to inprogress; without it such a task answers 409 FORGE_TASK_CLOSED');
+const reopen = Joi.boolean().strict().description('work on a done or cancelled task again, moving it back to inprogress; without it such a task answers 409 FORGE_TASK_CLOSED');
 
 const diffModel = Joi.object({
   baseBranch: Joi.string().required(),
@@ -40,7 +40,8 @@ export type PushInput = AttemptId & { branch?: Parameters<BranchService['push']>
 export const postTasksByTaskIdAttempts = defineOperation({
   kind: 'call',
   name: 'postTasksByTaskIdAttempts',
-  summary: 'Start an attempt: queued at once (202), run in its own worktree when capacity allows',
+  summary:
+    'Start an attempt: queued at once (202), run in its own worktree when capacity allows. On a done or cancelled task only with reopen: true (409 FORGE_TASK_CLOSED otherwise)',
   tags,
   http: { method: 'POST', path: '/tasks/{taskId}/attempts', status: 202 },
   input: {
@@ -151,7 +152,8 @@ export const postAttemptsByAttemptIdRebase = defineOperation({
 export const postAttemptsByAttemptIdMerge = defineOperation({
   kind: 'call',
   name: 'postAttemptsByAttemptIdMerge',
-  summary: 'Squash-merge the attempt into its base branch and close the task; 409 when the base moved and conflicts',
+  summary:
+    'Squash-merge the attempt into its base branch and close the task; 409 FORGE_MERGE_CONFLICT when the base moved and conflicts, FORGE_ALREADY_MERGED when it was merged before',
   tags,
   http: { method: 'POST', path: '/attempts/{attemptId}/merge', status: 200 },
   input: { path },
