@@ -27,8 +27,18 @@ export interface SseChannel {
   onClose(cleanup: () => void): void;
 }
 
+// One event goes to every client that follows the stream: its data is turned into JSON once.
+const serialized = new WeakMap<object, string>();
+
+function toJson(data: unknown): string {
+  if (typeof data !== 'object' || data === null) return JSON.stringify(data);
+  let text = serialized.get(data);
+  if (text === undefined) serialized.set(data, (text = JSON.stringify(data)));
+  return text;
+}
+
 const frame = (event: string, data: unknown, id?: string | number) =>
-  `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${toJson(data)}\n\n`;
 
 /**
  * Opens a Server-Sent Events response. Every event carries an id, so a client that loses the
@@ -97,13 +107,22 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
   stream.once('close', disconnected);
   stream.write('retry: 2000\n\n');
 
+  // Live events come in bursts (a group commit's events, a stored batch of log entries, published
+  // in one go): the frames of one burst leave in one write, not one socket write each.
+  let burst = '';
+  const writeBurst = () => {
+    if (burst && !closed) stream.write(burst);
+    burst = '';
+  };
   const channel: SseChannel = {
     send(event, data, id) {
       if (closed) return;
-      if (overCapAtBurstStart()) drop();
-      else stream.write(frame(event, data, id));
+      if (overCapAtBurstStart()) return drop();
+      if (burst === '') queueMicrotask(writeBurst);
+      burst += frame(event, data, id);
     },
     async sendPaced(event, data, id) {
+      writeBurst();
       while (!closed && stream.writableNeedDrain) await new Promise<void>((resolve) => (wakeWriter = resolve));
       wakeWriter = null;
       if (!closed) stream.write(frame(event, data, id));
@@ -114,6 +133,7 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
       else owedBytes += Buffer.byteLength(frame(event, data, id));
     },
     close() {
+      writeBurst();
       if (finish()) stream.end();
     },
     get closed() {
