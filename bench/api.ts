@@ -7,6 +7,8 @@ export interface Attempt {
   state: string;
   createdAt: string;
   startedAt: string | null;
+  worktreeReadyAt: string | null;
+  agentStartedAt: string | null;
   finishedAt: string | null;
   error: { code: string; message: string } | null;
 }

@@ -13,6 +13,12 @@ export interface AttemptE2EResult {
   queued: LatencySummary;
   /** Claimed → final: worktree, agent, commit. */
   running: LatencySummary;
+  /** Claimed → worktree ready (worktreeReadyAt). */
+  worktree: LatencySummary;
+  /** Worktree ready → agent started (agentStartedAt): the setup script, if any. */
+  setup: LatencySummary;
+  /** Agent started → final: the agent, the commit of its work, the cleanup script. */
+  agent: LatencySummary;
 }
 
 const ATTEMPTS = 20;
@@ -23,7 +29,7 @@ const ATTEMPT_TIME_LIMIT_MS = 60_000;
 
 /** 4. One fake-agent attempt at a time through the real server, start to final state. */
 export async function benchAttemptE2E(api: ForgeApi, projectId: string): Promise<AttemptE2EResult> {
-  const samples: { endToEnd: number; toQueued: number; queued: number; running: number; state: string }[] = [];
+  const samples: { endToEnd: number; toQueued: number; queued: number; running: number; worktree: number; setup: number; agent: number; state: string }[] = [];
   for (let i = -WARMUP; i < ATTEMPTS; i++) {
     const taskId = await api.createTask(projectId, `Sequential attempt ${i}`, `write notes/attempt-${i}.md Written by attempt ${i}`);
     const sentAt = Date.now();
@@ -33,7 +39,18 @@ export async function benchAttemptE2E(api: ForgeApi, projectId: string): Promise
     const created = Date.parse(done.createdAt);
     const started = Date.parse(done.startedAt ?? done.createdAt);
     const finished = Date.parse(done.finishedAt ?? done.createdAt);
-    samples.push({ endToEnd: finished - sentAt, toQueued: created - sentAt, queued: started - created, running: finished - started, state: done.state });
+    const worktreeReady = Date.parse(done.worktreeReadyAt ?? done.finishedAt ?? done.createdAt);
+    const agentStarted = Date.parse(done.agentStartedAt ?? done.finishedAt ?? done.createdAt);
+    samples.push({
+      endToEnd: finished - sentAt,
+      toQueued: created - sentAt,
+      queued: started - created,
+      running: finished - started,
+      worktree: worktreeReady - started,
+      setup: agentStarted - worktreeReady,
+      agent: finished - agentStarted,
+      state: done.state,
+    });
   }
   const result: AttemptE2EResult = {
     attempts: samples.length,
@@ -42,6 +59,9 @@ export async function benchAttemptE2E(api: ForgeApi, projectId: string): Promise
     toQueued: summarize(samples.map((s) => s.toQueued)),
     queued: summarize(samples.map((s) => s.queued)),
     running: summarize(samples.map((s) => s.running)),
+    worktree: summarize(samples.map((s) => s.worktree)),
+    setup: summarize(samples.map((s) => s.setup)),
+    agent: summarize(samples.map((s) => s.agent)),
   };
   printTable(
     `4. Attempt end to end, fake agent, small repo, ${ATTEMPTS} sequential (ms; ${result.succeeded}/${result.attempts} succeeded)`,
@@ -51,6 +71,9 @@ export async function benchAttemptE2E(api: ForgeApi, projectId: string): Promise
       ['  POST sent -> queued row', result.toQueued.p50, result.toQueued.p95, result.toQueued.max],
       ['  queued -> claimed', result.queued.p50, result.queued.p95, result.queued.max],
       ['  claimed -> final', result.running.p50, result.running.p95, result.running.max],
+      ['    claimed -> worktree ready', result.worktree.p50, result.worktree.p95, result.worktree.max],
+      ['    worktree ready -> agent started', result.setup.p50, result.setup.p95, result.setup.max],
+      ['    agent started -> final', result.agent.p50, result.agent.p95, result.agent.max],
     ],
   );
   return result;

@@ -107,22 +107,13 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
   stream.once('close', disconnected);
   stream.write('retry: 2000\n\n');
 
-  // Live events come in bursts (a group commit's events, a stored batch of log entries, published
-  // in one go): the frames of one burst leave in one write, not one socket write each.
-  let burst = '';
-  const writeBurst = () => {
-    if (burst && !closed) stream.write(burst);
-    burst = '';
-  };
   const channel: SseChannel = {
     send(event, data, id) {
       if (closed) return;
-      if (overCapAtBurstStart()) return drop();
-      if (burst === '') queueMicrotask(writeBurst);
-      burst += frame(event, data, id);
+      if (overCapAtBurstStart()) drop();
+      else stream.write(frame(event, data, id));
     },
     async sendPaced(event, data, id) {
-      writeBurst();
       while (!closed && stream.writableNeedDrain) await new Promise<void>((resolve) => (wakeWriter = resolve));
       wakeWriter = null;
       if (!closed) stream.write(frame(event, data, id));
@@ -133,7 +124,6 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
       else owedBytes += Buffer.byteLength(frame(event, data, id));
     },
     close() {
-      writeBurst();
       if (finish()) stream.end();
     },
     get closed() {
