@@ -336,9 +336,9 @@ const TABLE: Row[] = [
   ['POST /tasks/{taskId}/attempts', 'prompt is a number', { body: script(ok, { prompt: 5 }) }, 400, V, 'prompt'],
   ['POST /tasks/{taskId}/attempts', 'prompt has 200001 characters', { body: script(ok, { prompt: long(200_001) }) }, 400, V, 'prompt'],
   ['GET /attempts/{attemptId}', 'a task id as attempt id', { path: '/attempts/$task' }, 404, NOT_FOUND, '$task'],
-  ['POST /attempts/{attemptId}/stop', 'the attempt has already finished', { path: '/attempts/$done/stop' }, 409, CONFLICT, 'succeeded'],
+  ['POST /attempts/{attemptId}/stop', 'the attempt has already finished', { path: '/attempts/$done/stop' }, 409, 'FORGE_INVALID_TRANSITION', 'succeeded'],
   ['POST /attempts/{attemptId}/stop', 'a task id as attempt id', { path: '/attempts/$task/stop' }, 404, NOT_FOUND, '$task'],
-  ['POST /attempts/{attemptId}/follow-up', 'the attempt is still running', { path: '/attempts/$running/follow-up', body: { prompt: 'more' } }, 409, CONFLICT, 'running'],
+  ['POST /attempts/{attemptId}/follow-up', 'the attempt is still running', { path: '/attempts/$running/follow-up', body: { prompt: 'more' } }, 409, 'FORGE_INVALID_TRANSITION', 'running'],
   ['POST /attempts/{attemptId}/follow-up', 'prompt is missing', { body: {} }, 400, V, 'prompt'],
   ['POST /attempts/{attemptId}/follow-up', 'prompt is empty', { body: { prompt: '' } }, 400, V, 'prompt'],
   ['POST /attempts/{attemptId}/follow-up', 'prompt is null', { body: { prompt: null } }, 400, V, 'prompt'],
@@ -569,7 +569,8 @@ describe('API: bad input on every route gets a 4xx with the error body, never a 
     assert.equal(stopped.body.state, 'cancelled');
     const again = await server.request('POST', `/attempts/${fixtures.running}/stop`);
     assert.equal(again.status, 409, JSON.stringify(again.body));
-    assert.equal(again.body.error.code, CONFLICT);
+    assert.equal(again.body.error.code, 'FORGE_INVALID_TRANSITION');
+    assert.deepEqual([again.body.error.details.state, again.body.error.details.allowed], ['cancelled', ['queued']]);
     assertHumanMessage(again.body.error.message, 'stop twice');
   });
 

@@ -8,13 +8,23 @@ export function allowedFrom<S extends string>(table: Transitions<S>, to: S, only
   return (Object.keys(table) as S[]).filter((from) => table[from].includes(to) && (!onlyFrom || onlyFrom.includes(from)));
 }
 
-/** The 409 for a move the table does not allow: it names the current state and what is allowed from it. */
-export function transitionRefused<S extends string>(entity: 'attempt' | 'task' | 'process', id: string, table: Transitions<S>, current: S, requested: S): ForgeError {
+/**
+ * The 409 for a move the table does not allow: it names the current state and what is allowed
+ * from it, then `advice` (what the user can do instead) when the caller has some.
+ */
+export function transitionRefused<S extends string>(
+  entity: 'attempt' | 'task' | 'process',
+  id: string,
+  table: Transitions<S>,
+  current: S,
+  requested: S,
+  advice?: string,
+): ForgeError {
   const allowed = table[current];
   const options = allowed.length ? allowed.join(', ') : 'nothing (it is final)';
   return new ForgeError(
     'FORGE_INVALID_TRANSITION',
-    `The ${entity} ${id} is ${current}; it cannot move to ${requested}. From ${current} it can move to: ${options}.`,
+    `The ${entity} ${id} is ${current}; it cannot move to ${requested}. From ${current} it can move to: ${options}.${advice ? ` ${advice}` : ''}`,
     { entity, id, state: current, requested, allowed },
   );
 }

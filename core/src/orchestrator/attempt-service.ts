@@ -11,6 +11,8 @@ import type { AttemptSecrets } from './attempt-secrets.ts';
 import { branchName } from './branch-name.ts';
 import { requireRepository } from './repository-guard.ts';
 import { withTaskLock } from './task-lock.ts';
+import { ATTEMPT_TRANSITIONS } from '../lifecycle/attempt-lifecycle.ts';
+import { transitionRefused } from '../lifecycle/transitions.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -120,7 +122,7 @@ export class AttemptService {
   async stop(id: string): Promise<Attempt> {
     const attempt = await this.get(id);
     if (FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
-      throw new ForgeError('FORGE_CONFLICT', `Attempt ${id} has already ${attempt.state}; there is nothing to stop.`, { state: attempt.state });
+      throw transitionRefused('attempt', id, ATTEMPT_TRANSITIONS, attempt.state, 'cancelled', 'It has finished; there is nothing to stop.');
     }
     await this.stopIfLive(id);
     return this.get(id);
@@ -156,9 +158,7 @@ export class AttemptService {
           );
         }
         if (!FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
-          throw new ForgeError('FORGE_CONFLICT', `Attempt ${id} is ${attempt.state}; wait for it to finish or stop it, then follow up.`, {
-            state: attempt.state,
-          });
+          throw transitionRefused('attempt', id, ATTEMPT_TRANSITIONS, attempt.state, 'queued', 'Wait for it to finish or stop it, then follow up.');
         }
         const found = await this.stores.tasks.getWithRepository(attempt.taskId);
         if (found) requireRepository({ id: found.task.projectId, repoPath: found.repoPath });

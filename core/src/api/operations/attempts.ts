@@ -100,7 +100,7 @@ export const postAttemptsByAttemptIdStop = defineOperation({
   http: { method: 'POST', path: '/attempts/{attemptId}/stop', status: 200 },
   input: { path },
   output: attemptModel,
-  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_CONFLICT'],
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_INVALID_TRANSITION'],
   handler: ({ attemptId }: AttemptId, { services }) => services.attempts.stop(attemptId),
 });
 
@@ -116,7 +116,6 @@ export const postAttemptsByAttemptIdFollowUp = defineOperation({
   errors: [
     'FORGE_VALIDATION_FAILED',
     'FORGE_NOT_FOUND',
-    'FORGE_CONFLICT',
     'FORGE_INVALID_TRANSITION',
     'FORGE_ALREADY_MERGED',
     'FORGE_TASK_CLOSED',
