@@ -130,7 +130,8 @@ const HARMLESS_BODY: Record<string, { body: Record<string, unknown>; status: num
 /** Bad values for each query parameter any route takes, by name. */
 const BAD_QUERY_VALUES: Record<string, string[]> = {
   limit: ['0', '-1', '100000', '1.5', 'abc', ''],
-  cursor: ['%24%24', 'a%20b', '..%2F..', 'a'.repeat(65)],
+  // Also well-formed base64url that does not decode to an id: no cursor this server gave out.
+  cursor: ['%24%24', 'a%20b', '..%2F..', 'a'.repeat(65), 'zzz', 'eyJ4IjoxfQ', 'AAAA'],
   after: ['-1', '1.5', 'abc'],
   processId: ['not-a-uuid', '..%2F..%2Fetc'],
   projectId: ['not-a-uuid', '123'],

@@ -92,7 +92,7 @@ describe('worktree reconcile while attempts change', () => {
       created = { ...attempt, path: await worktreeOf(attempt.branch, attempt.id) };
     });
     const report = await reconcile();
-    assert.deepEqual(report, { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [] });
+    assert.deepEqual(report, { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [], forgottenWorktrees: [] });
     assertIntact(created!.path, created!.branch);
   });
 

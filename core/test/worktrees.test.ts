@@ -186,8 +186,20 @@ describe('worktree reconcile', () => {
   it('keeps the worktrees and branches of existing attempts', async () => {
     const attempt = await attemptWithWorktree();
     const report = await reconcile();
-    assert.deepEqual(report, { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [] });
+    assert.deepEqual(report, { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [], forgottenWorktrees: [] });
     assert.ok(existsSync(attempt.worktreePath));
+  });
+
+  it('forgets the worktree a finished attempt records once it is gone from disk, keeping its branch', async () => {
+    const attempt = await attemptWithWorktree();
+    git(repo, 'worktree', 'remove', '--force', '--force', attempt.worktreePath); // twice: the worktree is locked
+    const live = await attemptWithWorktree('queued');
+    rmSync(live.worktreePath, { recursive: true, force: true });
+    const report = await reconcile();
+    assert.deepEqual(report.forgottenWorktrees, [attempt.worktreePath], 'only the finished one: a live attempt makes its own again');
+    assert.equal((await stores.attempts.get(attempt.id))!.worktreePath, null);
+    assert.equal((await stores.attempts.get(live.id))!.worktreePath, live.worktreePath);
+    assert.equal(git(repo, 'branch', '--list', attempt.branch).replace('+', '').trim(), attempt.branch);
   });
 
   it('removes a worktree and branch whose attempt no longer exists', async () => {

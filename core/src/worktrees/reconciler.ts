@@ -29,6 +29,11 @@ export interface ReconcileReport {
   deletedBranches: string[];
   /** Attempts whose kept commit (refs/forge/attempts/<id>) was dropped because the attempt is gone. */
   deletedKeptHeads: string[];
+  /**
+   * Worktrees finished attempts recorded that are gone from disk (removed by hand, or the server
+   * died between removing a closing task's worktree and recording it): no longer recorded.
+   */
+  forgottenWorktrees: string[];
 }
 
 /** What is known about one path under a project's worktree folder at one moment. */
@@ -57,7 +62,7 @@ type Verdict = { remove: false } | { remove: true; reason: string; forget: boole
  * read at that moment. What an attempt in the database owns then is never removed.
  */
 export async function reconcileWorktrees(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [] };
+  const report: ReconcileReport = { removedWorktrees: [], removedDirectories: [], deletedBranches: [], deletedKeptHeads: [], forgottenWorktrees: [] };
   const projects = await deps.stores.projects.all();
   for (const project of projects) {
     try {
@@ -92,6 +97,16 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
       (now.registration ? report.removedWorktrees : report.removedDirectories).push(path);
       deps.logger.info({ projectId: project.id, attemptId: now.attempt?.id, path, reason: verdict.reason }, 'reconcile removed a worktree');
     });
+  }
+
+  for (const attempt of attempts.values()) {
+    const path = attempt.worktreePath;
+    if (!path || !FINISHED_ATTEMPT_STATES.includes(attempt.state) || deps.isActive(attempt.id) || (await deps.worktrees.exists(path))) continue;
+    // Only while it still is finished and records this path: a follow-up queued meanwhile makes it again.
+    if (await deps.attempts.record(attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES, worktreePath: path })) {
+      report.forgottenWorktrees.push(path);
+      deps.logger.info({ projectId: project.id, attemptId: attempt.id, path }, 'reconcile forgot a worktree that is gone from disk');
+    }
   }
 
   // After the worktrees: a branch is free only once no worktree has it checked out.
