@@ -1,4 +1,6 @@
+import { ForgeError } from '@forge-core/sdk';
 import type { Knex } from 'knex';
+import { ID_PATTERN } from './ids.ts';
 
 export interface Page<T> {
   items: T[];
@@ -33,8 +35,17 @@ export function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }
 
+/**
+ * The id a cursor stands for. One this server did not give out (it does not decode to an id) is
+ * refused: it would page from an arbitrary point, or past the end, without a word.
+ */
 export function decodeCursor(cursor: string): string {
-  return Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!ID_PATTERN.test(id)) {
+    const message = '"cursor" is not one this server gave out; pass the nextCursor of the previous page, or none to start over';
+    throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid request query: ${message}`, { source: 'query', problems: [{ path: 'cursor', message }] });
+  }
+  return id;
 }
 
 export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
