@@ -59,6 +59,8 @@ async function npmStart(home: string, port: number): Promise<NpmStart> {
     if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}: ${output}`);
     return fetch(`${url}/api/v1/health`).then((r) => r.ok, () => false);
   });
+  // The health answer can come before the pipe has delivered the log line that names the pid.
+  await until(async () => /"pid":\d+/.test(output));
   const serverPid = Number(/"pid":(\d+)/.exec(output)?.[1]);
   assert.ok(serverPid > 0 && serverPid !== npm.pid, `the server's pid is in its log: ${output}`);
   return { npm, npmExited, serverPid, url };
