@@ -24,6 +24,15 @@ describe('PackRegistry', () => {
     assert.equal(registry.executor('fake-agent')?.packageVersion, '9.9.9');
   });
 
+  it('refuses an executor whose option descriptors it would misread, naming the key', async () => {
+    const registry = await load({ localPaths: [join(fixtures, 'packs', 'misspelt-option')] });
+    const pack = report(registry, 'forge-test-misspelt-option', 'local');
+    assert.equal(pack?.status, 'failed');
+    assert.equal(pack!.error!.code, 'FORGE_PLUGIN_EXPORT_INVALID');
+    assert.match(pack!.error!.message, /Executor misspelt of forge-test-misspelt-option has invalid options: options\.model: unknown key "maxLenght"/);
+    assert.equal(registry.executor('misspelt'), undefined);
+  });
+
   it('reports configured folders that hold no pack instead of skipping them', async () => {
     const missing = join(home.path, 'no-such-folder');
     const registry = await load({ localPaths: [missing, join(fixtures, 'installable', 'not-a-pack')] });

@@ -1,5 +1,6 @@
 import type { DetectContext, RunContext } from './context.ts';
 import type { ExecutorEvent } from './events.ts';
+import { optionShapeProblems } from './option-descriptors.ts';
 import type { InferOptions, OptionShape } from './options.ts';
 import { CONTRACT_MAJOR } from './version.ts';
 
@@ -68,5 +69,7 @@ export function defineExecutor<const S extends OptionShape>(definition: Executor
   if (definition.capabilities.resume && typeof definition.resume !== 'function') {
     throw new TypeError(`defineExecutor(${definition.id}): capabilities.resume is true but resume is not a function`);
   }
+  const problems = optionShapeProblems(definition.options);
+  if (problems.length > 0) throw new TypeError(`defineExecutor(${definition.id}): ${problems.join('; ')}`);
   return Object.freeze({ ...definition, $$type: EXECUTOR_BRAND, contractVersion: CONTRACT_MAJOR });
 }

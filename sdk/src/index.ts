@@ -1,6 +1,7 @@
 export { SDK_CONTRACT_VERSION, CONTRACT_MAJOR } from './version.ts';
 export * from './events.ts';
 export * from './options.ts';
+export { optionShapeProblems } from './option-descriptors.ts';
 export * from './context.ts';
 export * from './executor.ts';
 export * from './git-provider.ts';

@@ -221,8 +221,15 @@ describe('@forge-core/sdk/testing', () => {
       assert.match(failureOf(lying, DETECT_MISSING), /looked up echo-agent, found nothing, and still reported available: true/);
     });
 
-    it('fails option descriptors the host would misread', async () => {
-      const outcomes = await checkEchoVariant({ options: { model: { type: 'string', default: 'echo-1', maxLenght: 40 }, apiKey: { type: 'secret', env: 'ECHO_API_KEY' } } as never });
+    it('fails option descriptors the host would misread, as defineExecutor refuses them', async () => {
+      const misspelt = { model: { type: 'string', default: 'echo-1', maxLenght: 40 }, apiKey: { type: 'secret', env: 'ECHO_API_KEY' } } as never;
+      assert.throws(() => defineExecutor({ ...echoDefinition, options: misspelt }), {
+        name: 'TypeError',
+        message: /defineExecutor\(echo\): options\.model: unknown key "maxLenght"/,
+      });
+      // An executor object not made by this SDK's defineExecutor (an older one, or by hand) is caught by the kit.
+      const handMade = Object.freeze({ ...defineExecutor(echoDefinition), options: misspelt });
+      const outcomes = await checkEcho(definePack({ executors: [handMade] }));
       assertFailed(outcomes, ['executor echo > definition > declares well-formed options with defaults of the right type']);
       assert.match(failureOf(outcomes, 'executor echo > definition > declares well-formed options with defaults of the right type'), /options\.model: unknown key "maxLenght"/);
     });

@@ -9,6 +9,7 @@ import {
   PACK_BRAND,
   SDK_CONTRACT_VERSION,
   describeValue,
+  optionShapeProblems,
   type DetectResult,
   type Executor,
   type ExecutorCapabilities,
@@ -157,6 +158,11 @@ export class PackRegistry {
 
     const entries: ExecutorEntry[] = [];
     for (const executor of pack.executors) {
+      // defineExecutor checked them; an executor object made some other way is checked again here.
+      const problems = optionShapeProblems(executor.options);
+      if (problems.length > 0) {
+        return fail('FORGE_PLUGIN_EXPORT_INVALID', `Executor ${executor.id} of ${checked.name} has invalid options: ${problems.join('; ')}`);
+      }
       let optionsSchema: Joi.ObjectSchema;
       try {
         optionsSchema = compileOptions(executor.options);

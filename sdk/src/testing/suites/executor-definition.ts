@@ -1,7 +1,7 @@
 import { EXECUTOR_BRAND, EXECUTOR_CAPABILITIES, EXECUTOR_ID_PATTERN, type Executor } from '../../executor.ts';
 import { CONTRACT_MAJOR } from '../../version.ts';
 import type { SuiteSetup } from '../kit-options.ts';
-import { optionShapeProblems } from '../option-descriptors.ts';
+import { optionShapeProblems } from '../../option-descriptors.ts';
 import { assertNoProblems, describeValue } from '../problems.ts';
 import { capabilityProblems } from './capabilities.ts';
 

@@ -1,10 +1,11 @@
-import { ENV_VAR_NAME_PATTERN, type OptionDescriptorType } from '../options.ts';
-import { describeValue } from './problems.ts';
+import { describeValue } from './describe-value.ts';
+import { ENV_VAR_NAME_PATTERN, type OptionDescriptorType } from './options.ts';
 
 /**
- * Checks an executor's option descriptors the way the host will compile them, with the path of
- * each problem. The host ignores a key it does not know, so a misspelt `maxLenght` would silently
- * switch a limit off: every key is checked against its type's list.
+ * The one check of an executor's option descriptors, used by `defineExecutor`, by the host when
+ * it loads a pack, and by the conformance kit: each problem with its path. The host compiles
+ * only the keys it knows, so a misspelt `maxLenght` would silently switch a limit off: every key
+ * is checked against its type's list.
  */
 
 const COMMON_KEYS = ['type', 'description', 'required'];
