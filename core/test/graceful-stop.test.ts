@@ -55,15 +55,23 @@ async function npmStart(home: string, port: number): Promise<NpmStart> {
   npm.stderr!.on('data', (chunk) => (output += chunk));
   const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await until(async () => {
-    if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}: ${output}`);
-    return fetch(`${url}/api/v1/health`).then((r) => r.ok, () => false);
-  });
-  // The health answer can come before the pipe has delivered the log line that names the pid.
-  await until(async () => /"pid":\d+/.test(output));
-  const serverPid = Number(/"pid":(\d+)/.exec(output)?.[1]);
-  assert.ok(serverPid > 0 && serverPid !== npm.pid, `the server's pid is in its log: ${output}`);
-  return { npm, npmExited, serverPid, url };
+  try {
+    await until(async () => {
+      if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}: ${output}`);
+      return fetch(`${url}/api/v1/health`).then((r) => r.ok, () => false);
+    });
+    // The health answer can come before the pipe has delivered the log line that names the pid.
+    const deadline = Date.now() + 30_000;
+    await until(async () => /"pid":\d+/.test(output) || Date.now() > deadline);
+    const serverPid = Number(/"pid":(\d+)/.exec(output)?.[1]);
+    assert.ok(serverPid > 0 && serverPid !== npm.pid, `the server's pid is in its log: ${output}`);
+    return { npm, npmExited, serverPid, url };
+  } catch (error) {
+    // Not left running when the test fails here: npm passes SIGTERM on to the server it started.
+    npm.kill('SIGTERM');
+    await npmExited;
+    throw error;
+  }
 }
 
 async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
