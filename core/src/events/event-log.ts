@@ -93,11 +93,10 @@ export class EventLog {
    * live subscribers once it commits, in commit order. A throw rolls back the change and its events.
    */
   async transact<T>(work: (tx: Tx, emit: Emit) => T): Promise<T> {
-    let emitted: StoredEvent[] = [];
+    const emitted: StoredEvent[] = [];
     return atomically(
       this.db,
       (tx) => {
-        emitted = [];
         const ts = now();
         return work(tx, (type, subject, data) => emitted.push(this.store.append(tx, { type, subject, ts, data })));
       },

@@ -142,16 +142,15 @@ export class AttemptLifecycle {
   /** Moves the attempt to `to`; a move the table does not allow is refused with a 409. */
   async move(id: string, to: AttemptState, options: MoveOptions = {}): Promise<Attempt> {
     return this.events.transact((tx, emit) => {
-      const from = allowedFrom(ATTEMPT_TRANSITIONS, to, options.onlyFrom);
-      const query = this.db('attempts').where({ id }).whereIn('state', from);
-      if (options.fencingToken !== undefined) query.where('fencing_token', options.fencingToken);
       const before = this.read(tx, id);
-      if (tx.run(query.update(toRowPatch({ ...options.changes, state: to }))).changes === 0) {
-        throw this.refusal(id, before, options.fencingToken, () => transitionRefused('attempt', id, ATTEMPT_TRANSITIONS, before!.state, to));
-      }
+      if (!before) throw new ForgeError('FORGE_NOT_FOUND', `No attempt with id ${id}.`, { attemptId: id });
+      requireClaim(before, options.fencingToken);
+      const from = allowedFrom(ATTEMPT_TRANSITIONS, to, options.onlyFrom);
+      if (!from.includes(before.state)) throw transitionRefused('attempt', id, ATTEMPT_TRANSITIONS, before.state, to);
+      tx.run(this.guarded(id, from, options.fencingToken).update(toRowPatch({ ...options.changes, state: to })));
       const attempt = this.read(tx, id)!;
       emit('attempt.updated', id, attempt);
-      this.applyToTask(tx, emit, before!.state, attempt, options.reopen ?? false);
+      this.applyToTask(tx, emit, before.state, attempt, options.reopen ?? false);
       return attempt;
     });
   }
@@ -173,21 +172,26 @@ export class AttemptLifecycle {
    */
   record(id: string, changes: Omit<AttemptChanges, 'state'>, options: RecordOptions): Promise<Attempt | undefined> {
     return this.events.transact((tx, emit) => {
-      const query = this.db('attempts').where({ id }).whereIn('state', options.inStates as AttemptState[]);
-      if (options.fencingToken !== undefined) query.where('fencing_token', options.fencingToken);
+      const current = this.read(tx, id);
+      if (!current) return undefined;
+      requireClaim(current, options.fencingToken);
+      if (!options.inStates.includes(current.state)) return undefined;
+      if (options.worktreePath !== undefined && current.worktreePath !== options.worktreePath) return undefined;
+      const query = this.guarded(id, options.inStates, options.fencingToken);
       if (options.worktreePath !== undefined) query.where('worktree_path', options.worktreePath);
-      const { state: _ignored, ...fields } = changes as AttemptChanges;
-      if (tx.run(query.update(toRowPatch(fields))).changes === 0) {
-        const current = this.read(tx, id);
-        if (current && options.fencingToken !== undefined && current.fencingToken !== options.fencingToken) {
-          throw staleClaim(id, current, options.fencingToken);
-        }
-        return undefined;
-      }
+      tx.run(query.update(toRowPatch(changes)));
       const attempt = this.read(tx, id)!;
       emit('attempt.updated', id, attempt);
       return attempt;
     });
+  }
+
+  /**
+   * Forgets the attempt's worktree (removed from disk), only while the attempt is finished and
+   * still records it (`path`, when given): a follow-up queued meanwhile keeps it, or makes a new one.
+   */
+  releaseWorktree(id: string, path?: string): Promise<Attempt | undefined> {
+    return this.record(id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES, ...(path !== undefined && { worktreePath: path }) });
   }
 
   private read(tx: Tx, id: string): Attempt | undefined {
@@ -195,10 +199,14 @@ export class AttemptLifecycle {
     return row && toAttempt(row);
   }
 
-  private refusal(id: string, current: Attempt | undefined, fencingToken: number | undefined, invalid: () => ForgeError): ForgeError {
-    if (!current) return new ForgeError('FORGE_NOT_FOUND', `No attempt with id ${id}.`, { attemptId: id });
-    if (fencingToken !== undefined && current.fencingToken !== fencingToken) return staleClaim(id, current, fencingToken);
-    return invalid();
+  /**
+   * The UPDATE of one attempt, only in one of `states` and, for the claim holder, only under its
+   * fencing token. The checks before it have made it apply; in SQL too, it can write nothing else.
+   */
+  private guarded(id: string, states: readonly AttemptState[], fencingToken: number | undefined) {
+    const query = this.db('attempts').where({ id }).whereIn('state', states as AttemptState[]);
+    if (fencingToken !== undefined) query.where('fencing_token', fencingToken);
+    return query;
   }
 
   private applyToTask(tx: Tx, emit: Emit, from: AttemptState, attempt: Attempt, reopen: boolean): void {
@@ -209,10 +217,12 @@ export class AttemptLifecycle {
   }
 }
 
-function staleClaim(id: string, current: Attempt, fencingToken: number): ForgeError {
-  return new ForgeError(
+/** Refuses a write made under a fencing token another claim has replaced (FORGE_STALE_CLAIM, 409). */
+function requireClaim(current: Attempt, fencingToken: number | undefined): void {
+  if (fencingToken === undefined || current.fencingToken === fencingToken) return;
+  throw new ForgeError(
     'FORGE_STALE_CLAIM',
-    `Attempt ${id} was claimed again since this writer took it (fencing token ${current.fencingToken}, the writer holds ${fencingToken}); the write is refused.`,
-    { attemptId: id, fencingToken: current.fencingToken, heldToken: fencingToken, nodeId: current.nodeId },
+    `Attempt ${current.id} was claimed again since this writer took it (fencing token ${current.fencingToken}, the writer holds ${fencingToken}); the write is refused.`,
+    { attemptId: current.id, fencingToken: current.fencingToken, heldToken: fencingToken, nodeId: current.nodeId },
   );
 }

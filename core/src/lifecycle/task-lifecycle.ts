@@ -31,6 +31,11 @@ export const TASK_TRANSITIONS: Transitions<TaskStatus> = {
 
 export const CLOSED_TASK_STATUSES: readonly TaskStatus[] = ['done', 'cancelled'];
 
+/** Refuses (409) a status move the table does not allow; staying where it is is no move. */
+export function requireTaskMove(task: Pick<Task, 'id' | 'status'>, to: TaskStatus): void {
+  if (to !== task.status && !TASK_TRANSITIONS[task.status].includes(to)) throw transitionRefused('task', task.id, TASK_TRANSITIONS, task.status, to);
+}
+
 /** The only writer of task rows: every status change is checked against the table and logged. */
 export class TaskLifecycle {
   constructor(
@@ -64,9 +69,7 @@ export class TaskLifecycle {
   update(id: string, changes: TaskChanges): Promise<Task> {
     return this.events.transact((tx, emit) => {
       const task = this.read(tx, id);
-      if (changes.status !== undefined && changes.status !== task.status && !TASK_TRANSITIONS[task.status].includes(changes.status)) {
-        throw transitionRefused('task', id, TASK_TRANSITIONS, task.status, changes.status);
-      }
+      if (changes.status !== undefined) requireTaskMove(task, changes.status);
       // Only what differs is written: setting what the task already has is no change, and no event.
       const differing = Object.fromEntries(
         Object.entries(changes).filter(([key, value]) => value !== undefined && value !== task[key as keyof Task]),
@@ -117,12 +120,9 @@ export class TaskLifecycle {
   private write(tx: Tx, emit: Emit, task: Task, changes: TaskChanges): Task {
     const patch = rowPatch(changes, TASK_COLUMNS);
     tx.run(this.db('tasks').where({ id: task.id }).update(patch));
-    const updated: Task = { ...task, ...definedOnly(changes), updatedAt: patch.updated_at as string };
+    // Every caller passes only the fields it sets (update() drops the unchanged ones).
+    const updated: Task = { ...task, ...changes, updatedAt: patch.updated_at as string };
     emit('task.updated', task.id, updated);
     return updated;
   }
-}
-
-function definedOnly<T extends object>(changes: T): Partial<T> {
-  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -8,6 +8,7 @@ import { newId } from '../store/ids.ts';
 import type { ProcessRecord } from '../store/process-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { AttemptSecrets } from './attempt-secrets.ts';
+import { alreadyMerged } from './already-merged.ts';
 import { branchName } from './branch-name.ts';
 import { requireRepository } from './repository-guard.ts';
 import { withTaskLock } from './task-lock.ts';
@@ -150,13 +151,7 @@ export class AttemptService {
     const queued = await withTaskLock(taskId, () =>
       withAttemptLock(id, async () => {
         const attempt = await this.get(id);
-        if (attempt.mergeCommit) {
-          throw new ForgeError(
-            'FORGE_ALREADY_MERGED',
-            `Attempt ${id} was merged into ${attempt.baseBranch} as ${attempt.mergeCommit}; its work is final. Start a new attempt on the task to go on from ${attempt.baseBranch} (with "reopen": true, as the merge closed the task).`,
-            { attemptId: id, mergeCommit: attempt.mergeCommit, baseBranch: attempt.baseBranch },
-          );
-        }
+        if (attempt.mergeCommit) throw alreadyMerged(attempt);
         if (!FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
           throw transitionRefused('attempt', id, ATTEMPT_TRANSITIONS, attempt.state, 'queued', 'Wait for it to finish or stop it, then follow up.');
         }

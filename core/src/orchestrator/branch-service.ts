@@ -15,6 +15,7 @@ import type { Stores } from '../store/stores.ts';
 import type { Task } from '../store/task-store.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import { withBaseBranchLock } from '../worktrees/repo-lock.ts';
+import { alreadyMerged } from './already-merged.ts';
 import { withRepository } from './repository-guard.ts';
 import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
 
@@ -114,13 +115,7 @@ export class BranchService {
   async merge(attemptId: string): Promise<MergeResult> {
     const { taskId, ...merged } = await this.withContext(attemptId, 'merge', { finished: true }, async (context) => {
       const { attempt, task, project } = context;
-      if (attempt.mergeCommit) {
-        throw new ForgeError(
-          'FORGE_ALREADY_MERGED',
-          `Attempt ${attempt.id} was merged into ${attempt.baseBranch} already, as ${attempt.mergeCommit}. To carry on from there, start a new attempt on the task (with "reopen": true, as the merge closed it).`,
-          { attemptId: attempt.id, mergeCommit: attempt.mergeCommit, baseBranch: attempt.baseBranch },
-        );
-      }
+      if (attempt.mergeCommit) throw alreadyMerged(attempt);
       const commit = await withBaseBranchLock(project.repoPath, attempt.baseBranch, () => this.squashIntoBase(context));
       await this.attempts.record(attempt.id, { mergeCommit: commit }, { inStates: FINISHED_ATTEMPT_STATES });
       return { mergeCommit: commit, baseBranch: attempt.baseBranch, taskId: task.id };

@@ -1,12 +1,10 @@
 import { ForgeError } from '@forge-core/sdk';
 import type { Lifecycles } from '../lifecycle/lifecycles.ts';
-import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Page, PageRequest } from '../store/page.ts';
 import type { Stores } from '../store/stores.ts';
 import type { NewTask, Task, TaskChanges, TaskFilter } from '../store/task-store.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
-import { CLOSED_TASK_STATUSES, TASK_TRANSITIONS } from '../lifecycle/task-lifecycle.ts';
-import { transitionRefused } from '../lifecycle/transitions.ts';
+import { CLOSED_TASK_STATUSES, requireTaskMove } from '../lifecycle/task-lifecycle.ts';
 import { withTaskLock } from './task-lock.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 
@@ -61,18 +59,13 @@ export class TaskService {
         }
         await this.requireParent(changes.parentTaskId, task.projectId);
       }
-      const closing = changes.status !== undefined && CLOSED_TASK_STATUSES.includes(changes.status) && changes.status !== task.status;
-      if (closing) {
+      if (changes.status !== undefined && CLOSED_TASK_STATUSES.includes(changes.status) && changes.status !== task.status) {
         // Refused before anything is stopped when the table does not allow it.
-        if (!TASK_TRANSITIONS[task.status].includes(changes.status!)) throw transitionRefused('task', id, TASK_TRANSITIONS, task.status, changes.status!);
+        requireTaskMove(task, changes.status);
         await this.releaseWorktrees(task, { deleteBranches: false });
       }
-      return this.lifecycles.tasks.update(id, changes).catch((error: unknown) => {
-        if (error instanceof ForgeError && error.code === 'FORGE_NOT_FOUND') {
-          throw new ForgeError('FORGE_NOT_FOUND', `Task ${id} was deleted while it was being updated.`, { taskId: id });
-        }
-        throw error;
-      });
+      // Holding the task's lock, which deleting it takes too: it is still there.
+      return this.lifecycles.tasks.update(id, changes);
     });
   }
 
@@ -105,9 +98,7 @@ export class TaskService {
           path: attempt.worktreePath ?? this.worktrees.pathOf(project.id, attempt.id),
           branch: how.deleteBranches ? attempt.branch : null,
         });
-        if (!how.deleteBranches) {
-          await this.lifecycles.attempts.record(attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES });
-        }
+        if (!how.deleteBranches) await this.lifecycles.attempts.releaseWorktree(attempt.id);
       });
     }
   }

@@ -91,9 +91,7 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
       const verdict = judgePath(now);
       if (!verdict.remove) return;
       await deps.worktrees.removeLocked(repo, path, null);
-      if (verdict.forget && now.attempt) {
-        await deps.attempts.record(now.attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES, worktreePath: path });
-      }
+      if (verdict.forget && now.attempt) await deps.attempts.releaseWorktree(now.attempt.id, path);
       (now.registration ? report.removedWorktrees : report.removedDirectories).push(path);
       deps.logger.info({ projectId: project.id, attemptId: now.attempt?.id, path, reason: verdict.reason }, 'reconcile removed a worktree');
     });
@@ -102,8 +100,7 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
   for (const attempt of attempts.values()) {
     const path = attempt.worktreePath;
     if (!path || !FINISHED_ATTEMPT_STATES.includes(attempt.state) || deps.isActive(attempt.id) || (await deps.worktrees.exists(path))) continue;
-    // Only while it still is finished and records this path: a follow-up queued meanwhile makes it again.
-    if (await deps.attempts.record(attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES, worktreePath: path })) {
+    if (await deps.attempts.releaseWorktree(attempt.id, path)) {
       report.forgottenWorktrees.push(path);
       deps.logger.info({ projectId: project.id, attemptId: attempt.id, path }, 'reconcile forgot a worktree that is gone from disk');
     }

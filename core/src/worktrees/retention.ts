@@ -73,8 +73,7 @@ async function removeIdleWorktree(deps: RetentionDeps, project: Project, attempt
     // Edits made by hand after the attempt finished are kept on its branch, not thrown away.
     await commitAll(path, `Uncommitted changes, kept when the worktree was removed\n\nForge-Attempt: ${attempt.id}\n`);
   }
-  // Only while it is finished and still records this worktree: a follow-up queued meanwhile keeps it.
-  if (!(await deps.attempts.record(attempt.id, { worktreePath: null }, { inStates: FINISHED_ATTEMPT_STATES, worktreePath: path }))) return;
+  if (!(await deps.attempts.releaseWorktree(attempt.id, path))) return;
   await deps.worktrees.removeLocked(project.repoPath, path, null);
   report.removedWorktrees.push(path);
   deps.logger.info(
