@@ -10,28 +10,22 @@ import { WORKSPACE_ROOT } from '../src/plugins/discover.ts';
 import { ATTEMPT_STATES, type AttemptState } from '../src/store/attempt-store.ts';
 import { newId } from '../src/store/ids.ts';
 import { TASK_STATUSES, type TaskStatus } from '../src/store/task-store.ts';
-import { makeRepo } from './support/git-repo.ts';
 import { forceAttempt } from './support/rows.ts';
-import { tempDir } from './support/temp-dir.ts';
-import { startTestServer, type TestServer } from './support/test-server.ts';
+import { startServerWithProject, type ServerWithProject, type TestServer } from './support/test-server.ts';
 
 describe('lifecycles as data', () => {
+  let fixture: ServerWithProject;
   let server: TestServer;
-  let repos: ReturnType<typeof tempDir>;
   let projectId: string;
 
   before(async () => {
+    fixture = await startServerWithProject({ env: { FORGE_MAX_CONCURRENT_ATTEMPTS: '1' } });
+    ({ server, projectId } = fixture);
     // No scheduler pass may claim the test's queued attempts: nothing here should run.
-    server = await startTestServer({ FORGE_MAX_CONCURRENT_ATTEMPTS: '1' });
     await server.forge.scheduler.shutdown();
-    repos = tempDir('forge-lifecycle-');
-    projectId = (await server.request('POST', '/projects', { name: 'lifecycle', repoPath: makeRepo(join(repos.path, 'repo')) })).body.id;
   });
 
-  after(async () => {
-    await server.close();
-    repos.cleanup();
-  });
+  after(() => fixture.close());
 
   const newTask = async (status: TaskStatus) => (await server.request('POST', '/tasks', { projectId, title: `a ${status} task`, status })).body;
 

@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { makeRepo } from './support/git-repo.ts';
-import { tempDir } from './support/temp-dir.ts';
-import { startTestServer, type TestServer } from './support/test-server.ts';
+import { startServerWithProject, type ServerWithProject } from './support/test-server.ts';
 
 describe('paging a list with cursors', () => {
-  let server: TestServer;
-  let repos: ReturnType<typeof tempDir>;
+  let fixture: ServerWithProject;
 
-  before(async () => {
-    server = await startTestServer();
-    repos = tempDir('forge-pages-');
-  });
-
-  after(async () => {
-    await server.close();
-    repos.cleanup();
-  });
+  before(async () => (fixture = await startServerWithProject()));
+  after(() => fixture.close());
 
   it('walks every task once, in creation order, and refuses a cursor it did not give out', async () => {
-    const projectId = (await server.request('POST', '/projects', { name: 'pages', repoPath: makeRepo(join(repos.path, 'repo')) })).body.id;
+    const { server, projectId } = fixture;
     const created: string[] = [];
     for (let i = 0; i < 5; i++) created.push((await server.request('POST', '/tasks', { projectId, title: `task ${i}` })).body.id);
     const seen: string[] = [];

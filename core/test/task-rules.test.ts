@@ -1,28 +1,21 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { ForgeEvent } from '../src/events/event-log.ts';
 import { processesOfAttempt } from './support/attempt-processes.ts';
-import { git, makeRepo } from './support/git-repo.ts';
-import { tempDir } from './support/temp-dir.ts';
-import { startTestServer, type TestServer } from './support/test-server.ts';
+import { git } from './support/git-repo.ts';
+import { startServerWithProject, type ServerWithProject, type TestServer } from './support/test-server.ts';
 
 describe('the rules a task follows (decision 0022)', () => {
+  let fixture: ServerWithProject;
   let server: TestServer;
-  let repos: ReturnType<typeof tempDir>;
   let repo: string;
   let projectId: string;
 
   before(async () => {
-    server = await startTestServer();
-    repos = tempDir('forge-task-rules-');
-    repo = makeRepo(join(repos.path, 'app'), { 'README.md': '# app\n' });
-    projectId = (await server.request('POST', '/projects', { name: 'app', repoPath: repo })).body.id;
+    fixture = await startServerWithProject();
+    ({ server, repo, projectId } = fixture);
   });
 
-  after(async () => {
-    await server.close();
-    repos.cleanup();
-  });
+  after(() => fixture.close());
 
   const status = async (taskId: string) => (await server.request('GET', `/tasks/${taskId}`)).body.status;
 

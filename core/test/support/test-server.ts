@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { startServer, type RunningServer } from '../../src/start-server.ts';
+import { makeRepo } from './git-repo.ts';
 import { tempDir } from './temp-dir.ts';
 
 export interface TestServer extends RunningServer {
@@ -56,3 +58,30 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 }
 
 export const silentLogger = pino({ level: 'silent' });
+
+export interface ServerWithProject {
+  server: TestServer;
+  /** The project's repository, in a temporary folder. */
+  repo: string;
+  projectId: string;
+  /** Stops the server and removes its home and the repository. */
+  close(): Promise<void>;
+}
+
+/** A test server with one project on a fresh repository holding `files` (a README by default). */
+export async function startServerWithProject(options: { files?: Record<string, string>; env?: Record<string, string> } = {}): Promise<ServerWithProject> {
+  const server = await startTestServer(options.env);
+  const repos = tempDir('forge-repos-');
+  const repo = makeRepo(join(repos.path, 'app'), options.files);
+  const { status, body } = await server.request('POST', '/projects', { name: 'app', repoPath: repo });
+  if (status !== 201) throw new Error(`the project was not created: ${status} ${JSON.stringify(body)}`);
+  return {
+    server,
+    repo,
+    projectId: body.id,
+    async close() {
+      await server.close();
+      repos.cleanup();
+    },
+  };
+}
