@@ -47,6 +47,17 @@ export class ForgeApi {
   }
 
   /** One page (up to 1,000 entries) of an attempt's stored log, after sequence number `after`. */
+  /** How many entries an attempt's stored log holds, paged through to its end. */
+  async storedEntryCount(attemptId: string): Promise<number> {
+    let count = 0;
+    for (let after: number | null = 0; after !== null; ) {
+      const page = await this.logPage(attemptId, after);
+      count += page.items.length;
+      after = page.nextAfter;
+    }
+    return count;
+  }
+
   logPage(attemptId: string, after: number): Promise<{ items: { seq: number }[]; nextAfter: number | null }> {
     return this.call('GET', `/attempts/${attemptId}/logs?after=${after}&limit=1000`, undefined, 200);
   }

@@ -11,6 +11,7 @@ import { claudeTranscript } from './claude-transcript.ts';
 import { makeLargeRepo, makeSmallRepo } from './fixtures.ts';
 import { LoadClient } from './load-client-process.ts';
 import { describeMachine } from './machine.ts';
+import { benchAgentProtocols } from './sections/agent-protocols.ts';
 import { benchAttemptE2E } from './sections/attempt-e2e.ts';
 import { benchConcurrentAttempts } from './sections/concurrent-attempts.ts';
 import { benchEventBoundary } from './sections/event-boundary.ts';
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
   progress('section 10: the event log, with its own server, killed and started again half-way');
   const eventLog = await benchEventLog(client, join(tempRoot, 'home-event-log'), join(tempRoot, 'repos', 'event-log'));
 
+  progress('section 11: the claude-code and codex executors driving replaying stand-ins for their CLIs, with their own server');
+  const agentProtocols = await benchAgentProtocols(join(tempRoot, 'agent-protocols'), transcript);
+
   const results: BenchResults = {
     taskCreation,
     listTasks,
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
     eventBoundary,
     sseSlowClients,
     eventLog,
+    agentProtocols,
   };
   const targets = checkTargets(results);
   printTargets(targets);

@@ -1,3 +1,4 @@
+import type { AgentProtocolsResult } from './sections/agent-protocols.ts';
 import type { AttemptE2EResult } from './sections/attempt-e2e.ts';
 import type { ConcurrentAttemptsResult } from './sections/concurrent-attempts.ts';
 import type { EventBoundaryResult } from './sections/event-boundary.ts';
@@ -21,6 +22,7 @@ export interface BenchResults {
   eventBoundary: EventBoundaryResult;
   sseSlowClients: SseSlowClientsResult;
   eventLog: EventLogResult;
+  agentProtocols: AgentProtocolsResult;
 }
 
 export interface TargetCheck {
@@ -54,6 +56,8 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const at = (clients: number) => r.taskCreation.find((l) => l.clients === clients)!;
   const burst = r.concurrentAttempts;
   const { appends, fanOut, resume } = r.eventLog;
+  const { claude, codex, claudeApprovals, codexApprovals } = r.agentProtocols;
+  const roundTrip = (t: typeof claudeApprovals) => `${formatNumber(t.roundTripMs.p50)} ms p50, ${formatNumber(t.roundTripMs.p95)} ms p95`;
   return [
     check('task creation p95, 1 client', at(1).p95, 'ms', '<', 3),
     check('task creation throughput, 50 clients', at(50).requestsPerSecond, 'req/s', '>', 1_500),
@@ -75,6 +79,11 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     report('100,000-line session, start POST -> last SSE event', r.eventPipeline.totalMs / 1000, 's'),
     report('100,000-line session, server peak RSS', r.eventPipeline.peakRssMb, 'MB'),
     report('the fake claude alone printing it into /dev/null', Math.round(r.eventPipeline.cliAloneLinesPerSecond), 'lines/s'),
+    report(`the same ${claude.lines.toLocaleString('en-US')}-line session through claude-code, its claude replayed by the SDK`, Math.round(claude.eventsPerSecond), 'events/s'),
+    report(`${codex.lines.toLocaleString('en-US')}-line codex app-server session through codex, replayed the same way`, Math.round(codex.eventsPerSecond), 'events/s'),
+    reportText('claude-code and codex sessions: every event streamed and stored once, succeeded', claude.countsMatch && codex.countsMatch && claude.attemptState === 'succeeded' && codex.attemptState === 'succeeded' ? 'yes' : 'no'),
+    reportText(`approval round trip over SSE and the API, claude-code (${claudeApprovals.requested} approvals)`, roundTrip(claudeApprovals)),
+    reportText(`approval round trip over SSE and the API, codex (${codexApprovals.requested} approvals)`, roundTrip(codexApprovals)),
     report('host boundary overhead per event (p50)', r.eventBoundary.overheadNs, 'ns'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, server peak RSS`, r.sseSlowClients.peakRssMb, 'MB'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, RSS after they closed`, r.sseSlowClients.rssAfterCloseMb, 'MB'),

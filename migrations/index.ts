@@ -3,6 +3,7 @@ import * as initialSchema from './20261124000001_initial_schema.ts';
 import * as processPidStartTime from './20261203000001_process_pid_start_time.ts';
 import * as attemptSealedOptions from './20261203001500_attempt_sealed_options.ts';
 import * as eventLogAndAttemptPhases from './20261204000001_event_log_and_attempt_phases.ts';
+import * as approvalsAndExecutorProfiles from './20261204010001_approvals_and_executor_profiles.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261203000001_process_pid_start_time', processPidStartTime],
   ['20261203001500_attempt_sealed_options', attemptSealedOptions],
   ['20261204000001_event_log_and_attempt_phases', eventLogAndAttemptPhases],
+  ['20261204010001_approvals_and_executor_profiles', approvalsAndExecutorProfiles],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -60,16 +60,6 @@ async function cliAloneMs(repo: string): Promise<number> {
   }
 }
 
-async function storedEntries(api: ForgeApi, attemptId: string): Promise<number> {
-  let count = 0;
-  for (let after: number | null = 0; after !== null; ) {
-    const page = await api.logPage(attemptId, after);
-    count += page.items.length;
-    after = page.nextAfter;
-  }
-  return count;
-}
-
 /**
  * 7. A 100,000-line Claude Code session replayed by the fake `claude` as fast as it prints,
  * as a real attempt on a fresh server: every line parsed by the executor, validated at the
@@ -97,7 +87,7 @@ export async function benchEventPipeline(api: ForgeApi, serverPid: number, repoD
   const attempt = await api.startAttempt(taskId, 'fake-agent');
   const reading = await readLogStream(`${api.baseUrl}/api/v1/attempts/${attempt.id}/logs/stream`, TIME_LIMIT_MS).finally(() => sampler.stop());
   const final = await api.waitForAttempt(attempt.id, POLL_MS, TIME_LIMIT_MS);
-  const stored = await storedEntries(api, attempt.id);
+  const stored = await api.storedEntryCount(attempt.id);
 
   const seconds = (from: bigint, to: bigint) => Number(to - from) / 1e9;
   const result: EventPipelineResult = {

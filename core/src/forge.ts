@@ -1,16 +1,19 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { ForgeConfig } from './config/config.ts';
 import { LiveLogs } from './events/live-logs.ts';
 import { EventLog } from './events/event-log.ts';
 import { EventStream } from './events/event-stream.ts';
 import { createLifecycles, type Lifecycles } from './lifecycle/lifecycles.ts';
+import { ApprovalService } from './orchestrator/approval-service.ts';
 import { AttemptRunner } from './orchestrator/attempt-runner.ts';
 import { AttemptSecrets } from './orchestrator/attempt-secrets.ts';
 import { AttemptService } from './orchestrator/attempt-service.ts';
 import { BranchService } from './orchestrator/branch-service.ts';
 import { healthOf, type Health } from './orchestrator/health.ts';
 import { LogService } from './orchestrator/log-service.ts';
+import { ProfileService } from './orchestrator/profile-service.ts';
 import { ProjectService } from './orchestrator/project-service.ts';
 import { recoverStrandedAttempts, type RecoveryReport } from './orchestrator/recovery.ts';
 import { Scheduler } from './orchestrator/scheduler.ts';
@@ -20,6 +23,7 @@ import { PackOverview } from './plugins/pack-overview.ts';
 import { PackRegistry } from './plugins/pack-registry.ts';
 import { PluginInstaller } from './plugins/plugin-installer.ts';
 import { registryOptions } from './plugins/registry-options.ts';
+import { ScratchDirs } from './runtime/scratch-dirs.ts';
 import { openDatabase } from './store/database.ts';
 import { SecretBox } from './store/secret-box.ts';
 import { WalCheckpointer } from './store/wal-checkpointer.ts';
@@ -33,6 +37,10 @@ export interface HousekeepingReport {
   recovery: RecoveryReport;
   reconcile: ReconcileReport;
   retention: RetentionReport;
+  /** Pending approvals no run waits for any more, cancelled. */
+  approvalsCancelled: number;
+  /** Scratch folders of runs that are over, removed. */
+  scratchDirsRemoved: number;
 }
 
 /** Everything one Forge server is made of, wired once; routes reach it as `server.app`. */
@@ -44,7 +52,7 @@ export interface Forge {
   liveLogs: LiveLogs;
   /** The persisted log of every state change: a cursor read and a live tail (spec/decisions/0021). */
   events: EventLog;
-  /** The only writers of tasks', attempts' and processes' state. */
+  /** The only writers of tasks', attempts', processes' and approvals' state. */
   lifecycles: Lifecycles;
   registry: PackRegistry;
   /** Installs and toggles packs on disk; the registry above is what this process loaded. */
@@ -55,6 +63,10 @@ export interface Forge {
   tasks: TaskService;
   attempts: AttemptService;
   branches: BranchService;
+  /** What agents asked to do, and the answers. */
+  approvals: ApprovalService;
+  /** Named executor options attempts start from. */
+  profiles: ProfileService;
   /** Attempts' logs, a page at a time or followed live. */
   logs: LogService;
   /** Every change, as clients follow it. */
@@ -92,11 +104,28 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const lifecycles = createLifecycles(db, events);
   const registry = await PackRegistry.load(registryOptions(config));
   const worktrees = new WorktreeManager(config.worktreesDir);
-  const secrets = new AttemptSecrets(stores, new SecretBox(config.secretKeyFile));
+  const secretBox = new SecretBox(config.secretKeyFile);
+  const secrets = new AttemptSecrets(stores, secretBox);
   const streamLimits = { idleMs: config.agentStreamIdleMs, abortGraceMs: AGENT_ABORT_GRACE_MS };
-  const runner = new AttemptRunner({ stores, liveLogs, registry, worktrees, lifecycles, nodeId: config.nodeId, logger, streamLimits, secrets });
+  const approvals = new ApprovalService(stores, lifecycles, { timeoutMs: config.approvalTimeoutMs, nodeId: config.nodeId }, logger);
+  const scratchDirs = new ScratchDirs(join(config.home, 'run'));
+  const runner = new AttemptRunner({
+    stores,
+    liveLogs,
+    registry,
+    worktrees,
+    lifecycles,
+    nodeId: config.nodeId,
+    logger,
+    streamLimits,
+    secrets,
+    approvals,
+    scratchDirs,
+    mcpServers: config.mcpServers,
+  });
   const scheduler = new Scheduler(stores, lifecycles.attempts, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
-  const attempts = new AttemptService(stores, lifecycles, registry, scheduler, config.branchPrefix, secrets);
+  const profiles = new ProfileService(stores, events, registry, secretBox, config.executorProfiles);
+  const attempts = new AttemptService(stores, lifecycles, registry, scheduler, config.branchPrefix, secrets, profiles);
   const stopAttempt = (id: string) => attempts.stopIfLive(id);
   const tasks = new TaskService(stores, lifecycles, worktrees, stopAttempt);
   const branches = new BranchService(stores, lifecycles.attempts, (taskId) => tasks.update(taskId, { status: 'done' }).then(() => undefined));
@@ -112,7 +141,10 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
       if (recovery.requeued.length) scheduler.wake();
       const reconcile = await reconcileWorktrees({ stores, attempts: lifecycles.attempts, worktrees, branchPrefix: config.branchPrefix, logger, isActive });
       const retention = await applyRetention({ stores, attempts: lifecycles.attempts, worktrees, branchPrefix: config.branchPrefix, logger, isActive, policy: config });
-      return { recovery, reconcile, retention };
+      // After recovery: the attempts it settled have no run waiting on their approvals or scratch folders.
+      const approvalsCancelled = await approvals.cancelOrphans();
+      const scratchDirsRemoved = await scratchDirs.sweep(isActive);
+      return { recovery, reconcile, retention, approvalsCancelled, scratchDirsRemoved };
     })().finally(() => (housekeepingRun = null));
     return housekeepingRun;
   };
@@ -133,6 +165,8 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     tasks,
     attempts,
     branches,
+    approvals,
+    profiles,
     logs: new LogService(stores, liveLogs, events, attempts),
     eventStream: new EventStream(events),
     packs: new PackOverview(registry, config),

@@ -36,6 +36,7 @@ const NOT_A_REPO = 'FORGE_NOT_A_GIT_REPOSITORY';
 const EMPTY_REPO = 'FORGE_REPOSITORY_EMPTY';
 const NO_BRANCH = 'FORGE_BRANCH_NOT_FOUND';
 const NO_EXECUTOR = 'FORGE_EXECUTOR_NOT_FOUND';
+const NO_PROFILE = 'FORGE_PROFILE_NOT_FOUND';
 
 /** Not a route in the spec: the request must get 404 FORGE_ROUTE_NOT_FOUND. */
 const UNKNOWN = '(no such route)';
@@ -125,6 +126,16 @@ const HARMLESS_BODY: Record<string, { body: Record<string, unknown>; status: num
   'POST /attempts/{attemptId}/follow-up': { body: { prompt: 'again' }, status: 404, code: NOT_FOUND },
   'POST /attempts/{attemptId}/push': { body: { branch: 'base' }, status: 404, code: NOT_FOUND, optional: true },
   'POST /plugins': { body: { source: '$missing' }, status: 422, code: UNPROCESSABLE },
+  'POST /approvals/{approvalId}': { body: { decision: 'approve' }, status: 404, code: NOT_FOUND },
+  'PUT /executor-profiles/{name}': { body: { executor: 'no-such-executor' }, status: 422, code: NO_EXECUTOR },
+};
+
+/** What a well-formed unknown path parameter answers where it is not 404 FORGE_NOT_FOUND naming it. */
+const UNKNOWN_PARAM: Record<string, { status: number; code: string; mention?: string }> = {
+  'GET /executor-profiles/{name}': { status: 404, code: NO_PROFILE, mention: '$random' },
+  'DELETE /executor-profiles/{name}': { status: 404, code: NO_PROFILE, mention: '$random' },
+  // A PUT creates what it names: the harmless body's unknown executor is what it refuses.
+  'PUT /executor-profiles/{name}': { status: 422, code: NO_EXECUTOR },
 };
 
 /** Bad values for each query parameter any route takes, by name. */
@@ -136,6 +147,8 @@ const BAD_QUERY_VALUES: Record<string, string[]> = {
   processId: ['not-a-uuid', '..%2F..%2Fetc'],
   projectId: ['not-a-uuid', '123'],
   status: ['bogus', 'TODO'],
+  state: ['bogus', 'PENDING'],
+  attemptId: ['not-a-uuid', '..%2F..%2Fetc'],
 };
 
 const MALFORMED_IDS: [string, string][] = [
@@ -165,7 +178,8 @@ function generatedCases(): Case[] {
       for (const [label, bad] of malformedValuesFor(param)) {
         add(route.key, `malformed ${param}: ${label}`, { path: fillParams(route.path, bad), ...(harmless ? { body: harmless.body } : {}) }, 400, V, param);
       }
-      add(route.key, `unknown ${param} (well-formed)`, { path: fillParams(route.path, '$random'), ...(harmless ? { body: harmless.body } : {}) }, 404, NOT_FOUND, '$random');
+      const unknown = UNKNOWN_PARAM[route.key] ?? { status: 404, code: NOT_FOUND, mention: '$random' };
+      add(route.key, `unknown ${param} (well-formed)`, { path: fillParams(route.path, '$random'), ...(harmless ? { body: harmless.body } : {}) }, unknown.status, unknown.code, unknown.mention);
     }
     for (const param of route.queryParams) {
       for (const bad of BAD_QUERY_VALUES[param] ?? []) add(route.key, `query ${param}=${bad.slice(0, 20)}`, { query: `${param}=${bad}` }, 400, V, param);
@@ -365,6 +379,29 @@ const TABLE: Row[] = [
   ['GET /health', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
   ['GET /executors', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
   ['GET /plugins', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+
+  // ── approvals ─────────────────────────────────────────────────────────────────────────────
+  ['GET /approvals', 'state is not a state', { query: 'state=waiting' }, 400, V, 'state'],
+  ['GET /approvals', 'two states', { query: 'state=pending&state=denied' }, 400, V, 'state'],
+  ['GET /approvals', 'attemptId is a name', { query: 'attemptId=latest' }, 400, V, 'attemptId'],
+  ['GET /approvals/{approvalId}', 'a task id as approval id', { path: '/approvals/$task' }, 404, NOT_FOUND, '$task'],
+  ['POST /approvals/{approvalId}', 'decision is missing', { path: '/approvals/$random', body: {} }, 400, V, 'decision'],
+  ['POST /approvals/{approvalId}', 'decision is "yes"', { path: '/approvals/$random', body: { decision: 'yes' } }, 400, V, 'decision'],
+  ['POST /approvals/{approvalId}', 'decision is a boolean', { path: '/approvals/$random', body: { decision: true } }, 400, V, 'decision'],
+  ['POST /approvals/{approvalId}', 'scope is "forever"', { path: '/approvals/$random', body: { decision: 'approve', scope: 'forever' } }, 400, V, 'scope'],
+  ['POST /approvals/{approvalId}', 'reason is 10,001 characters', { path: '/approvals/$random', body: { decision: 'deny', reason: long(10_001) } }, 400, V, 'reason'],
+  ['POST /approvals/{approvalId}', 'attemptId is malformed', { path: '/approvals/$random', body: { decision: 'approve', attemptId: 'x' } }, 400, V, 'attemptId'],
+  ['POST /approvals/{approvalId}', 'an attempt id as approval id', { path: '/approvals/$done', body: { decision: 'approve' } }, 404, NOT_FOUND, '$done'],
+
+  // ── executor profiles ─────────────────────────────────────────────────────────────────────
+  ['GET /executor-profiles', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+  ['GET /executor-profiles/{name}', 'a name with a slash (encoded)', { path: '/executor-profiles/a%2Fb' }, 400, V, 'name'],
+  ['PUT /executor-profiles/{name}', 'executor is missing', { path: '/executor-profiles/p1', body: { options: {} } }, 400, V, 'executor'],
+  ['PUT /executor-profiles/{name}', 'executor is not an id', { path: '/executor-profiles/p1', body: { executor: 'Fake Agent' } }, 400, V, 'executor'],
+  ['PUT /executor-profiles/{name}', 'options is a list', { path: '/executor-profiles/p1', body: { executor: 'script', options: [] } }, 400, V, 'options'],
+  ['PUT /executor-profiles/{name}', 'an option the executor does not take', { path: '/executor-profiles/p1', body: { executor: 'script', options: { colour: 'red' } } }, 400, V, 'colour'],
+  ['PUT /executor-profiles/{name}', 'description is 1,001 characters', { path: '/executor-profiles/p1', body: { executor: 'script', description: long(1001) } }, 400, V, 'description'],
+  ['DELETE /executor-profiles/{name}', 'a name never made', { path: '/executor-profiles/never-made' }, 404, NO_PROFILE, 'never-made'],
 
   // ── plugins ───────────────────────────────────────────────────────────────────────────────
   ['POST /plugins', 'source is missing', { body: {} }, 400, V, 'source'],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SDK_CONTRACT_VERSION } from '@forge-core/sdk';
 import { makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
@@ -121,7 +122,7 @@ describe('executor boundary', () => {
     const future = pack('forge-test-future-sdk');
     assert.equal(future.status, 'failed');
     assert.equal(future.error!.code, 'FORGE_PLUGIN_SDK_INCOMPATIBLE');
-    assert.match(future.error!.message, /requires forge SDK \^9\.0\.0 but this host implements 1\.0\.0/);
+    assert.match(future.error!.message, new RegExp(`requires forge SDK \\^9\\.0\\.0 but this host implements ${SDK_CONTRACT_VERSION.replaceAll('.', '\\.')}`));
     assert.match(future.error!.message, /`forgecore plugins add forge-test-future-sdk@<version>`.*`forgecore plugins disable forge-test-future-sdk`/);
     const { body } = await server.request('GET', '/executors');
     assert.ok(!body.items.some((e: any) => e.id === 'from-the-future'));

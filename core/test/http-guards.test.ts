@@ -173,7 +173,7 @@ describe('HTTP request guards', () => {
         for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': '0' }] as Record<string, string>[]) {
           const answer = await send(server, method, path, { headers });
           assert.equal(answer.status, 404, `${where} with ${JSON.stringify(headers)} reaches its handler: ${JSON.stringify(answer.body)}`);
-          assert.equal(answer.body.error.code, 'FORGE_NOT_FOUND');
+          assert.equal(answer.body.error.code, route.path.includes('/executor-profiles/') ? 'FORGE_PROFILE_NOT_FOUND' : 'FORGE_NOT_FOUND');
         }
       }
 

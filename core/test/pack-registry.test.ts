@@ -12,7 +12,7 @@ describe('PackRegistry', () => {
   afterEach(() => home.cleanup());
 
   const load = (options: Partial<RegistryOptions>) =>
-    PackRegistry.load({ home: home.path, localPaths: [], selection: { enabled: null, disabled: [], disabledByUser: [] }, hookTimeoutMs: 1_000, ...options });
+    PackRegistry.load({ home: home.path, localPaths: [], selection: { enabled: null, disabled: [], disabledByUser: [] }, hookTimeoutMs: 1_000, executorSettings: {}, ...options });
   const report = (registry: PackRegistry, name: string, source: string) => registry.packs.find((p) => p.name === name && p.source === source);
 
   it('lets a local copy of a built-in pack replace it, and says so', async () => {
@@ -29,7 +29,7 @@ describe('PackRegistry', () => {
     const pack = report(registry, 'forge-test-misspelt-option', 'local');
     assert.equal(pack?.status, 'failed');
     assert.equal(pack!.error!.code, 'FORGE_PLUGIN_EXPORT_INVALID');
-    assert.match(pack!.error!.message, /Executor misspelt of forge-test-misspelt-option has invalid options: options\.model: unknown key "maxLenght"/);
+    assert.match(pack!.error!.message, /Executor misspelt of forge-test-misspelt-option has invalid descriptors: options\.model: unknown key "maxLenght"/);
     assert.equal(registry.executor('misspelt'), undefined);
   });
 

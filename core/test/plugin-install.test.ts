@@ -4,6 +4,7 @@ import { cpSync, existsSync, lstatSync, readFileSync, readdirSync, realpathSync,
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SDK_CONTRACT_VERSION } from '@forge-core/sdk';
 import { SDK_DIR } from '../src/plugins/discover.ts';
 import { makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -151,7 +152,7 @@ describe('installing packs', () => {
       const future = await server.request('POST', '/plugins', { source: join(fixtures, 'needs-sdk-2') });
       assert.equal(future.status, 422);
       assert.equal(future.body.error.code, 'FORGE_PLUGIN_SDK_INCOMPATIBLE');
-      assert.match(future.body.error.message, /requires forge SDK \^2\.0\.0 but this host implements 1\.0\.0/);
+      assert.match(future.body.error.message, new RegExp(`requires forge SDK \\^2\\.0\\.0 but this host implements ${SDK_CONTRACT_VERSION.replaceAll('.', '\\.')}`));
       const manifest = JSON.parse(readFileSync(join(home, 'plugins', 'package.json'), 'utf8'));
       assert.deepEqual(Object.keys(manifest.dependencies), ['@forge-core/sdk'], 'neither was kept');
 

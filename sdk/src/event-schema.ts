@@ -1,4 +1,4 @@
-import { EXECUTOR_EVENT_TYPES, TOOL_ACTION_KINDS, type ExecutorEventType } from './events.ts';
+import { EXECUTOR_EVENT_TYPES, RUN_FAILURE_KINDS, TOOL_ACTION_KINDS, type ExecutorEventType } from './events.ts';
 import type { JsonSchema } from './json-schema-check.ts';
 
 /**
@@ -82,6 +82,15 @@ export const EXECUTOR_EVENT_SCHEMAS: Readonly<Record<ExecutorEventType, JsonSche
       summary: { type: 'string', maxLength: 100_000 },
       error: { type: 'string', maxLength: 100_000 },
       exitCode: { type: ['integer', 'null'] },
+      failure: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string', enum: RUN_FAILURE_KINDS },
+          retryAfterMs: { type: 'integer', minimum: 0 },
+        },
+        required: ['kind'],
+        additionalProperties: false,
+      },
     },
     ['status'],
   ),

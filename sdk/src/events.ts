@@ -58,6 +58,11 @@ export interface FileChangeEvent {
   oldPath?: string;
 }
 
+/**
+ * The host writes this into the attempt's log when a pack calls `requestApproval` (its
+ * `requestId` is the approval's id). A pack built before contract 1.1 may still yield it, as
+ * information: nothing waits for an answer.
+ */
 export interface ApprovalRequestEvent {
   type: 'approval_request';
   requestId: string;
@@ -83,6 +88,23 @@ export interface LogEvent {
 
 export type DoneStatus = 'succeeded' | 'failed' | 'cancelled';
 
+/**
+ * Why a failed run failed, when waiting or logging in fixes it rather than changing the task:
+ * the agent's provider refused for too many requests (rate_limit), the account ran out of
+ * quota or credit (quota), or the CLI has no usable credentials (auth).
+ */
+export type RunFailureKind = 'rate_limit' | 'quota' | 'auth';
+
+export const RUN_FAILURE_KINDS: readonly RunFailureKind[] = Object.freeze(
+  Object.keys({ rate_limit: 1, quota: 1, auth: 1 } satisfies Record<RunFailureKind, 1>) as RunFailureKind[],
+);
+
+export interface RunFailure {
+  kind: RunFailureKind;
+  /** How long the agent said to wait before trying again, when it said. */
+  retryAfterMs?: number;
+}
+
 export interface DoneEvent {
   type: 'done';
   status: DoneStatus;
@@ -90,6 +112,8 @@ export interface DoneEvent {
   summary?: string;
   error?: string;
   exitCode?: number | null;
+  /** On a failure, what kind it is when waiting or logging in fixes it. Since contract 1.1. */
+  failure?: RunFailure;
 }
 
 export type ExecutorEvent =

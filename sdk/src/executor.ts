@@ -9,11 +9,18 @@ export interface ExecutorCapabilities {
   resume: boolean;
   /** The executor reports token usage with `usage` events. */
   usageReporting: boolean;
+  /** The executor asks for approvals through `requestApproval` (in some permission mode). Since contract 1.1. */
+  approvals?: boolean;
+  /** The executor gives its agent the run's `mcpServers`. Since contract 1.1. */
+  mcpServers?: boolean;
 }
+
+/** The flags added after contract 1.0, which an older pack does not declare. */
+export const OPTIONAL_EXECUTOR_CAPABILITIES: readonly (keyof ExecutorCapabilities)[] = Object.freeze(['approvals', 'mcpServers'] as const);
 
 /** Every capability flag, kept in step with the interface by the compiler. */
 export const EXECUTOR_CAPABILITIES: readonly (keyof ExecutorCapabilities)[] = Object.freeze(
-  Object.keys({ resume: 1, usageReporting: 1 } satisfies Record<keyof ExecutorCapabilities, 1>) as (keyof ExecutorCapabilities)[],
+  Object.keys({ resume: 1, usageReporting: 1, approvals: 1, mcpServers: 1 } satisfies Record<keyof ExecutorCapabilities, 1>) as (keyof ExecutorCapabilities)[],
 );
 
 export interface DetectResult {
@@ -41,6 +48,13 @@ export interface ExecutorDefinition<S extends OptionShape = OptionShape> {
   description?: string;
   capabilities: ExecutorCapabilities;
   options?: S;
+  /**
+   * The executor's settings on this server (where its CLI is, a default model, environment it
+   * needs), described like options and given in the server's configuration under
+   * `executors.<id>`. The host validates them when the pack loads and hands them to `detect`
+   * and every run as `ctx.config`. Since contract 1.1.
+   */
+  config?: OptionShape;
   /** Whether the executor can run on this machine. Never throws. */
   detect(ctx: DetectContext): Promise<DetectResult>;
   run(input: RunInput<InferOptions<S>>, ctx: RunContext): AsyncIterable<ExecutorEvent>;
@@ -69,7 +83,7 @@ export function defineExecutor<const S extends OptionShape>(definition: Executor
   if (definition.capabilities.resume && typeof definition.resume !== 'function') {
     throw new TypeError(`defineExecutor(${definition.id}): capabilities.resume is true but resume is not a function`);
   }
-  const problems = optionShapeProblems(definition.options);
+  const problems = [...optionShapeProblems(definition.options), ...optionShapeProblems(definition.config, 'config')];
   if (problems.length > 0) throw new TypeError(`defineExecutor(${definition.id}): ${problems.join('; ')}`);
   return Object.freeze({ ...definition, $$type: EXECUTOR_BRAND, contractVersion: CONTRACT_MAJOR });
 }

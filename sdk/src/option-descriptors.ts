@@ -122,11 +122,11 @@ function descriptorProblems(d: unknown): string[] {
 }
 
 /** Every problem in an executor's `options`, each prefixed with its path. */
-export function optionShapeProblems(options: unknown): string[] {
+export function optionShapeProblems(options: unknown, field = 'options'): string[] {
   if (options === undefined) return [];
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return [`options must be an object of descriptors, received ${describeValue(options)}`];
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return [`${field} must be an object of descriptors, received ${describeValue(options)}`];
   return Object.entries(options).flatMap(([name, descriptor]) => [
-    ...(OPTION_NAME.test(name) ? [] : [`options["${name}"]: the name must match ${OPTION_NAME}`]),
-    ...descriptorProblems(descriptor).map((problem) => `options.${name}: ${problem}`),
+    ...(OPTION_NAME.test(name) ? [] : [`${field}["${name}"]: the name must match ${OPTION_NAME}`]),
+    ...descriptorProblems(descriptor).map((problem) => `${field}.${name}: ${problem}`),
   ]);
 }

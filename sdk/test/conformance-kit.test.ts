@@ -15,58 +15,19 @@ import {
   type PullRequest,
   type SpawnOptions,
 } from '@forge-core/sdk';
-import { createFakeRunContext, executorConformance, gitProviderConformance, type TestFunctions } from '@forge-core/sdk/testing';
+import { createFakeRunContext, executorConformance, gitProviderConformance } from '@forge-core/sdk/testing';
 import semver from 'semver';
 import { parseSdkRange, pinnedMajor, satisfies } from '../src/testing/sdk-range.ts';
 import echoPack, { echoDefinition, echoEvents } from './fixtures/conformance-kit/echo-pack/index.ts';
+import { assertFailed, failedNames, failureOf, failures, runKit, type Outcome } from './support/run-kit.ts';
 
 const ECHO_DIR = new URL('./fixtures/conformance-kit/echo-pack/', import.meta.url);
 const ECHO_PACKAGE_JSON = new URL('package.json', ECHO_DIR);
 const ECHO_TRANSCRIPTS = new URL('transcripts/', ECHO_DIR);
 const EXCHANGES = new URL('./fixtures/conformance-kit/exchanges/', import.meta.url);
 
-interface Outcome {
-  /** The test's name under the kit's outermost describe, e.g. "executor echo > detect > …". */
-  name: string;
-  failure?: string;
-}
 
-/** Runs whatever a kit registers through describe/it stand-ins, as a test runner would, and reports every test. */
-async function runKit(register: (runner: TestFunctions) => void): Promise<Outcome[]> {
-  const tests: { name: string; fn: () => Promise<void> }[] = [];
-  const suites: string[] = [];
-  register({
-    describe(name, fn) {
-      suites.push(name);
-      fn();
-      suites.pop();
-    },
-    it(name, fn) {
-      tests.push({ name: [...suites.slice(1), name].join(' > '), fn });
-    },
-  });
-  const outcomes: Outcome[] = [];
-  for (const test of tests) {
-    try {
-      await test.fn();
-      outcomes.push({ name: test.name });
-    } catch (error) {
-      outcomes.push({ name: test.name, failure: (error as Error).message });
-    }
-  }
-  return outcomes;
-}
-
-const failures = (outcomes: readonly Outcome[]) => outcomes.filter((outcome) => outcome.failure !== undefined);
-const failedNames = (outcomes: readonly Outcome[]) => failures(outcomes).map((outcome) => outcome.name);
-
-/** Exactly these tests failed, no more: a kit that fails too much is as useless as one that fails too little. */
-function assertFailed(outcomes: readonly Outcome[], expected: readonly string[]): void {
-  assert.deepEqual(failedNames(outcomes).sort(), [...expected].sort());
-}
-const failureOf = (outcomes: readonly Outcome[], name: string) => outcomes.find((outcome) => outcome.name === name)?.failure ?? '';
-
-const RUN = (transcript: string) => `executor echo > run > turns ${transcript} into a valid stream that ends as recorded`;
+const RUN = (transcript: string) => `executor echo > run > turns ${transcript} into a valid stream that ends as recorded, with fake and with real processes`;
 const ABORT = 'executor echo > abort > ends the stream promptly, yielding nothing but a cancelled done, when the run is stopped mid-stream';
 const SDK_RANGE = 'manifest > pins one major of the SDK contract in forge.sdk, and accepts the installed SDK';
 const RESUME = 'executor echo > resume > continues a session and hands its id to the CLI';
@@ -199,7 +160,7 @@ describe('@forge-core/sdk/testing', () => {
     it('fails a resume that does not hand the session id to the CLI', async () => {
       const outcomes = await checkEchoVariant({ resume: (input, ctx) => echoEvents(ctx, ['--model', input.options.model], input.prompt) });
       assertFailed(outcomes, [RESUME]);
-      assert.match(failureOf(outcomes, RESUME), /reached the CLI neither in its arguments, its environment nor its stdin/);
+      assert.match(failureOf(outcomes, RESUME), /reached the CLI neither in its arguments, its environment nor what was written to its stdin/);
     });
 
     it('fails a detect that throws, or claims to be available when nothing is installed', async () => {
@@ -230,8 +191,8 @@ describe('@forge-core/sdk/testing', () => {
       // An executor object not made by this SDK's defineExecutor (an older one, or by hand) is caught by the kit.
       const handMade = Object.freeze({ ...defineExecutor(echoDefinition), options: misspelt });
       const outcomes = await checkEcho(definePack({ executors: [handMade] }));
-      assertFailed(outcomes, ['executor echo > definition > declares well-formed options with defaults of the right type']);
-      assert.match(failureOf(outcomes, 'executor echo > definition > declares well-formed options with defaults of the right type'), /options\.model: unknown key "maxLenght"/);
+      assertFailed(outcomes, ['executor echo > definition > declares well-formed options and settings with defaults of the right type']);
+      assert.match(failureOf(outcomes, 'executor echo > definition > declares well-formed options and settings with defaults of the right type'), /options\.model: unknown key "maxLenght"/);
     });
 
     describe('manifest', () => {
@@ -260,11 +221,11 @@ describe('@forge-core/sdk/testing', () => {
           }),
         );
 
-      it('fails a range that pins a major but not one SDK 1.0.0 satisfies, as the host would refuse it', async () => {
-        for (const range of ['^1.5.0', '1.2.x', '>=1.3.0 <2', '~1.1', '>1.0.0 <2.0.0', '2.x']) {
+      it('fails a range that pins a major but not one SDK 1.1.0 satisfies, as the host would refuse it', async () => {
+        for (const range of ['^1.5.0', '1.2.x', '>=1.3.0 <2', '~1.2', '>1.1.0 <2.0.0', '~1.0.0', '2.x']) {
           const outcomes = await checkRange(range);
           assertFailed(outcomes, [SDK_RANGE]);
-          assert.match(failureOf(outcomes, SDK_RANGE), new RegExp(`forge.sdk "${range.replace(/[.^*]/g, '\\$&')}" does not accept 1.0.0, the contract the SDK installed here implements`));
+          assert.match(failureOf(outcomes, SDK_RANGE), new RegExp(`forge.sdk "${range.replace(/[.^*]/g, '\\$&')}" does not accept 1.1.0, the contract the SDK installed here implements`));
           assert.doesNotMatch(failureOf(outcomes, SDK_RANGE), /does not pin/);
         }
       });
@@ -273,12 +234,12 @@ describe('@forge-core/sdk/testing', () => {
         for (const range of ['latest', '^1.0.0-beta.1', '1.0.0+build', '^1.0.0 ||', '~>1.0']) {
           const outcomes = await checkRange(range);
           assertFailed(outcomes, [SDK_RANGE]);
-          assert.match(failureOf(outcomes, SDK_RANGE), /is not a range the kit can read; use a simple range such as "\^1\.0\.0"/);
+          assert.match(failureOf(outcomes, SDK_RANGE), /is not a range the kit can read; use a simple range such as "\^1\.1\.0"/);
         }
       });
 
-      it('passes ranges that pin major 1 and accept SDK 1.0.0', async () => {
-        for (const range of ['^1.0.0', '1.x', '>=1.0.0 <2.0.0', '~1.0.0', '1', '1.0.0', '>= 1.0.0 < 2', '1.0.0 - 1.4', '^1.0.0 || ^1.2.0']) {
+      it('passes ranges that pin major 1 and accept SDK 1.1.0', async () => {
+        for (const range of ['^1.0.0', '^1.1.0', '1.x', '>=1.0.0 <2.0.0', '~1.1.0', '1', '1.1.0', '>= 1.0.0 < 2', '1.0.0 - 1.4', '^1.0.0 || ^1.2.0']) {
           assert.deepEqual(failures(await checkRange(range)), [], range);
         }
       });

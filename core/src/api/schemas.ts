@@ -4,6 +4,7 @@ import { ID_PATTERN } from '../store/ids.ts';
 import { CURSOR_PATTERN } from '../store/page.ts';
 import { PROCESS_KINDS, PROCESS_STATUSES } from '../store/process-store.ts';
 import { TASK_STATUSES } from '../store/task-store.ts';
+import { APPROVAL_STATES } from '../store/approval-store.ts';
 
 /** Shared request and response schemas: the validators, and the source of spec/openapi.json. */
 
@@ -21,7 +22,7 @@ export const branch = Joi.string()
 
 export const taskStatus = Joi.string().valid(...TASK_STATUSES);
 
-const timestamp = Joi.string().isoDate();
+export const timestamp = Joi.string().isoDate();
 const nullableText = Joi.string().allow(null);
 
 export const errorBody = Joi.object({
@@ -83,7 +84,13 @@ export const attemptModel = Joi.object({
   nodeId: nullableText.required(),
   leaseUntil: nullableText.required(),
   fencingToken: Joi.number().integer().required(),
-  error: Joi.object({ code: Joi.string().required(), message: Joi.string().allow('').required() }).allow(null).required(),
+  error: Joi.object({
+    code: Joi.string().required(),
+    message: Joi.string().allow('').required(),
+    retryAt: timestamp.description('when the agent said it may be tried again (a rate limit)'),
+  })
+    .allow(null)
+    .required(),
   mergeCommit: nullableText.required(),
   createdAt: timestamp.required(),
   updatedAt: timestamp.required(),
@@ -119,3 +126,5 @@ export const logEntryModel = Joi.object({
 
 export const pageOf = (item: Joi.ObjectSchema, label: string) =>
   Joi.object({ items: Joi.array().items(item).required(), nextCursor: Joi.string().allow(null).required() }).label(label);
+
+export const approvalState = Joi.string().valid(...APPROVAL_STATES);

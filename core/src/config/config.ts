@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { McpServer } from '@forge-core/sdk';
+import { EXECUTOR_ID_PATTERN, MCP_SERVER_NAME_PATTERN } from '@forge-core/sdk';
 import Joi from 'joi';
+import { PROFILE_NAME_PATTERN } from './profile-name.ts';
 
 /**
  * The one configuration loader. Environment variables win over `$FORGE_HOME/config.json`, which
@@ -51,7 +54,38 @@ export interface ForgeConfig {
   eventRetentionMs: number;
   /** The event log keeps at most this many events (the newest). */
   eventRetentionCount: number;
+  /** An approval nobody answers in this time is denied (expired). */
+  approvalTimeoutMs: number;
+  /** Each executor's settings, by executor id, checked against its `config` descriptors when its pack loads. */
+  executors: Record<string, Record<string, unknown>>;
+  /** MCP servers every agent run is given (its pack passes them in the CLI's per-run form). */
+  mcpServers: McpServer[];
+  /** Named executor options, read-only through the API (profiles made through the API live in the database). */
+  executorProfiles: Record<string, ConfiguredProfile>;
 }
+
+/** An executor profile as the configuration file gives it. */
+export interface ConfiguredProfile {
+  executor: string;
+  description?: string;
+  options: Record<string, unknown>;
+}
+
+const stringMap = Joi.object().pattern(/^/, Joi.string().allow(''));
+const mcpServerName = Joi.string().pattern(MCP_SERVER_NAME_PATTERN).required();
+const stdioMcpServer = Joi.object({
+  name: mcpServerName,
+  transport: Joi.string().valid('stdio').required(),
+  command: Joi.string().required(),
+  args: Joi.array().items(Joi.string()).default([]),
+  env: stringMap.default({}),
+});
+const httpMcpServer = Joi.object({
+  name: mcpServerName,
+  transport: Joi.string().valid('http').required(),
+  url: Joi.string().uri({ scheme: ['http', 'https'] }).required(),
+  headers: stringMap.default({}),
+});
 
 const fileSchema = Joi.object({
   host: Joi.string(),
@@ -92,6 +126,15 @@ const fileSchema = Joi.object({
   secretKeyFile: Joi.string(),
   eventRetentionMs: Joi.number().integer().min(1000),
   eventRetentionCount: Joi.number().integer().min(100),
+  approvalTimeoutMs: Joi.number().integer().min(100).max(7 * 86_400_000),
+  executors: Joi.object().pattern(EXECUTOR_ID_PATTERN, Joi.object().unknown(true)),
+  mcpServers: Joi.array()
+    .items(Joi.alternatives().conditional('.transport', { is: 'http', then: httpMcpServer, otherwise: stdioMcpServer }))
+    .unique('name'),
+  executorProfiles: Joi.object().pattern(
+    PROFILE_NAME_PATTERN,
+    Joi.object({ executor: Joi.string().pattern(EXECUTOR_ID_PATTERN).required(), description: Joi.string().max(1000), options: Joi.object().unknown(true).default({}) }),
+  ),
 }).unknown(false);
 
 const envNames: Record<string, keyof ForgeConfig> = {
@@ -120,6 +163,7 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_SECRET_KEY_FILE: 'secretKeyFile',
   FORGE_EVENT_RETENTION_MS: 'eventRetentionMs',
   FORGE_EVENT_RETENTION_COUNT: 'eventRetentionCount',
+  FORGE_APPROVAL_TIMEOUT_MS: 'approvalTimeoutMs',
 };
 
 /** Settings given in the environment as lists: paths split on ":", package names on ",". */
@@ -186,6 +230,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     secretKeyFile: resolve(home, value.secretKeyFile ?? 'secret.key'),
     eventRetentionMs: value.eventRetentionMs ?? 7 * 86_400_000,
     eventRetentionCount: value.eventRetentionCount ?? 100_000,
+    approvalTimeoutMs: value.approvalTimeoutMs ?? 600_000,
+    executors: value.executors ?? {},
+    mcpServers: value.mcpServers ?? [],
+    executorProfiles: value.executorProfiles ?? {},
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);
   if (!isLoopback(resolved.host) && !resolved.apiToken) {

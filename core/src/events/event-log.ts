@@ -15,6 +15,10 @@ export const FORGE_EVENT_TYPES = [
   'attempt.updated',
   'process.started',
   'process.finished',
+  'approval.requested',
+  'approval.decided',
+  'executor_profile.updated',
+  'executor_profile.deleted',
 ] as const;
 export type ForgeEventType = (typeof FORGE_EVENT_TYPES)[number];
 
@@ -23,7 +27,7 @@ export interface ForgeEvent {
   /** Its position in the log, as a string: the SSE id a client sends back as Last-Event-ID. */
   id: string;
   type: ForgeEventType;
-  /** The id of the project, task, attempt or process that changed. */
+  /** The id (or, for a profile, the name) of the project, task, attempt, process, approval or executor profile that changed. */
   subject: string;
   ts: string;
   data: unknown;

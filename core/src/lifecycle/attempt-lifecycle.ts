@@ -89,6 +89,7 @@ export class AttemptLifecycle {
       fencing_token: 0,
       error_code: null,
       error_message: null,
+      error_retry_at: null,
       merge_commit: null,
       created_at: timestamp,
       updated_at: timestamp,
@@ -129,6 +130,7 @@ export class AttemptLifecycle {
             finished_at: null,
             error_code: null,
             error_message: null,
+            error_retry_at: null,
             updated_at: timestamp,
           }),
       );

@@ -13,7 +13,7 @@ export function allowedFrom<S extends string>(table: Transitions<S>, to: S, only
  * from it, then `advice` (what the user can do instead) when the caller has some.
  */
 export function transitionRefused<S extends string>(
-  entity: 'attempt' | 'task' | 'process',
+  entity: 'attempt' | 'task' | 'process' | 'approval',
   id: string,
   table: Transitions<S>,
   current: S,

@@ -1,9 +1,14 @@
 import {
   ForgeError,
+  type DoneEvent,
+  type ForgeErrorCode,
   type InferOptions,
+  type McpServer,
   type OptionShape,
   type PackLogger,
   type RunContext,
+  type RunFailureKind,
+  type SpawnOptions,
 } from '@forge-core/sdk';
 import type { Logger } from 'pino';
 import type { LiveLogs } from '../events/live-logs.ts';
@@ -15,7 +20,7 @@ import type { Lifecycles } from '../lifecycle/lifecycles.ts';
 import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
 import { ATTEMPT_MARKER, killAttemptProcesses } from '../runtime/attempt-processes.ts';
 import { agentEnvironment } from '../runtime/environment.ts';
-import { HostProcess } from '../runtime/host-process.ts';
+import { HostProcess } from '@forge-core/sdk/process';
 import { LogPipeline } from '../runtime/log-pipeline.ts';
 import { processStartTime } from '../runtime/process-table.ts';
 import { credentialsInUrl } from '../runtime/redact-credentials.ts';
@@ -24,6 +29,8 @@ import type { ProcessKind, ProcessStatus } from '../store/process-store.ts';
 import type { Project } from '../store/project-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
+import type { ScratchDirs } from '../runtime/scratch-dirs.ts';
+import type { ApprovalService } from './approval-service.ts';
 import type { AttemptSecrets } from './attempt-secrets.ts';
 import { commitMessage } from './commit-message.ts';
 import { requireRepository } from './repository-guard.ts';
@@ -38,12 +45,36 @@ export interface AttemptRunnerDeps {
   logger: Logger;
   streamLimits: EventStreamLimits;
   secrets: AttemptSecrets;
+  approvals: ApprovalService;
+  scratchDirs: ScratchDirs;
+  /** The MCP servers every run is given. */
+  mcpServers: readonly McpServer[];
 }
 
 interface Outcome {
   state: Extract<AttemptState, 'succeeded' | 'failed' | 'cancelled'>;
-  error: { code: string; message: string } | null;
+  error: { code: string; message: string; retryAt?: string } | null;
   summary?: string | undefined;
+}
+
+/** The attempt's error code for a failure waiting or logging in fixes. */
+const FAILURE_CODES: Record<RunFailureKind, ForgeErrorCode> = {
+  rate_limit: 'FORGE_AGENT_RATE_LIMITED',
+  quota: 'FORGE_AGENT_QUOTA_EXCEEDED',
+  auth: 'FORGE_AGENT_AUTH_REQUIRED',
+};
+
+/** The attempt's error for a run that reported failure: typed when the pack said what kind. */
+function failureError(done: DoneEvent): NonNullable<Outcome['error']> {
+  const message = done.error ?? 'The agent reported failure.';
+  if (!done.failure) return { code: 'FORGE_AGENT_FAILED', message };
+  const retryAt = done.failure.retryAfterMs === undefined ? undefined : new Date(Date.now() + done.failure.retryAfterMs).toISOString();
+  return { code: FAILURE_CODES[done.failure.kind], message, ...(retryAt === undefined ? {} : { retryAt }) };
+}
+
+/** Values of the run's MCP servers that may be credentials (their environment, their headers): kept out of the log. */
+function mcpSecrets(servers: readonly McpServer[]): string[] {
+  return servers.flatMap((server) => Object.values(server.transport === 'stdio' ? server.env : server.headers)).filter((value) => value.length >= 4);
 }
 
 /** Everything one run of an attempt touches, so its helpers need not pass it around. */
@@ -195,17 +226,26 @@ export class AttemptRunner {
     const { attempt, log } = run;
     // Opened for this run only; from here on the log and the outcome never show them.
     const secrets = await this.deps.secrets.forRun(attempt, entry.executor.options);
-    log.redact(secrets.values);
+    log.redact([...secrets.values, ...mcpSecrets(this.deps.mcpServers)]);
     const proc = await this.startProcess(run, 'agent');
     // The run's own controller: aborted by the user's stop or by a contract violation.
     const controller = new AbortController();
     const abort = () => controller.abort();
     run.signal.addEventListener('abort', abort);
+    const scratchDir = await this.deps.scratchDirs.create(attempt.id, proc.id);
     const ctx: RunContext = {
       worktree: { path: run.worktree, branch: attempt.branch },
       signal: controller.signal,
       log: this.packLogger(run, proc.id),
-      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...secrets.environment, ...options?.env }, options?.stdin),
+      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...options, env: { ...secrets.environment, ...options?.env } }),
+      requestApproval: (request) =>
+        this.deps.approvals.request(
+          { attemptId: attempt.id, processId: proc.id, signal: controller.signal, log: (kind, payload) => log.append(proc.id, kind, payload) },
+          request,
+        ),
+      mcpServers: this.deps.mcpServers,
+      scratchDir,
+      config: entry.config,
     };
     // The options were validated against the executor's own descriptors when the attempt was made.
     const input = { attemptId: attempt.id, prompt, options: secrets.options as InferOptions<OptionShape> };
@@ -232,6 +272,11 @@ export class AttemptRunner {
     } finally {
       run.signal.removeEventListener('abort', abort);
       controller.abort();
+      // The CLI's files for this run (its MCP configuration) go once its processes are stopped.
+      await Promise.all([...run.processes].map((p) => p.stop()));
+      await this.deps.scratchDirs
+        .remove(attempt.id, proc.id)
+        .catch((error) => this.deps.logger.warn({ err: error, attemptId: attempt.id }, 'could not remove the scratch folder of a run'));
     }
     const { done, violation } = stream;
     // A pack that broke the contract may have left its agent running: stop it before its work is committed.
@@ -242,7 +287,7 @@ export class AttemptRunner {
       : violation
         ? { state: 'failed', error: { code: violation.code, message: violation.message } }
         : done!.status === 'failed'
-          ? { state: 'failed', error: { code: 'FORGE_AGENT_FAILED', message: done!.error ?? 'The agent reported failure.' }, summary: done!.summary }
+          ? { state: 'failed', error: failureError(done!), summary: done!.summary }
           : { state: done!.status, error: null, summary: done!.summary };
     // An error or summary may quote a secret the run was given; it ends up in the API and a commit.
     const outcome = log.mask(reported);
@@ -263,11 +308,12 @@ export class AttemptRunner {
     return status;
   }
 
-  private spawn(run: Run, processId: string, command: string, args: readonly string[], env?: Readonly<Record<string, string>>, stdin?: string) {
+  private spawn(run: Run, processId: string, command: string, args: readonly string[], options: SpawnOptions = {}) {
     const child = new HostProcess(command, args, {
       cwd: run.worktree,
-      env: agentEnvironment({ ...env, [ATTEMPT_MARKER]: run.attempt.id, FORGE_WORKTREE: run.worktree }),
-      stdin,
+      env: agentEnvironment({ ...options.env, [ATTEMPT_MARKER]: run.attempt.id, FORGE_WORKTREE: run.worktree }),
+      stdin: options.stdin,
+      interactive: options.interactive,
     });
     run.processes.add(child);
     if (run.signal.aborted) void child.stop();

@@ -15,10 +15,14 @@ import { withTaskLock } from './task-lock.ts';
 import { ATTEMPT_TRANSITIONS } from '../lifecycle/attempt-lifecycle.ts';
 import { transitionRefused } from '../lifecycle/transitions.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
+import type { ProfileService } from './profile-service.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface StartAttemptInput {
-  executor: string;
+  /** The executor; may be left out when `profile` names one. */
+  executor?: string | undefined;
+  /** An executor profile whose options the attempt starts from; `options` given too override them. */
+  profile?: string | undefined;
   options?: Record<string, unknown> | undefined;
   baseBranch?: string | undefined;
   /** Defaults to the task's title and description. */
@@ -41,7 +45,25 @@ export class AttemptService {
     private readonly scheduler: Scheduler,
     private readonly branchPrefix: string,
     private readonly secrets: AttemptSecrets,
+    private readonly profiles: ProfileService,
   ) {}
+
+  /** The executor and options a start request stands for, a profile's options under the ones given. */
+  private async executorChoice(input: StartAttemptInput): Promise<{ executor: string; options: Record<string, unknown> }> {
+    if (input.profile === undefined) {
+      if (input.executor === undefined) {
+        const problem = { path: 'executor', message: 'give "executor" (an executor id) or "profile" (an executor profile name)' };
+        throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid request payload: ${problem.message}`, { source: 'payload', problems: [problem] });
+      }
+      return { executor: input.executor, options: input.options ?? {} };
+    }
+    const profile = await this.profiles.resolve(input.profile);
+    if (input.executor !== undefined && input.executor !== profile.executor) {
+      const problem = { path: 'executor', message: `profile "${input.profile}" is for executor "${profile.executor}", not "${input.executor}"; leave "executor" out or make them agree` };
+      throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid request payload: ${problem.message}`, { source: 'payload', problems: [problem] });
+    }
+    return { executor: profile.executor, options: { ...profile.options, ...input.options } };
+  }
 
   /** Records the attempt as queued and returns at once; the scheduler starts it when it fits. */
   async start(taskId: string, input: StartAttemptInput): Promise<Attempt> {
@@ -49,12 +71,13 @@ export class AttemptService {
     if (!found) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${taskId}.`, { taskId });
     const { task, repoPath, defaultBranch } = found;
     requireRepository({ id: task.projectId, repoPath });
-    const entry = this.registry.executor(input.executor);
-    const notLoaded = entry ? undefined : this.registry.packContributing(input.executor);
+    const choice = await this.executorChoice(input);
+    const entry = this.registry.executor(choice.executor);
+    const notLoaded = entry ? undefined : this.registry.packContributing(choice.executor);
     if (notLoaded) {
       throw new ForgeError(
         'FORGE_EXECUTOR_UNAVAILABLE',
-        `Executor "${input.executor}" comes from ${notLoaded.name}, which is ${notLoaded.status}: ${notLoaded.error?.message ?? 'not loaded'}`,
+        `Executor "${choice.executor}" comes from ${notLoaded.name}, which is ${notLoaded.status}: ${notLoaded.error?.message ?? 'not loaded'}`,
         { field: 'executor', pack: notLoaded.name, status: notLoaded.status },
       );
     }
@@ -62,7 +85,7 @@ export class AttemptService {
       const installed = this.registry.listExecutors().map((e) => e.id);
       throw new ForgeError(
         'FORGE_EXECUTOR_NOT_FOUND',
-        `No executor "${input.executor}" is installed; installed: ${installed.join(', ') || 'none'}.`,
+        `No executor "${choice.executor}" is installed; installed: ${installed.join(', ') || 'none'}.`,
         { field: 'executor', installed },
       );
     }
@@ -71,7 +94,7 @@ export class AttemptService {
         field: 'executor',
       });
     }
-    const { error, value: options } = entry.optionsSchema.validate(input.options ?? {}, { abortEarly: false });
+    const { error, value: options } = entry.optionsSchema.validate(choice.options, { abortEarly: false });
     if (error) {
       throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid options for executor "${entry.id}": ${error.message}`, {
         problems: error.details.map((d) => ({ path: ['options', ...d.path].join('.'), message: d.message })),

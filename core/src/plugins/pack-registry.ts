@@ -19,6 +19,8 @@ import {
   type OptionShape,
   type Pack,
 } from '@forge-core/sdk';
+import { runCommand } from '@forge-core/sdk/process';
+import { agentEnvironment } from '../runtime/environment.ts';
 import { invokeHook } from './boundary.ts';
 import { checkSdkRange } from './compat.ts';
 import { SDK_DIR, discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
@@ -58,6 +60,8 @@ export interface ExecutorEntry {
   executor: Executor<OptionShape>;
   optionsSchema: Joi.ObjectSchema;
   optionsJsonSchema: Record<string, unknown>;
+  /** Its settings from the configuration (`executors.<id>`), validated, defaults filled in. */
+  config: Readonly<Record<string, unknown>>;
   detection: DetectResult;
 }
 
@@ -80,6 +84,8 @@ export interface RegistryOptions {
   selection: PluginSelection;
   /** The limit for detect() and any other short hook. */
   hookTimeoutMs: number;
+  /** Each executor's settings from the configuration, by executor id. */
+  executorSettings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 // An import runs the pack's top-level code; one that never settles must not hold the server.
@@ -159,15 +165,22 @@ export class PackRegistry {
     const entries: ExecutorEntry[] = [];
     for (const executor of pack.executors) {
       // defineExecutor checked them; an executor object made some other way is checked again here.
-      const problems = optionShapeProblems(executor.options);
+      const problems = [...optionShapeProblems(executor.options), ...optionShapeProblems(executor.config, 'config')];
       if (problems.length > 0) {
-        return fail('FORGE_PLUGIN_EXPORT_INVALID', `Executor ${executor.id} of ${checked.name} has invalid options: ${problems.join('; ')}`);
+        return fail('FORGE_PLUGIN_EXPORT_INVALID', `Executor ${executor.id} of ${checked.name} has invalid descriptors: ${problems.join('; ')}`);
       }
       let optionsSchema: Joi.ObjectSchema;
+      let configSchema: Joi.ObjectSchema;
       try {
         optionsSchema = compileOptions(executor.options);
+        configSchema = compileOptions(executor.config);
       } catch (error) {
-        return fail('FORGE_PLUGIN_EXPORT_INVALID', `Executor ${executor.id} of ${checked.name} has invalid options: ${(error as Error).message}`);
+        return fail('FORGE_PLUGIN_EXPORT_INVALID', `Executor ${executor.id} of ${checked.name} has invalid descriptors: ${(error as Error).message}`);
+      }
+      const settings = configSchema.validate(this.options.executorSettings[executor.id] ?? {}, { abortEarly: false });
+      if (settings.error) {
+        const found = settings.error.details.map((d) => `${d.path.join('.')}: ${d.message}`).join('; ');
+        return fail('FORGE_PLUGIN_CONFIG_INVALID', `The settings for executor ${executor.id} (configuration executors.${executor.id}) are invalid: ${found}. Fix them in config.json and restart.`);
       }
       entries.push({
         id: executor.id,
@@ -181,7 +194,8 @@ export class PackRegistry {
         executor,
         optionsSchema,
         optionsJsonSchema: optionsJsonSchema(executor.options),
-        detection: await this.detect(checked.name, executor),
+        config: Object.freeze(settings.value),
+        detection: await this.detect(checked.name, executor, settings.value),
       });
     }
     for (const entry of entries) this.executors.set(entry.id, entry);
@@ -219,10 +233,19 @@ export class PackRegistry {
   }
 
   /** Whether the executor can run here; a throw, a hang or a malformed answer means it cannot. */
-  private async detect(packageName: string, executor: Executor<OptionShape>): Promise<DetectResult> {
+  private async detect(packageName: string, executor: Executor<OptionShape>, config: Record<string, unknown>): Promise<DetectResult> {
     const site = { plugin: packageName, contribution: executor.id, hook: 'detect' };
     try {
-      const result = await invokeHook(site, this.options.hookTimeoutMs, (signal) => executor.detect({ findExecutable, signal }));
+      const result = await invokeHook(site, this.options.hookTimeoutMs, (signal) =>
+        executor.detect({
+          findExecutable,
+          signal,
+          config: Object.freeze({ ...config }),
+          // Within the hook's own limit: a command that outlives it is killed with the hook.
+          exec: (command, args, options) =>
+            runCommand(command, args, { env: agentEnvironment(), timeoutMs: Math.min(options?.timeoutMs ?? this.options.hookTimeoutMs, this.options.hookTimeoutMs), signal }),
+        }),
+      );
       if (!result || typeof result.available !== 'boolean') {
         return { available: false, reason: `detect() must return { available: boolean }, returned ${describeValue(result)}` };
       }

@@ -9,5 +9,6 @@ export function registryOptions(config: ForgeConfig): RegistryOptions {
     localPaths: config.pluginPaths,
     selection: { enabled: config.pluginsEnabled, disabled: config.pluginsDisabled, disabledByUser: readPluginState(config.home).disabled },
     hookTimeoutMs: config.pluginHookTimeoutMs,
+    executorSettings: config.executors,
   };
 }

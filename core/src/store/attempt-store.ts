@@ -13,6 +13,14 @@ export interface ExecutorRef {
   contractVersion: string;
 }
 
+/** Why an attempt failed. */
+export interface AttemptError {
+  code: string;
+  message: string;
+  /** When the agent said it may be tried again (a rate limit), as an ISO time. */
+  retryAt?: string;
+}
+
 export interface Attempt {
   id: string;
   taskId: string;
@@ -30,7 +38,7 @@ export interface Attempt {
   nodeId: string | null;
   leaseUntil: string | null;
   fencingToken: number;
-  error: { code: string; message: string } | null;
+  error: AttemptError | null;
   mergeCommit: string | null;
   createdAt: string;
   updatedAt: string;
@@ -54,7 +62,7 @@ export interface AttemptChanges {
   worktreePath?: string | null;
   agentSessionId?: string | null;
   followUpPrompt?: string | null;
-  error?: { code: string; message: string } | null;
+  error?: AttemptError | null;
   mergeCommit?: string | null;
   nodeId?: string | null;
   leaseUntil?: string | null;
@@ -87,6 +95,7 @@ export interface AttemptRow {
   fencing_token: number;
   error_code: string | null;
   error_message: string | null;
+  error_retry_at: string | null;
   merge_commit: string | null;
   created_at: string;
   updated_at: string;
@@ -117,7 +126,9 @@ export function toAttempt(row: AttemptRow): Attempt {
     nodeId: row.node_id,
     leaseUntil: row.lease_until,
     fencingToken: row.fencing_token,
-    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    error: row.error_code
+      ? { code: row.error_code, message: row.error_message ?? '', ...(row.error_retry_at ? { retryAt: row.error_retry_at } : {}) }
+      : null,
     mergeCommit: row.merge_commit,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -145,6 +156,7 @@ export function toRowPatch(changes: AttemptChanges): Partial<AttemptRow> {
   if (changes.error !== undefined) {
     patch.error_code = changes.error?.code ?? null;
     patch.error_message = changes.error?.message ?? null;
+    patch.error_retry_at = changes.error?.retryAt ?? null;
   }
   return patch;
 }

@@ -1,8 +1,10 @@
+import { ApprovalStore } from './approval-store.ts';
 import { AttemptStore } from './attempt-store.ts';
 import type { Database } from './database.ts';
 import { EventStore } from './event-store.ts';
 import { LogStore } from './log-store.ts';
 import { ProcessStore } from './process-store.ts';
+import { ProfileStore } from './profile-store.ts';
 import { ProjectStore } from './project-store.ts';
 import { TaskStore } from './task-store.ts';
 
@@ -15,6 +17,8 @@ export interface Stores {
   processes: ProcessStore;
   logs: LogStore;
   events: EventStore;
+  approvals: ApprovalStore;
+  profiles: ProfileStore;
 }
 
 export function createStores(db: Database): Stores {
@@ -26,5 +30,7 @@ export function createStores(db: Database): Stores {
     processes: new ProcessStore(db),
     logs: new LogStore(db),
     events: new EventStore(db),
+    approvals: new ApprovalStore(db),
+    profiles: new ProfileStore(db),
   };
 }

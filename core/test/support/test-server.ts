@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
@@ -16,9 +17,13 @@ export interface TestServer extends RunningServer {
   close(): Promise<void>;
 }
 
-/** A real server on an ephemeral port with its own FORGE_HOME, SQLite file and worktree root. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * A real server on an ephemeral port with its own FORGE_HOME, SQLite file and worktree root;
+ * `configFile` is written as its config.json.
+ */
+export async function startTestServer(env: Record<string, string> = {}, configFile?: Record<string, unknown>): Promise<TestServer> {
   const home = tempDir('forge-home-');
+  if (configFile) writeFileSync(join(home.path, 'config.json'), JSON.stringify(configFile));
   const config = loadConfig({ FORGE_HOME: home.path, FORGE_PORT: '0', FORGE_VALIDATE_RESPONSES: '1', FORGE_LOG_LEVEL: 'silent', ...env });
   const running = await startServer(config);
   const base = `${running.url}/api/v1`;
@@ -69,8 +74,10 @@ export interface ServerWithProject {
 }
 
 /** A test server with one project on a fresh repository holding `files` (a README by default). */
-export async function startServerWithProject(options: { files?: Record<string, string>; env?: Record<string, string> } = {}): Promise<ServerWithProject> {
-  const server = await startTestServer(options.env);
+export async function startServerWithProject(
+  options: { files?: Record<string, string>; env?: Record<string, string>; configFile?: Record<string, unknown> } = {},
+): Promise<ServerWithProject> {
+  const server = await startTestServer(options.env, options.configFile);
   const repos = tempDir('forge-repos-');
   const repo = makeRepo(join(repos.path, 'app'), options.files);
   const { status, body } = await server.request('POST', '/projects', { name: 'app', repoPath: repo });

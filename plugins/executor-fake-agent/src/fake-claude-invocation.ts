@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
+import type { ClaudeInvocation } from '@forge-core/executor-claude-code/stream';
 import type { FakeAgentOptions } from './fake-agent-options.ts';
-import type { ClaudeInvocation } from './run-claude-stream.ts';
 
 export const FAKE_CLAUDE_SCRIPT = fileURLToPath(new URL('../bin/fake-claude.mjs', import.meta.url));
 
 /**
- * The command line a real Claude Code executor would use, pointed at the fake CLI. The fake's
- * behaviour travels in the environment, so the argument list stays exactly Claude's.
+ * Claude Code's one-shot command line (the prompt as plain text on stdin, closed at once, so
+ * nothing asks for approvals), pointed at the fake CLI. The fake's behaviour travels in the
+ * environment, so the argument list stays exactly Claude's.
  */
 export function fakeClaudeInvocation(prompt: string, options: FakeAgentOptions, resumeSessionId?: string): ClaudeInvocation {
   const args = [FAKE_CLAUDE_SCRIPT, '-p', '--verbose', '--output-format', 'stream-json'];

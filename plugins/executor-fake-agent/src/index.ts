@@ -1,7 +1,7 @@
+import { runClaudeSession } from '@forge-core/executor-claude-code/stream';
 import { defineExecutor, definePack } from '@forge-core/sdk';
 import { fakeAgentOptionShape } from './fake-agent-options.ts';
 import { fakeClaudeInvocation } from './fake-claude-invocation.ts';
-import { runClaudeStream } from './run-claude-stream.ts';
 
 export const fakeAgent = defineExecutor({
   id: 'fake-agent',
@@ -14,10 +14,10 @@ export const fakeAgent = defineExecutor({
     return { available: true, version: process.versions.node };
   },
   run(input, ctx) {
-    return runClaudeStream(fakeClaudeInvocation(input.prompt, input.options), ctx);
+    return runClaudeSession(fakeClaudeInvocation(input.prompt, input.options), ctx);
   },
   resume(input, ctx) {
-    return runClaudeStream(fakeClaudeInvocation(input.prompt, input.options, input.sessionId), ctx);
+    return runClaudeSession(fakeClaudeInvocation(input.prompt, input.options, input.sessionId), ctx);
   },
 });
 

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { MAX_LOG_TEXT_LENGTH } from '@forge-core/executor-claude-code/stream';
 import type { ExecutorEvent } from '@forge-core/sdk';
+import { collectEvents, createHostRunContext, eventsOfType, finalDone, makeTempDir, type HostRunContext, type TempDir } from '@forge-core/sdk/testing';
 import { fakeAgent } from '../src/index.ts';
 import type { FakeAgentOptions } from '../src/fake-agent-options.ts';
-import { MAX_LOG_TEXT_LENGTH } from '../src/parse-claude-stream.ts';
-import { collectEvents, eventsOfType, finalDone } from './support/events.ts';
-import { makeTempDir } from './support/temp-dir.ts';
-import { createTestRunContext, type TestRunContext } from './support/test-run-context.ts';
 
 const DEFAULT_OPTIONS: FakeAgentOptions = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined };
+
+/** Between the SIGTERM and the SIGKILL of a stop: ample for the fake to die of the SIGTERM when it honours it. */
+const KILL_GRACE_MS = 1000;
 
 function isAlive(pid: number): boolean {
   try {
@@ -21,15 +22,17 @@ function isAlive(pid: number): boolean {
 }
 
 describe('fake-agent executor', () => {
-  let root: Awaited<ReturnType<typeof makeTempDir>>;
+  let root: TempDir;
   let worktree: string;
-  let ctx: TestRunContext;
+  let ctx: HostRunContext;
+
+  const runContext = () => createHostRunContext({ worktreePath: worktree, stopGraceMs: KILL_GRACE_MS });
 
   beforeEach(async () => {
     root = await makeTempDir('fake-agent');
     worktree = path.join(root.path, 'worktree');
     mkdirSync(worktree);
-    ctx = createTestRunContext(worktree);
+    ctx = runContext();
   });
 
   afterEach(async () => {
@@ -128,7 +131,7 @@ describe('fake-agent executor', () => {
       const events = await run('wait forever', { scenario: 'hang', ...options }, (event) => {
         if (event.type === 'session') ctx.abort();
       });
-      return { events, exit: await ctx.exits[0] };
+      return { events, exit: await ctx.processes[0]?.exited };
     }
 
     // How the process died tells whether the stop needed its SIGKILL escalation, with no clock.
@@ -136,14 +139,14 @@ describe('fake-agent executor', () => {
       const { events, exit } = await abortOnceStarted({});
       assert.deepEqual(finalDone(events), { type: 'done', status: 'cancelled', exitCode: null });
       assert.deepEqual(exit, { code: null, signal: 'SIGTERM' });
-      assert.equal(isAlive(ctx.pids[0] ?? 0), false);
+      assert.equal(isAlive(ctx.processes[0]?.pid ?? 0), false);
     });
 
     it('ends cancelled after the SIGKILL escalation when claude ignores SIGTERM', async () => {
       const { events, exit } = await abortOnceStarted({ ignoreSigterm: true });
       assert.deepEqual(finalDone(events), { type: 'done', status: 'cancelled', exitCode: null });
       assert.deepEqual(exit, { code: null, signal: 'SIGKILL' });
-      assert.equal(isAlive(ctx.pids[0] ?? 0), false);
+      assert.equal(isAlive(ctx.processes[0]?.pid ?? 0), false);
     });
   });
 
@@ -154,7 +157,7 @@ describe('fake-agent executor', () => {
       assert.ok(session !== undefined);
       assert.ok(fakeAgent.resume !== undefined);
 
-      const resumeCtx = createTestRunContext(worktree);
+      const resumeCtx = runContext();
       const resumed = await collectEvents(fakeAgent.resume({ attemptId: 'att_test', prompt: 'write two.txt 2', sessionId: session.sessionId, options: DEFAULT_OPTIONS }, resumeCtx));
       assert.deepEqual(eventsOfType(resumed, 'session').map((event) => event.sessionId), [session.sessionId]);
       assert.equal(readFileSync(path.join(worktree, 'two.txt'), 'utf8'), '2\n');

@@ -15,8 +15,8 @@ describe('fake-agent pack', () => {
   });
 
   it('is available wherever the host runs, since it needs only node', async () => {
-    const findExecutable = () => Promise.reject(new Error('detect must not look anything up'));
-    const result = await fakeAgent.detect({ findExecutable, signal: new AbortController().signal });
+    const lookUp = () => Promise.reject(new Error('detect must not look anything up or run anything'));
+    const result = await fakeAgent.detect({ findExecutable: lookUp, exec: lookUp, signal: new AbortController().signal, config: {} });
     assert.deepEqual(result, { available: true, version: process.versions.node });
   });
 

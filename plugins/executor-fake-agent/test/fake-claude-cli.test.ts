@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
+import { makeTempDir, type TempDir } from '@forge-core/sdk/testing';
 import { runCli } from './support/run-cli.ts';
-import { makeTempDir } from './support/temp-dir.ts';
 
 
 const jsonLines = (stdout: string) => stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('fake-claude CLI', () => {
-  let dir: Awaited<ReturnType<typeof makeTempDir>>;
+  let dir: TempDir;
   beforeEach(async () => (dir = await makeTempDir('fake-claude')));
   afterEach(() => dir.cleanup());
 

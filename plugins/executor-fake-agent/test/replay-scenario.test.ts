@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createClaudeStreamParser } from '@forge-core/executor-claude-code/stream';
+import { collectEvents, createHostRunContext, finalDone, makeTempDir, type TempDir } from '@forge-core/sdk/testing';
 import { fakeAgent } from '../src/index.ts';
-import { createClaudeStreamParser } from '../src/parse-claude-stream.ts';
-import { collectEvents, finalDone } from './support/events.ts';
 import { runCli } from './support/run-cli.ts';
-import { makeTempDir } from './support/temp-dir.ts';
-import { createTestRunContext } from './support/test-run-context.ts';
 
-const FIXTURE = new URL('./fixtures/edit-and-test.jsonl', import.meta.url);
+// A real Claude Code recording, also one of this pack's conformance transcripts.
+const FIXTURE = new URL('./transcripts/edit-and-test.jsonl', import.meta.url);
 const STREAM_JSON = ['-p', '--verbose', '--output-format', 'stream-json'];
 
 
 describe('fake-claude replay', () => {
-  let dir: Awaited<ReturnType<typeof makeTempDir>>;
+  let dir: TempDir;
   let cwd: string;
   beforeEach(async () => {
     dir = await makeTempDir('fake-claude-replay');
@@ -30,13 +29,13 @@ describe('fake-claude replay', () => {
   });
 
   it('gives the executor the events the parser reads from the transcript offline', async () => {
-    const ctx = createTestRunContext(cwd);
+    const ctx = createHostRunContext({ worktreePath: cwd });
     const options = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined } as const;
     const events = await collectEvents(fakeAgent.run({ attemptId: 'att_replay', prompt: 'replay session.jsonl', options }, ctx));
 
     const parser = createClaudeStreamParser({ cwd });
     const lines = readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
-    const offline = [...lines.flatMap((line) => parser.parseLine(line)), parser.finish({ code: 0, signal: null }, false)];
+    const offline = [...lines.flatMap((line) => parser.parseLine(line).events), parser.finish({ code: 0, signal: null }, false)];
     assert.deepEqual(events, offline);
     assert.equal(finalDone(events).status, 'succeeded');
   });

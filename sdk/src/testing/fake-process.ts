@@ -1,5 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ManagedProcess, OutputLine, ProcessExit, SpawnOptions } from '../context.ts';
+import { assertOneLine } from '../process/host-process.ts';
+import { createRecordingGate, waitsForEndOfInput } from './recording-gate.ts';
 
 /** What a CLI printed and how it ended, as recorded from a real run. */
 export interface Recording {
@@ -23,11 +25,20 @@ export interface SpawnCall {
 /** How a process ends when the attempt is stopped: the host kills its tree with SIGTERM. */
 const KILLED: ProcessExit = Object.freeze({ code: null, signal: 'SIGTERM' });
 
+/** The whole lines an initial `stdin` string holds, as the CLI reads them, and the unfinished rest. */
+export function inputLines(text: string | undefined): { lines: string[]; partial: string } {
+  const lines = (text ?? '').split('\n');
+  const partial = lines.pop() ?? '';
+  return { lines, partial };
+}
+
 /**
  * A ManagedProcess that replays a recording instead of running anything, and remembers how the
- * executor started it. It behaves like the host's: lines arrive one per turn of the event loop,
- * `exited` settles once the output has been read to the end, and aborting the run's signal kills
- * it — no further lines, and it exits by SIGTERM.
+ * executor started it and what it wrote. It behaves like the host's: lines arrive one per turn
+ * of the event loop, `exited` settles once the output has been read to the end, and aborting the
+ * run's signal kills it — no further lines, and it exits by SIGTERM. An interactive one follows
+ * the rules of `recording-gate.ts`: it waits to be spoken to, answers only what was asked, waits
+ * for answers to its own requests, and exits once its input is closed.
  */
 export class FakeProcess implements ManagedProcess {
   /** No real process exists, and a pid an executor might signal must never name a real one. */
@@ -38,8 +49,15 @@ export class FakeProcess implements ManagedProcess {
   readonly #recordedExit: ProcessExit;
   readonly #signal: AbortSignal;
   readonly #output: AsyncGenerator<OutputLine>;
+  readonly #written: string[];
+  readonly #gate: ReturnType<typeof createRecordingGate>;
+  /** Initial stdin after its last newline: the CLI reads it with the next line written. */
+  #partial: string;
   #resolveExit!: (exit: ProcessExit) => void;
+  #wakeUp: (() => void) | null = null;
   #killed = false;
+  #exited = false;
+  #inputClosed: boolean;
   #linesRead = 0;
 
   constructor(recording: Recording, call: SpawnCall, signal: AbortSignal) {
@@ -50,6 +68,12 @@ export class FakeProcess implements ManagedProcess {
     ];
     this.#recordedExit = { code: recording.signal ? null : (recording.exitCode ?? 0), signal: recording.signal ?? null };
     this.#signal = signal;
+    const input = inputLines(call.options.stdin);
+    this.#written = input.lines;
+    this.#partial = input.partial;
+    this.#gate = createRecordingGate(call.options.interactive === true);
+    for (const line of input.lines) this.#gate.wrote(line);
+    this.#inputClosed = call.options.interactive !== true;
     this.exited = new Promise((resolve) => (this.#resolveExit = resolve));
     this.#output = this.#replay();
     if (signal.aborted) this.#kill();
@@ -61,9 +85,18 @@ export class FakeProcess implements ManagedProcess {
     return this.call.options.env ?? {};
   }
 
-  /** What the executor wrote to stdin, or undefined when it closed stdin at once. */
+  /** What the executor wrote to stdin at spawn, or undefined when it wrote nothing then. */
   get stdin(): string | undefined {
     return this.call.options.stdin;
+  }
+
+  /** Every line the executor gave the process: the initial `stdin`, then each `writeLine`. */
+  get written(): readonly string[] {
+    return this.#written;
+  }
+
+  get inputClosed(): boolean {
+    return this.#inputClosed;
   }
 
   /** How many output lines the executor has taken so far. */
@@ -79,22 +112,70 @@ export class FakeProcess implements ManagedProcess {
     return this.#output;
   }
 
+  writeLine(text: string): boolean {
+    assertOneLine(text);
+    if (this.#inputClosed || this.#killed || this.#exited) return false;
+    this.#written.push(this.#partial + text);
+    this.#gate.wrote(this.#partial + text);
+    this.#partial = '';
+    this.#wake();
+    return true;
+  }
+
+  closeStdin(): void {
+    if (this.#partial !== '') {
+      this.#written.push(this.#partial);
+      this.#gate.wrote(this.#partial);
+    }
+    this.#partial = '';
+    this.#inputClosed = true;
+    this.#wake();
+  }
+
   readonly #kill = (): void => {
     this.#killed = true;
+    this.#wake();
     this.#exit(KILLED);
   };
 
   #exit(exit: ProcessExit): void {
+    this.#exited = true;
     this.#signal.removeEventListener('abort', this.#kill);
     this.#resolveExit(exit);
   }
 
+  #wake(): void {
+    const wake = this.#wakeUp;
+    this.#wakeUp = null;
+    wake?.();
+  }
+
+  /** Until the executor writes or closes the input, or the run is stopped. */
+  #untilInput(): Promise<void> {
+    return new Promise((resolve) => (this.#wakeUp = resolve));
+  }
+
   async *#replay(): AsyncGenerator<OutputLine> {
+    const interactive = this.call.options.interactive === true;
     try {
       for (;;) {
         await nextTurn();
-        const line = this.#killed ? undefined : this.#pending.shift();
-        if (line === undefined) return;
+        if (this.#killed) return;
+        const line = this.#pending[0];
+        if (line === undefined) {
+          if (!this.#inputClosed && waitsForEndOfInput(interactive, this.#recordedExit.code, this.#recordedExit.signal)) {
+            await this.#untilInput();
+            continue;
+          }
+          return;
+        }
+        // Once its input is closed, the CLI holds nothing back.
+        if (line.stream === 'stdout' && !this.#inputClosed && !this.#gate.mayPrint(line.text)) {
+          await this.#untilInput();
+          continue;
+        }
+        this.#pending.shift();
+        if (line.stream === 'stdout') this.#gate.printed(line.text);
         this.#linesRead += 1;
         yield line;
       }

@@ -15,8 +15,11 @@
  *                           `usageReporting` must yield a `usage` event
  *     "exitCode":  0        how the CLI exited (default 0); or "signal": "SIGKILL"
  *     "stderr":    ["…"]    lines the CLI wrote to stderr, replayed after stdout
- *     "input":     { "prompt": "…", "options": { … } }   what the run is given; option defaults
- *                           are filled in as the host does
+ *     "input":     { "prompt": "…", "options": { … }, "config": { … } }   what the run is given;
+ *                           option and setting defaults are filled in as the host does
+ *     "approvals": [ { "tool": "Bash", "outcome": "denied", "scope": "once", "reason": "…" } ]
+ *                           the approvals the run must ask for, in order, each answered as given
+ *                           (outcome defaults to "approved", scope to "once")
  *     "executor":  "id"     which executor replays it, when the pack has several
  *   }
  */
@@ -36,8 +39,17 @@ export interface TranscriptExpectation {
   exitCode?: number | null;
   signal?: string;
   stderr?: string[];
-  input?: { prompt?: string; options?: Record<string, unknown> };
+  input?: { prompt?: string; options?: Record<string, unknown>; config?: Record<string, unknown> };
+  approvals?: ExpectedApproval[];
   executor?: string;
+}
+
+/** An approval a transcript's run must ask for, and how the kit answers it. */
+export interface ExpectedApproval {
+  tool: string;
+  outcome?: 'approved' | 'denied';
+  scope?: 'once' | 'always';
+  reason?: string;
 }
 
 export interface Transcript {
@@ -66,9 +78,24 @@ const FIELDS: Record<keyof TranscriptExpectation, FieldCheck> = {
   signal: (value) => (typeof value === 'string' && value !== '' ? null : 'must be a signal name such as "SIGKILL"'),
   stderr: (value) => (stringList(value) ? null : 'must be a list of strings'),
   input: (value) =>
-    isRecord(value) && (value['prompt'] === undefined || typeof value['prompt'] === 'string') && (value['options'] === undefined || isRecord(value['options']))
+    isRecord(value) &&
+    (value['prompt'] === undefined || typeof value['prompt'] === 'string') &&
+    (value['options'] === undefined || isRecord(value['options'])) &&
+    (value['config'] === undefined || isRecord(value['config']))
       ? null
-      : 'must be an object with an optional string "prompt" and an optional object "options"',
+      : 'must be an object with an optional string "prompt" and optional objects "options" and "config"',
+  approvals: (value) =>
+    Array.isArray(value) &&
+    value.every(
+      (approval) =>
+        isRecord(approval) &&
+        typeof approval['tool'] === 'string' &&
+        [undefined, 'approved', 'denied'].includes(approval['outcome'] as string) &&
+        [undefined, 'once', 'always'].includes(approval['scope'] as string) &&
+        (approval['reason'] === undefined || typeof approval['reason'] === 'string'),
+    )
+      ? null
+      : 'must be a list of {"tool", "outcome"?: "approved"|"denied", "scope"?: "once"|"always", "reason"?}',
   executor: (value) => (typeof value === 'string' ? null : 'must be an executor id'),
 };
 

@@ -47,12 +47,15 @@ export const postTasksByTaskIdAttempts = defineOperation({
   input: {
     path: taskPath,
     body: Joi.object({
-      executor: Joi.string().max(64).required().description('executor id, see GET /executors'),
-      options: Joi.object().unknown(true).description("the executor's options, see GET /executors"),
+      executor: Joi.string().max(64).description('executor id, see GET /executors; may be left out when profile names one'),
+      profile: Joi.string().max(64).description('an executor profile (GET /executor-profiles) whose options the attempt starts from'),
+      options: Joi.object().unknown(true).description("the executor's options, see GET /executors; with a profile, these override its options"),
       baseBranch: branch.description("defaults to the project's default branch"),
       prompt: prompt.description("defaults to the task's title and description"),
       reopen: reopen,
-    }).label('StartAttempt'),
+    })
+      .or('executor', 'profile')
+      .label('StartAttempt'),
   },
   output: attemptModel,
   errors: [
@@ -61,6 +64,7 @@ export const postTasksByTaskIdAttempts = defineOperation({
     'FORGE_REPOSITORY_MISSING',
     'FORGE_EXECUTOR_NOT_FOUND',
     'FORGE_EXECUTOR_UNAVAILABLE',
+    'FORGE_PROFILE_NOT_FOUND',
     'FORGE_BRANCH_NOT_FOUND',
     'FORGE_SECRETS_UNAVAILABLE',
     'FORGE_TASK_CLOSED',

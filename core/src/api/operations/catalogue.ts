@@ -1,5 +1,7 @@
+import { approvalOperations } from './approvals.ts';
 import { attemptOperations } from './attempts.ts';
 import { eventOperations } from './events.ts';
+import { executorProfileOperations } from './executor-profiles.ts';
 import { executorOperations } from './executors.ts';
 import { logOperations } from './logs.ts';
 import type { Operation } from './operation.ts';
@@ -17,5 +19,7 @@ export const operations: readonly Operation[] = [
   ...logOperations,
   ...eventOperations,
   ...executorOperations,
+  ...executorProfileOperations,
+  ...approvalOperations,
   ...pluginOperations,
 ];

@@ -6,7 +6,7 @@ import type { FeedStart } from '../sse-feed.ts';
 /** What an operation may call: the services, never the stores or the server's wiring. */
 export type OperationServices = Pick<
   Forge,
-  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'eventStream' | 'packs' | 'plugins' | 'health'
+  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'eventStream' | 'packs' | 'plugins' | 'health' | 'approvals' | 'profiles'
 >;
 
 export interface OperationContext {
@@ -39,7 +39,7 @@ interface OperationBase {
 /** An operation that answers once: an object, or nothing (204). */
 export interface CallOperation<Input, Output extends object | void> extends OperationBase {
   kind: 'call';
-  http: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; status: 200 | 201 | 202 | 204 };
+  http: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; status: 200 | 201 | 202 | 204 };
   /** The answer's schema; none when it answers nothing (204). */
   output?: Joi.Schema;
   handler(input: Input, context: OperationContext): Promise<Output>;

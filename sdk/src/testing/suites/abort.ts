@@ -32,7 +32,7 @@ export function abortSuite(setup: SuiteSetup, abortTimeoutMs: number, executor: 
       let spawnsAtStop: number | undefined;
       let stopped!: () => void;
       const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
-      const replaying = replay(longest, timeoutMs, (context) => executor.run(input, context), (_value, context) => {
+      const replaying = replay(executor, longest, timeoutMs, (context) => executor.run(input, context), (_value, context) => {
         if (spawnsAtStop !== undefined) return;
         spawnsAtStop = context.spawned.length;
         context.abort();

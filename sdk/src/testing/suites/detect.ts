@@ -6,11 +6,20 @@ import { withinTimeout } from '../within-timeout.ts';
 
 interface Detection {
   result: unknown;
-  /** The names detect looked up, in order. */
+  /** The names detect looked up or ran, in order. */
   lookedUp: string[];
 }
 
-/** Calls detect with a PATH on which `find` decides what exists; a throw becomes a failed test. */
+/** The settings a host would pass when the configuration gives none: the descriptors' defaults. */
+function defaultConfig(executor: Executor): Record<string, unknown> {
+  const entries = Object.entries(executor.config ?? {}).flatMap(([name, descriptor]) => ('default' in descriptor && descriptor.default !== undefined ? [[name, descriptor.default]] : []));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Calls detect with a PATH on which `find` decides what exists — a command it runs answers a
+ * version when it exists and cannot start when it does not; a throw becomes a failed test.
+ */
 async function detectWith(executor: Executor, timeoutMs: number, find: (name: string) => string | null): Promise<Detection> {
   const lookedUp: string[] = [];
   const ctx: DetectContext = {
@@ -18,7 +27,13 @@ async function detectWith(executor: Executor, timeoutMs: number, find: (name: st
       lookedUp.push(name);
       return find(name);
     },
+    exec: async (command) => {
+      lookedUp.push(command);
+      const found = command.includes('/') ? command : find(command);
+      return found === null ? { code: null, stdout: '', stderr: `could not start ${command}: not found` } : { code: 0, stdout: `${command} 1.0.0\n`, stderr: '' };
+    },
     signal: new AbortController().signal,
+    config: defaultConfig(executor),
   };
   const settled = Promise.resolve()
     .then(() => executor.detect(ctx))

@@ -1,4 +1,4 @@
-import { EXECUTOR_BRAND, EXECUTOR_CAPABILITIES, EXECUTOR_ID_PATTERN, type Executor } from '../../executor.ts';
+import { EXECUTOR_BRAND, EXECUTOR_CAPABILITIES, EXECUTOR_ID_PATTERN, OPTIONAL_EXECUTOR_CAPABILITIES, type Executor } from '../../executor.ts';
 import { CONTRACT_MAJOR } from '../../version.ts';
 import type { SuiteSetup } from '../kit-options.ts';
 import { optionShapeProblems } from '../../option-descriptors.ts';
@@ -26,7 +26,7 @@ export function executorDefinitionSuite(setup: SuiteSetup, executor: Executor): 
     });
 
     it('declares every capability as a boolean', async () => {
-      assertNoProblems('capabilities are malformed', capabilityProblems(raw['capabilities'], EXECUTOR_CAPABILITIES));
+      assertNoProblems('capabilities are malformed', capabilityProblems(raw['capabilities'], EXECUTOR_CAPABILITIES, OPTIONAL_EXECUTOR_CAPABILITIES));
     });
 
     it('implements the hooks its capabilities promise', async () => {
@@ -41,8 +41,8 @@ export function executorDefinitionSuite(setup: SuiteSetup, executor: Executor): 
       assertNoProblems('hooks are missing', problems);
     });
 
-    it('declares well-formed options with defaults of the right type', async () => {
-      assertNoProblems('options are malformed', optionShapeProblems(raw['options']));
+    it('declares well-formed options and settings with defaults of the right type', async () => {
+      assertNoProblems('options or config are malformed', [...optionShapeProblems(raw['options']), ...optionShapeProblems(raw['config'], 'config')]);
     });
   });
 }

@@ -10,8 +10,8 @@ import { replay, transcriptInput } from './replay.ts';
 /**
  * For an executor with `capabilities.resume`: resume() continues a session. Its stream follows
  * the same rules as run()'s, and the session id must reach the CLI — in an argument, the
- * environment or stdin — or the agent would start afresh. A fresh UUID is used, so it cannot be
- * found by coincidence.
+ * environment or a line written to its stdin — or the agent would start afresh. A fresh UUID
+ * is used, so it cannot be found by coincidence.
  */
 export function resumeSuite(setup: SuiteSetup, executor: Executor, transcripts: readonly Transcript[]): void {
   const { describe, it, timeoutMs } = setup;
@@ -23,7 +23,7 @@ export function resumeSuite(setup: SuiteSetup, executor: Executor, transcripts: 
       if (typeof resume !== 'function') fail('nothing to resume', ['resume is not a function']);
       const sessionId = randomUUID();
       const input = deepFreeze({ ...transcriptInput(executor, transcript), sessionId });
-      const { ctx, drained } = await replay(transcript, timeoutMs, (context) => resume.call(executor, input, context));
+      const { ctx, drained } = await replay(executor, transcript, timeoutMs, (context) => resume.call(executor, input, context));
       const stream = checkEventStream(drained);
       const problems = [...stream.problems];
       if (stream.done !== undefined && stream.done.status !== transcript.expected.done.status) {
@@ -31,8 +31,8 @@ export function resumeSuite(setup: SuiteSetup, executor: Executor, transcripts: 
       }
       const first = ctx.spawned[0];
       if (first === undefined) problems.push('resume never called ctx.spawn');
-      else if (![...first.call.args, ...Object.values(first.env), first.stdin].some((value) => String(value).includes(sessionId))) {
-        problems.push(`the session id ${sessionId} reached the CLI neither in its arguments, its environment nor its stdin`);
+      else if (![...first.call.args, ...Object.values(first.env), ...first.written].some((value) => String(value).includes(sessionId))) {
+        problems.push(`the session id ${sessionId} reached the CLI neither in its arguments, its environment nor what was written to its stdin`);
       }
       assertNoProblems(`${executor.id} resuming with ${transcript.name}`, problems);
     });

@@ -1,17 +1,18 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ExecutorEvent } from '../../events.ts';
 import type { Executor } from '../../executor.ts';
 import { checkEventStream, matchesFields, missingInOrder } from '../event-stream.ts';
-import type { FakeProcess } from '../fake-process.ts';
+import type { AskedApproval, SpawnedProcess } from '../fake-run-context.ts';
 import type { SuiteSetup } from '../kit-options.ts';
 import { assertNoProblems, describeValue } from '../problems.ts';
 import type { Transcript } from '../transcripts.ts';
-import { replay, transcriptInput } from './replay.ts';
+import { KIT_MCP_SERVER, PROCESS_MODES, replay, transcriptInput, type Replay } from './replay.ts';
 
 /** The only spawn options there are; a `cwd` in particular would be an attempt to leave the worktree. */
-const SPAWN_OPTION_KEYS = ['env', 'stdin'];
+const SPAWN_OPTION_KEYS = ['env', 'stdin', 'interactive'];
 
 /** How the executor asked for its processes: the host pins cwd and owns the environment, so only these are the executor's to choose. */
-function spawnProblems(spawned: readonly FakeProcess[]): string[] {
+function spawnProblems(spawned: readonly SpawnedProcess[]): string[] {
   if (spawned.length === 0) return ['run never called ctx.spawn, so the recorded CLI output was never read'];
   return spawned.flatMap(({ call }, index) => {
     const which = `spawn #${index + 1}`;
@@ -25,6 +26,7 @@ function spawnProblems(spawned: readonly FakeProcess[]): string[] {
       if (typeof value !== 'string') problems.push(`${which}: env.${name} must be a string, received ${describeValue(value)}`);
     }
     if (call.options.stdin !== undefined && typeof call.options.stdin !== 'string') problems.push(`${which}: stdin must be a string`);
+    if (call.options.interactive !== undefined && typeof call.options.interactive !== 'boolean') problems.push(`${which}: interactive must be true or false`);
     return problems;
   });
 }
@@ -55,7 +57,31 @@ function expectationProblems(executor: Executor, transcript: Transcript, events:
   return problems;
 }
 
-/** Replays every recorded transcript through run() and checks the stream it yields. */
+/** The approvals the transcript says the run asks for, in order, against those it asked for. */
+function approvalProblems(transcript: Transcript, asked: readonly AskedApproval[]): string[] {
+  const expected = transcript.expected.approvals ?? [];
+  const tools = asked.map(({ request }) => request.tool);
+  if (isDeepStrictEqual(tools, expected.map(({ tool }) => tool))) return [];
+  return [`the run asked for approvals of [${tools.join(', ')}]; the transcript expects [${expected.map(({ tool }) => tool).join(', ')}]`];
+}
+
+/** An executor that declares `mcpServers` must hand the run's servers to its CLI: in its arguments, environment, stdin or a file in the scratch folder. */
+function mcpProblems(executor: Executor, run: Replay): string[] {
+  if (executor.capabilities?.mcpServers !== true) return [];
+  const places = run.ctx.spawned.flatMap(({ call, env, written }) => [...call.args, ...Object.values(env), ...written]);
+  const reached = [...places, ...run.scratchFiles.values()].some((text) => String(text).includes(KIT_MCP_SERVER.command));
+  return reached ? [] : [`capabilities.mcpServers is true, but the run's MCP server (command "${KIT_MCP_SERVER.command}") reached the CLI nowhere: not in its arguments, environment, stdin or a file in ctx.scratchDir`];
+}
+
+/** Events without the log lines, which may interleave differently when two pipes are read. */
+const withoutLogs = (events: readonly ExecutorEvent[]) => events.filter((event) => event.type !== 'log');
+const logTexts = (events: readonly ExecutorEvent[]) => events.flatMap((event) => (event.type === 'log' ? [`${event.level}: ${event.text}`] : [])).sort();
+
+/**
+ * Replays every recorded transcript through run() and checks the stream it yields, once with the
+ * kit's fake processes and once with real ones run by the host's process layer: the two must
+ * yield the same events.
+ */
 export function runSuite(setup: SuiteSetup, executor: Executor, transcripts: readonly Transcript[]): void {
   const { describe, it, timeoutMs } = setup;
   describe('run', () => {
@@ -64,15 +90,27 @@ export function runSuite(setup: SuiteSetup, executor: Executor, transcripts: rea
     });
 
     for (const transcript of transcripts) {
-      it(`turns ${transcript.name} into a valid stream that ends as recorded`, async () => {
+      it(`turns ${transcript.name} into a valid stream that ends as recorded, with fake and with real processes`, async () => {
         const input = transcriptInput(executor, transcript);
-        const { ctx, drained } = await replay(transcript, timeoutMs, (context) => executor.run(input, context));
-        const stream = checkEventStream(drained);
-        assertNoProblems(`${executor.id} replaying ${transcript.name}`, [
-          ...stream.problems,
-          ...expectationProblems(executor, transcript, stream.events),
-          ...spawnProblems(ctx.spawned),
-        ]);
+        const streams: ExecutorEvent[][] = [];
+        for (const mode of PROCESS_MODES) {
+          const run = await replay(executor, transcript, timeoutMs, (context) => executor.run(input, context), undefined, mode);
+          const stream = checkEventStream(run.drained);
+          assertNoProblems(`${executor.id} replaying ${transcript.name} (${mode} processes)`, [
+            ...stream.problems,
+            ...expectationProblems(executor, transcript, stream.events),
+            ...spawnProblems(run.ctx.spawned),
+            ...approvalProblems(transcript, run.ctx.approvals),
+            ...mcpProblems(executor, run),
+          ]);
+          streams.push(stream.events);
+        }
+        const [fake, host] = streams as [ExecutorEvent[], ExecutorEvent[]];
+        const drift =
+          !isDeepStrictEqual(withoutLogs(fake), withoutLogs(host)) || !isDeepStrictEqual(logTexts(fake), logTexts(host))
+            ? [`the run yielded different events with real processes than with the kit's fakes:\n  fake: ${JSON.stringify(fake)}\n  real: ${JSON.stringify(host)}`]
+            : [];
+        assertNoProblems(`${executor.id} replaying ${transcript.name}`, drift);
       });
     }
   });

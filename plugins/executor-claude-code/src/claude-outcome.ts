@@ -1,0 +1,58 @@
+import type { DoneEvent, ProcessExit, RunFailure } from '@forge-core/sdk';
+
+/** What Claude's closing `result` line said about the run. */
+export interface ClaudeResult {
+  subtype: string;
+  isError: boolean;
+  /** The final answer on success; on some failures (API errors) the error text. */
+  text?: string;
+  /** The reasons newer Claude versions list on an error result. */
+  errors: string[];
+}
+
+/** Everything that decides how a run ended, gathered while the stream was read. */
+export interface ClaudeRunOutcome {
+  result: ClaudeResult | undefined;
+  lastAssistantText: string | undefined;
+  exit: ProcessExit;
+  aborted: boolean;
+  /** What kind of failure it was, should the run have failed and waiting or logging in fix it. */
+  failure: RunFailure | undefined;
+}
+
+const SUBTYPE_MEANINGS: ReadonlyMap<string, string> = new Map([
+  ['error_max_turns', 'claude stopped after reaching its maximum number of turns'],
+  ['error_during_execution', 'claude failed during execution'],
+]);
+
+function describeExit(exit: ProcessExit): string {
+  if (exit.signal !== null) return `was killed by ${exit.signal}`;
+  if (exit.code !== null) return `exited with code ${exit.code}`;
+  return 'exited';
+}
+
+function failureReason({ result, exit }: ClaudeRunOutcome): string {
+  if (result === undefined) {
+    return exit.code === 0 ? 'claude exited without reporting a result' : `claude ${describeExit(exit)} before reporting a result`;
+  }
+  const details = result.errors.length > 0 ? result.errors.join('; ') : result.isError ? result.text : undefined;
+  const withDetails = (what: string) => (details ? `${what}: ${details}` : what);
+  // Claude reports API errors (overload, auth) as subtype success with is_error set.
+  if (result.subtype === 'success') return result.isError ? withDetails('claude reported an error') : `claude reported success but ${describeExit(exit)}`;
+  return withDetails(`${SUBTYPE_MEANINGS.get(result.subtype) ?? 'claude ended with an error'} (${result.subtype})`);
+}
+
+/**
+ * A run succeeds only when Claude said so and the process agreed: a success result followed by a
+ * non-zero exit still means something broke after the answer was written.
+ */
+export function doneEvent(outcome: ClaudeRunOutcome): DoneEvent {
+  const { result, lastAssistantText, exit, aborted, failure } = outcome;
+  const lastText = lastAssistantText === undefined ? {} : { summary: lastAssistantText };
+  if (aborted) return { type: 'done', status: 'cancelled', ...lastText, exitCode: exit.code };
+  if (result !== undefined && !result.isError && result.subtype === 'success' && exit.code === 0) {
+    const summary = result.text || lastAssistantText;
+    return { type: 'done', status: 'succeeded', ...(summary === undefined ? {} : { summary }), exitCode: exit.code };
+  }
+  return { type: 'done', status: 'failed', ...lastText, error: failureReason(outcome), exitCode: exit.code, ...(failure === undefined ? {} : { failure }) };
+}
