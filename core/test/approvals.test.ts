@@ -105,6 +105,17 @@ describe('approvals: an agent asks, the API answers', function () {
     assert.match(late.body.error.message, /Nobody answered it before/);
   });
 
+  it('masks the run\'s secrets in what an approval stores and shows', async () => {
+    setup = await start();
+    const secret = 'sk-approval-secret-6c2e91';
+    const attemptId = await startAttempt({ token: secret, writes: [`notes-${secret}.md`] });
+    const approval = await pending(attemptId);
+    assert.deepEqual(approval.input, { path: 'notes-[redacted].md' });
+    assert.equal(approval.summary, 'write notes-[redacted].md');
+    await setup.server.request('POST', `/approvals/${approval.id}`, { decision: 'deny' });
+    await setup.server.waitForAttempt(attemptId);
+  });
+
   it('"always" decides the same tool for the rest of the attempt without asking again', async () => {
     setup = await start();
     const attemptId = await startAttempt({ writes: ['A.md', 'B.md'] });

@@ -18,6 +18,7 @@ describe('executor profiles', function () {
       configFile: {
         executorProfiles: {
           'from-config': { executor: 'fake-agent', description: 'configured', options: { scenario: 'fail' } },
+          hidden: { executor: 'not-installed', options: { apiKey: 'cfg-key-4411', model: 'm1' } },
         },
       },
     });
@@ -35,7 +36,7 @@ describe('executor profiles', function () {
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.deepEqual([put.body.source, put.body.options], ['api', { scenario: 'fail', delayMs: 5 }]);
     const listed = (await request('GET', '/executor-profiles')).body.items.map((p: any) => [p.name, p.source]);
-    assert.deepEqual(listed, [['from-config', 'config'], ['quick', 'api']]);
+    assert.deepEqual(listed, [['from-config', 'config'], ['hidden', 'config'], ['quick', 'api']]);
 
     const started = await startWith({ profile: 'quick', options: { delayMs: 0 } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
@@ -97,6 +98,26 @@ describe('executor profiles', function () {
     const neither = await startWith({ options: {} });
     assert.equal(neither.status, 400);
     assert.match(neither.body.error.message, /must contain at least one of \[executor, profile\]/);
-    assert.deepEqual((await request('GET', '/executor-profiles')).body.items.map((p: any) => p.name), ['from-config'], 'nothing was stored');
+    const marker = await request('PUT', '/executor-profiles/marker', { executor: 'asks-approval', options: { token: '[redacted]' } });
+    assert.equal(marker.status, 400);
+    assert.match(marker.body.error.message, /options\.token is "\[redacted\]".*has no stored token/);
+    const markerOnStart = await startWith({ executor: 'asks-approval', options: { token: '[redacted]' } });
+    assert.equal(markerOnStart.status, 400, 'the marker is never taken for the secret itself');
+    assert.deepEqual((await request('GET', '/executor-profiles')).body.items.map((p: any) => p.name), ['from-config', 'hidden'], 'nothing was stored');
+  });
+
+  it('lets a profile leave out an option the attempt must give', async () => {
+    const put = await request('PUT', '/executor-profiles/scripted', { executor: 'script', description: 'command per attempt' });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const missing = await startWith({ profile: 'scripted' });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.error.message, /command/);
+    const started = await startWith({ profile: 'scripted', options: { command: 'true' } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+  });
+
+  it('shows no option of a configured profile whose executor is not loaded, since none can be told secret', async () => {
+    const hidden = (await request('GET', '/executor-profiles/hidden')).body;
+    assert.deepEqual(hidden.options, { apiKey: '[redacted]', model: '[redacted]' });
   });
 });

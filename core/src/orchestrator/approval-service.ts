@@ -20,6 +20,8 @@ export interface AskingRun {
   signal: AbortSignal;
   /** Shows the request and, later, its decision in the attempt's log. */
   log(kind: 'approval_request' | 'approval_result', payload: Record<string, unknown>): void;
+  /** Masks the run's secrets in what is stored and shown of a request (the pack still gets its own). */
+  mask<T>(value: T): T;
 }
 
 export interface ApprovalAnswer {
@@ -121,7 +123,7 @@ export class ApprovalService {
 
   /** What a pack's `ctx.requestApproval` does. */
   async request(run: AskingRun, request: ApprovalRequest): Promise<ApprovalDecision> {
-    const ask = askOf(request);
+    const ask = run.mask(askOf(request));
     if (run.signal.aborted) return { outcome: 'denied', scope: 'once', by: 'cancelled', reason: 'The run was stopped.' };
     const expiresAt = new Date(Date.now() + this.options.timeoutMs).toISOString();
     const input = { attemptId: run.attemptId, processId: run.processId, ask, expiresAt };

@@ -74,7 +74,9 @@ function failureError(done: DoneEvent): NonNullable<Outcome['error']> {
 
 /** Values of the run's MCP servers that may be credentials (their environment, their headers): kept out of the log. */
 function mcpSecrets(servers: readonly McpServer[]): string[] {
-  return servers.flatMap((server) => Object.values(server.transport === 'stdio' ? server.env : server.headers)).filter((value) => value.length >= 4);
+  const values = servers.flatMap((server) => Object.values(server.transport === 'stdio' ? server.env : server.headers));
+  // A header is often a scheme and a token ("Bearer <token>"): the token alone is masked too.
+  return [...values, ...values.flatMap((value) => value.split(/\s+/).slice(1))].filter((value) => value.length >= 4);
 }
 
 /** Everything one run of an attempt touches, so its helpers need not pass it around. */
@@ -240,7 +242,13 @@ export class AttemptRunner {
       spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...options, env: { ...secrets.environment, ...options?.env } }),
       requestApproval: (request) =>
         this.deps.approvals.request(
-          { attemptId: attempt.id, processId: proc.id, signal: controller.signal, log: (kind, payload) => log.append(proc.id, kind, payload) },
+          {
+            attemptId: attempt.id,
+            processId: proc.id,
+            signal: controller.signal,
+            log: (kind, payload) => log.append(proc.id, kind, payload),
+            mask: (value) => log.mask(value),
+          },
           request,
         ),
       mcpServers: this.deps.mcpServers,

@@ -15,7 +15,8 @@ import { withTaskLock } from './task-lock.ts';
 import { ATTEMPT_TRANSITIONS } from '../lifecycle/attempt-lifecycle.ts';
 import { transitionRefused } from '../lifecycle/transitions.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
-import type { ProfileService } from './profile-service.ts';
+import { markerWithoutSecret, type ProfileService } from './profile-service.ts';
+import { REDACTED } from '../runtime/redact-credentials.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface StartAttemptInput {
@@ -37,6 +38,20 @@ export interface FollowUpInput {
   reopen?: boolean | undefined;
 }
 
+/**
+ * Options as given, the secret marker replaced by the profile's own value (a client that sends
+ * back what it was shown keeps the secret); the marker with nothing behind it is a 400.
+ */
+function withoutMarkers(given: Record<string, unknown>, profile: Record<string, unknown>, why: string): Record<string, unknown> {
+  const options = { ...given };
+  for (const [name, value] of Object.entries(given)) {
+    if (value !== REDACTED) continue;
+    if (!Object.hasOwn(profile, name)) throw markerWithoutSecret(`options.${name}`, why);
+    options[name] = profile[name];
+  }
+  return options;
+}
+
 export class AttemptService {
   constructor(
     private readonly stores: Stores,
@@ -55,14 +70,15 @@ export class AttemptService {
         const problem = { path: 'executor', message: 'give "executor" (an executor id) or "profile" (an executor profile name)' };
         throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid request payload: ${problem.message}`, { source: 'payload', problems: [problem] });
       }
-      return { executor: input.executor, options: input.options ?? {} };
+      return { executor: input.executor, options: withoutMarkers(input.options ?? {}, {}, 'no profile holds it') };
     }
     const profile = await this.profiles.resolve(input.profile);
     if (input.executor !== undefined && input.executor !== profile.executor) {
       const problem = { path: 'executor', message: `profile "${input.profile}" is for executor "${profile.executor}", not "${input.executor}"; leave "executor" out or make them agree` };
       throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid request payload: ${problem.message}`, { source: 'payload', problems: [problem] });
     }
-    return { executor: profile.executor, options: { ...profile.options, ...input.options } };
+    const given = withoutMarkers(input.options ?? {}, profile.options, `profile "${input.profile}" holds no such option`);
+    return { executor: profile.executor, options: { ...profile.options, ...given } };
   }
 
   /** Records the attempt as queued and returns at once; the scheduler starts it when it fits. */

@@ -71,7 +71,9 @@ export class ProfileService {
     const kept = before && before.executor === input.executor ? this.openSecrets(before.name, before.sealedOptions) : {};
     const given = { ...(input.options ?? {}) };
     for (const secret of secretOptionNames(entry.executor.options)) {
-      if (given[secret] === REDACTED && Object.hasOwn(kept, secret)) given[secret] = kept[secret];
+      if (given[secret] !== REDACTED) continue;
+      if (!Object.hasOwn(kept, secret)) throw markerWithoutSecret(`options.${secret}`, `profile "${name}" has no stored ${secret} for executor ${entry.id} to keep`);
+      given[secret] = kept[secret];
     }
     const options = validProfileOptions(entry, given);
     const { shown, secrets } = splitOptions(options, secretOptionNames(entry.executor.options));
@@ -115,7 +117,8 @@ export class ProfileService {
   private fromConfig(name: string): ExecutorProfile {
     const { executor, description, options } = this.configured[name]!;
     const entry = this.registry.executor(executor);
-    const { shown } = splitOptions(options, entry ? secretOptionNames(entry.executor.options) : []);
+    // Without its executor nothing says which options are secret: none is shown.
+    const { shown } = splitOptions(options, entry ? secretOptionNames(entry.executor.options) : Object.keys(options));
     return { name, executor, description: description ?? null, options: shown, source: 'config', createdAt: null, updatedAt: null };
   }
 
@@ -144,13 +147,21 @@ export class ProfileService {
   }
 }
 
+/** The 400 for the secret marker where no stored secret stands behind it. */
+export function markerWithoutSecret(path: string, why: string): ForgeError {
+  const message = `${path} is "${REDACTED}", the marker a secret is shown as, but ${why}; send the secret itself`;
+  return new ForgeError('FORGE_VALIDATION_FAILED', `Invalid options: ${message}`, { problems: [{ path, message }] });
+}
+
 function shownProfile({ sealedOptions: _sealed, ...profile }: StoredProfile): ExecutorProfile {
   return { ...profile, source: 'api' };
 }
 
 /** Options checked against the executor's descriptors; one an attempt must give may be left out. */
 function validProfileOptions(entry: ExecutorEntry, options: Record<string, unknown>): Record<string, unknown> {
-  const { error, value } = entry.optionsSchema.validate(options, { abortEarly: false, presence: 'optional', noDefaults: true });
+  const required = Object.entries(entry.executor.options ?? {}).flatMap(([name, descriptor]) => (descriptor.required ? [name] : []));
+  const schema = required.length === 0 ? entry.optionsSchema : entry.optionsSchema.fork(required, (option) => option.optional());
+  const { error, value } = schema.validate(options, { abortEarly: false, noDefaults: true });
   if (error) {
     throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid options for executor "${entry.id}": ${error.message}`, {
       problems: error.details.map((d) => ({ path: ['options', ...d.path].join('.'), message: d.message })),

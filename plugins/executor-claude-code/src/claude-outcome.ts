@@ -1,4 +1,4 @@
-import type { DoneEvent, ProcessExit, RunFailure } from '@forge-core/sdk';
+import { truncate, type DoneEvent, type ProcessExit, type RunFailure } from '@forge-core/sdk';
 
 /** What Claude's closing `result` line said about the run. */
 export interface ClaudeResult {
@@ -18,7 +18,12 @@ export interface ClaudeRunOutcome {
   aborted: boolean;
   /** What kind of failure it was, should the run have failed and waiting or logging in fix it. */
   failure: RunFailure | undefined;
+  /** The last lines claude printed on stderr: when it dies before its result, they say why. */
+  stderrTail: readonly string[];
 }
+
+/** Enough of stderr to name the cause (a usage error, a crash) without quoting a stack trace whole. */
+const MAX_STDERR_TAIL_LENGTH = 2000;
 
 const SUBTYPE_MEANINGS: ReadonlyMap<string, string> = new Map([
   ['error_max_turns', 'claude stopped after reaching its maximum number of turns'],
@@ -31,9 +36,10 @@ function describeExit(exit: ProcessExit): string {
   return 'exited';
 }
 
-function failureReason({ result, exit }: ClaudeRunOutcome): string {
+function failureReason({ result, exit, stderrTail }: ClaudeRunOutcome): string {
   if (result === undefined) {
-    return exit.code === 0 ? 'claude exited without reporting a result' : `claude ${describeExit(exit)} before reporting a result`;
+    const tail = stderrTail.length > 0 ? `: ${truncate(stderrTail.join(' / '), MAX_STDERR_TAIL_LENGTH)}` : '';
+    return `${exit.code === 0 ? 'claude exited without reporting a result' : `claude ${describeExit(exit)} before reporting a result`}${tail}`;
   }
   const details = result.errors.length > 0 ? result.errors.join('; ') : result.isError ? result.text : undefined;
   const withDetails = (what: string) => (details ? `${what}: ${details}` : what);

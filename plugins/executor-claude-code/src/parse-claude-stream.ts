@@ -13,6 +13,12 @@ import { doneEvent, type ClaudeResult } from './claude-outcome.ts';
 
 /** Long enough to diagnose a stray line, short enough that a 200 KB line cannot bloat the log. */
 export const MAX_LOG_TEXT_LENGTH = 2000;
+/**
+ * Caps on a tool call's input, as the codex pack caps its output and diffs: the host refuses an
+ * event whose input is over 1,000,000 characters as JSON, and a Write of a large file is one.
+ */
+const MAX_TOOL_INPUT_LENGTH = 100_000;
+const MAX_INPUT_TEXT_LENGTH = 20_000;
 
 export interface ClaudeStreamParserOptions {
   /** The worktree; file paths inside it, or inside the cwd `system/init` reports, are made relative. */
@@ -34,8 +40,8 @@ export interface ParsedClaudeLine {
 export interface ClaudeStreamParser {
   /** What one stdout line means. Never throws, whatever the line holds. */
   parseLine(line: string): ParsedClaudeLine;
-  /** The run's single `done`, from what the stream reported and how the process ended. */
-  finish(exit: ProcessExit, aborted: boolean): DoneEvent;
+  /** The run's single `done`, from what the stream reported, how the process ended and its last stderr lines. */
+  finish(exit: ProcessExit, aborted: boolean, stderrTail?: readonly string[]): DoneEvent;
 }
 
 /** A file-editing call waiting for its result: only a call that succeeded changed the file. */
@@ -72,6 +78,17 @@ function usageEvent(line: JsonRecord): UsageEvent | undefined {
   };
   const reported = Object.entries(fields).filter(([, value]) => value !== undefined);
   return reported.length === 0 ? undefined : { type: 'usage', ...(Object.fromEntries(reported) as Omit<UsageEvent, 'type'>) };
+}
+
+/**
+ * A tool call's input fit for an event: as is when small enough, else with each long text cut
+ * (the file's path and the like survive), else as its JSON text cut.
+ */
+function cappedToolInput(input: JsonRecord): JsonRecord {
+  const json = JSON.stringify(input);
+  if (json.length <= MAX_TOOL_INPUT_LENGTH) return input;
+  const shortened = Object.fromEntries(Object.entries(input).map(([key, value]) => [key, typeof value === 'string' ? truncate(value, MAX_INPUT_TEXT_LENGTH) : value]));
+  return JSON.stringify(shortened).length <= MAX_TOOL_INPUT_LENGTH ? shortened : { truncatedInput: truncate(json, MAX_TOOL_INPUT_LENGTH) };
 }
 
 /** Claude 2.1.332 retries an unreachable API for minutes, printing only these: a person watching must see them. */
@@ -136,7 +153,7 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
         const input = recordAt(block, 'input') ?? {};
         const { action, summary, editedPath } = describeToolCall(tool, input, roots);
         if (editedPath !== undefined) pendingEdits.set(callId, { tool, path: editedPath });
-        return [{ type: 'tool_call', callId, tool, action, ...(summary === undefined ? {} : { summary }), input }];
+        return [{ type: 'tool_call', callId, tool, action, ...(summary === undefined ? {} : { summary }), input: cappedToolInput(input) }];
       }
       default:
         return [stdoutLog('warn', `unknown claude assistant content block ${JSON.stringify(block['type'])}`)];
@@ -264,8 +281,8 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
         return eventsOnly([stdoutLog('error', `could not interpret claude output (${String(error)}): ${line}`)]);
       }
     },
-    finish(exit, aborted) {
-      return doneEvent({ result, lastAssistantText, exit, aborted, failure: runFailure(reportedFailure, failureTexts(), now()) });
+    finish(exit, aborted, stderrTail = []) {
+      return doneEvent({ result, lastAssistantText, exit, aborted, failure: runFailure(reportedFailure, failureTexts(), now()), stderrTail });
     },
   };
 }

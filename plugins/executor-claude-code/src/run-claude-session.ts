@@ -1,4 +1,4 @@
-import { truncate, type ExecutorEvent, type LogEvent, type ManagedProcess, type RunContext, type SpawnOptions } from '@forge-core/sdk';
+import { truncate, withoutTerminalEscapes, type ExecutorEvent, type LogEvent, type ManagedProcess, type RunContext, type SpawnOptions } from '@forge-core/sdk';
 import type { ClaudeControlRequest } from './claude-control-request.ts';
 import { controlErrorLine, interruptRequestLine, permissionResponseLine } from './claude-input-lines.ts';
 import { createClaudeStreamParser, MAX_LOG_TEXT_LENGTH } from './parse-claude-stream.ts';
@@ -17,16 +17,22 @@ export interface ClaudeInvocation {
 
 const log = (level: LogEvent['level'], text: string): LogEvent => ({ type: 'log', level, text });
 
-/** Answers one control request: an approval through the host, anything else with an error. */
+/** How many of claude's last stderr lines the failure of a run that ended without a result quotes. */
+const STDERR_TAIL_LINES = 5;
+
+/**
+ * Answers one control request: an approval through the host, anything else with an error. A
+ * claude that dies while the approval waits will never read the answer, so the wait ends with it.
+ */
 async function* answer(request: ClaudeControlRequest, child: ManagedProcess, ctx: RunContext): AsyncGenerator<ExecutorEvent> {
   if (request.approval === undefined) {
     child.writeLine(controlErrorLine(request.requestId, `Forge does not handle ${request.subtype} control requests`));
     yield log('warn', `claude sent a ${request.subtype} control request, which Forge does not handle; it was answered with an error`);
     return;
   }
-  const decision = await ctx.requestApproval(request.approval);
+  const decision = await Promise.race([ctx.requestApproval(request.approval), child.exited.then(() => undefined)]);
   // Once stopped, the interrupt has gone out and the input is closed: there is nobody to answer.
-  if (!ctx.signal.aborted) child.writeLine(permissionResponseLine(request.requestId, request.approval.input, decision));
+  if (decision !== undefined && !ctx.signal.aborted) child.writeLine(permissionResponseLine(request.requestId, request.approval.input, decision));
 }
 
 /**
@@ -43,12 +49,16 @@ export async function* runClaudeSession(invocation: ClaudeInvocation, ctx: RunCo
     child.writeLine(interruptRequestLine());
     child.closeStdin();
   };
+  const stderrTail: string[] = [];
   if (interactive && ctx.signal.aborted) interrupt();
   else if (interactive) ctx.signal.addEventListener('abort', interrupt, { once: true });
   try {
     reading: for await (const line of child.lines()) {
       if (ctx.signal.aborted) break;
       if (line.stream === 'stderr') {
+        const clean = withoutTerminalEscapes(line.text).trim();
+        if (clean !== '') stderrTail.push(clean);
+        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
         yield { type: 'log', level: 'warn', stream: 'stderr', text: truncate(line.text, MAX_LOG_TEXT_LENGTH) };
         continue;
       }
@@ -69,5 +79,5 @@ export async function* runClaudeSession(invocation: ClaudeInvocation, ctx: RunCo
     ctx.signal.removeEventListener('abort', interrupt);
   }
   const exit = await child.exited;
-  yield parser.finish(exit, ctx.signal.aborted);
+  yield parser.finish(exit, ctx.signal.aborted, stderrTail);
 }

@@ -179,6 +179,21 @@ describe('claude-code with the fake claude CLI, end to end', () => {
     assert.equal(finalDone(events).status, 'succeeded');
   });
 
+  it('stops waiting for an approval when claude dies meanwhile, and fails quoting its stderr', async () => {
+    const runCtx = context({}, 'crash');
+    const asked: unknown[] = [];
+    // A person who never answers: only claude's exit can end the wait.
+    Object.assign(runCtx, { requestApproval: (request: unknown) => new Promise(() => asked.push(request)) });
+    const events = await run(runCtx);
+    assert.equal(asked.length, 1);
+    assert.deepEqual(finalDone(events), { type: 'done', status: 'failed', summary: "I'll write FAKE_EDIT.md.", error: 'claude exited with code 1 before reporting a result: fake claude: out of memory', exitCode: 1 });
+  });
+
+  it("fails quoting claude's usage error when an extra argument is one it does not know", async () => {
+    const events = await run(context(), { extraArgs: ['--bogus-flag'] });
+    assert.deepEqual(finalDone(events), { type: 'done', status: 'failed', error: "claude exited with code 1 before reporting a result: error: unknown option '--bogus-flag'", exitCode: 1 });
+  });
+
   it('stops a claude that hangs: cancelled, nothing after the stop, and the process gone', async () => {
     const runCtx = context({}, 'hang');
     const events = await run(runCtx, {}, (event) => {

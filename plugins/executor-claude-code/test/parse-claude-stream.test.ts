@@ -75,6 +75,24 @@ describe('createClaudeStreamParser', () => {
       assert.equal(call.type === 'tool_call' && call.summary?.length, 200);
     });
 
+    it('cuts the long texts of a tool input too large for an event, keeping the rest', () => {
+      const content = 'x'.repeat(2_000_000);
+      const [call] = createClaudeStreamParser({ cwd: CWD }).parseLine(assistant({ type: 'tool_use', id: 't', name: 'Write', input: { file_path: `${CWD}/big.txt`, content } })).events;
+      assert.ok(call?.type === 'tool_call');
+      const input = call.input as Record<string, string>;
+      assert.equal(input['file_path'], `${CWD}/big.txt`);
+      assert.ok(input['content']?.startsWith('xxx') && input['content'].endsWith('more characters]'));
+      assert.ok(JSON.stringify(input).length <= 100_000);
+    });
+
+    it('passes a tool input that is large in other ways than its texts as its JSON text, cut', () => {
+      const input = { edits: Array.from({ length: 50_000 }, (_, index) => ({ line: index })) };
+      const [call] = createClaudeStreamParser().parseLine(assistant({ type: 'tool_use', id: 't', name: 'MultiEdit', input })).events;
+      assert.ok(call?.type === 'tool_call');
+      const text = (call.input as Record<string, string>)['truncatedInput'];
+      assert.ok(text?.startsWith('{"edits":[{"line":0}') && text.length === 100_000);
+    });
+
     it('reports a file outside the worktree by its absolute path', () => {
       const events = parseAll([init(), assistant({ type: 'tool_use', id: 't', name: 'Write', input: { file_path: '/etc/hosts', content: '' } }), toolResult('t', 'File created successfully at: /etc/hosts')], EXITED_CLEANLY);
       assert.deepEqual(events.filter((event) => event.type === 'file_change'), [{ type: 'file_change', path: '/etc/hosts', change: 'modified' }]);
@@ -232,6 +250,13 @@ describe('createClaudeStreamParser', () => {
       assert.equal(createClaudeStreamParser().finish({ code: 2, signal: null }, false).error, 'claude exited with code 2 before reporting a result');
       assert.equal(createClaudeStreamParser().finish({ code: null, signal: 'SIGKILL' }, false).error, 'claude was killed by SIGKILL before reporting a result');
       assert.equal(createClaudeStreamParser().finish(EXITED_CLEANLY, false).error, 'claude exited without reporting a result');
+    });
+
+    it("quotes claude's last stderr lines when it exits without a result, cut to 2,000 characters", () => {
+      assert.equal(createClaudeStreamParser().finish({ code: 1, signal: null }, false, ["error: unknown option '--bogus-flag'"]).error, "claude exited with code 1 before reporting a result: error: unknown option '--bogus-flag'");
+      assert.equal(createClaudeStreamParser().finish(EXITED_CLEANLY, false, ['first', 'second']).error, 'claude exited without reporting a result: first / second');
+      const long = createClaudeStreamParser().finish({ code: 1, signal: null }, false, ['y'.repeat(5000)]).error ?? '';
+      assert.equal(long.length, 'claude exited with code 1 before reporting a result: '.length + 2000);
     });
 
     it('reports the usage of the result line, leaving out what claude did not report', () => {

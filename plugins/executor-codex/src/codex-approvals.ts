@@ -1,10 +1,11 @@
-import { isRecord, relativeToWorktree, shortLine, stringAt, stringsAt, type ApprovalChoice, type ApprovalDecision, type ApprovalRequest, type JsonRecord } from '@forge-core/sdk';
+import { isRecord, matchingChoice, relativeToWorktree, shortLine, stringAt, stringsAt, type ApprovalChoice, type ApprovalDecision, type ApprovalRequest, type JsonRecord } from '@forge-core/sdk';
 
 /**
  * Codex's approval requests (server→client JSON-RPC requests) as the host's approvals, and the
  * host's decisions as codex's answers. Codex's own choices travel with the request, so an
- * answer picks the matching one: accept, accept for the session, decline, or decline and stop
- * the turn (codex's `cancel`, which ends the turn as interrupted).
+ * answer picks the matching one: accept, accept for the session, or decline. A v2 "reject
+ * always" declines too: the host's own rule declines the later requests, whereas codex's
+ * `cancel` would end the turn. The legacy protocol's `abort` still stops the turn.
  */
 
 export type ApprovalTool = 'commandExecution' | 'fileChange';
@@ -15,12 +16,11 @@ export interface CodexApproval {
   answer(decision: ApprovalDecision): { result: unknown; stopsTurn: boolean };
 }
 
-/** The v2 decisions (item/…/requestApproval), in the host's four kinds. */
+/** The v2 decisions (item/…/requestApproval): a "reject always" picks `decline`. */
 const V2_CHOICES: readonly ApprovalChoice[] = [
   { id: 'accept', label: 'Allow once', kind: 'allow_once' },
   { id: 'acceptForSession', label: 'Allow for the rest of the session', kind: 'allow_always' },
   { id: 'decline', label: 'Decline', kind: 'reject_once' },
-  { id: 'cancel', label: 'Decline and stop the turn', kind: 'reject_always' },
 ];
 
 /** The legacy decisions (execCommandApproval, applyPatchApproval: ReviewDecision). */
@@ -33,17 +33,13 @@ const LEGACY_CHOICES: readonly ApprovalChoice[] = [
 
 const DENIED_BY_DEFAULT = 'Declined through Forge.';
 
-/** The choice a decision picked: the one the host matched, else the one of the same outcome and scope. */
+/** The choice a decision picked: the one the host matched, else the one of the same outcome and scope, else of the same outcome. */
 function chosen(choices: readonly ApprovalChoice[], decision: ApprovalDecision): ApprovalChoice {
-  const byId = choices.find((choice) => choice.id === decision.choiceId);
-  if (byId !== undefined) return byId;
-  const kind = `${decision.outcome === 'approved' ? 'allow' : 'reject'}_${decision.scope}`;
-  return choices.find((choice) => choice.kind === kind) as ApprovalChoice;
+  return choices.find((choice) => choice.id === decision.choiceId) ?? (matchingChoice(choices, decision.outcome, decision.scope) as ApprovalChoice);
 }
 
 function v2Answer(decision: ApprovalDecision) {
-  const choice = chosen(V2_CHOICES, decision);
-  return { result: { decision: choice.id }, stopsTurn: choice.id === 'cancel' };
+  return { result: { decision: chosen(V2_CHOICES, decision).id }, stopsTurn: false };
 }
 
 function legacyAnswer(decision: ApprovalDecision) {

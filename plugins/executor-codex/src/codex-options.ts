@@ -15,10 +15,10 @@ export const codexOptionShape = {
   },
   approvalPolicy: {
     type: 'enum',
-    values: ['untrusted', 'on-request', 'on-failure', 'never'],
+    values: ['untrusted', 'on-request', 'never'],
     default: 'on-request',
     description:
-      'When codex asks before a command or an edit: untrusted (all but known-safe commands), on-request (when the model asks to leave the sandbox), on-failure (deprecated: codex 0.171 no longer lists it), never. Its questions become approvals of the attempt.',
+      'When codex asks before a command or an edit: untrusted (all but known-safe commands), on-request (when the model asks to leave the sandbox), never. Its questions become approvals of the attempt.',
   },
   extraArgs: {
     type: 'string[]',
@@ -61,7 +61,7 @@ export const codexConfigShape = {
     type: 'string[]',
     default: [],
     maxItems: 50,
-    description: 'Names of environment variables of the server to pass on to codex (OPENAI_API_KEY, OPENAI_BASE_URL, CODEX_HOME…); the agent otherwise sees only an allow-listed environment.',
+    description: 'Names of environment variables of the server to pass on to codex (OPENAI_API_KEY, CODEX_HOME…); codex 0.171 ignores OPENAI_BASE_URL, so set the endpoint with extraArgs ["-c", "openai_base_url=\\"…\\""]; the agent otherwise sees only an allow-listed environment.',
   },
 } as const satisfies OptionShape;
 

@@ -21,7 +21,6 @@ describe('codex approvals', () => {
         { id: 'accept', label: 'Allow once', kind: 'allow_once' },
         { id: 'acceptForSession', label: 'Allow for the rest of the session', kind: 'allow_always' },
         { id: 'decline', label: 'Decline', kind: 'reject_once' },
-        { id: 'cancel', label: 'Decline and stop the turn', kind: 'reject_always' },
       ],
     });
   });
@@ -32,7 +31,8 @@ describe('codex approvals', () => {
     assert.deepEqual(approval.answer(decided('approved', 'once')), { result: { decision: 'accept' }, stopsTurn: false });
     assert.deepEqual(approval.answer(decided('approved', 'always')), { result: { decision: 'acceptForSession' }, stopsTurn: false });
     assert.deepEqual(approval.answer(decided('denied', 'once', { reason: 'no' })), { result: { decision: 'decline' }, stopsTurn: false });
-    assert.deepEqual(approval.answer(decided('denied', 'always')), { result: { decision: 'cancel' }, stopsTurn: true });
+    // The host's "always" rule declines the later requests; codex's cancel would end the turn.
+    assert.deepEqual(approval.answer(decided('denied', 'always')), { result: { decision: 'decline' }, stopsTurn: false });
     // The host's matched choice wins over outcome and scope.
     assert.deepEqual(approval.answer(decided('approved', 'once', { choiceId: 'acceptForSession' })), { result: { decision: 'acceptForSession' }, stopsTurn: false });
     // A stopped run's denial declines once: codex must not wait, and nothing more is refused for it.
