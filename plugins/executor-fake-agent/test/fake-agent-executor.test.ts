@@ -109,11 +109,15 @@ describe('fake-agent executor', () => {
       assert.equal(existsSync(path.join(worktree, 'a.txt')), false);
     });
 
-    it('ends failed with a readable error when claude crashes before its result', async () => {
+    it('ends failed with a readable error, quoting its stderr, when claude crashes before its result', async () => {
       const events = await run('anything', { scenario: 'crash' });
       assert.equal(events[0]?.type, 'session');
       const done = finalDone(events);
-      assert.deepEqual([done.status, done.error, done.exitCode], ['failed', 'claude exited with code 2 before reporting a result', 2]);
+      assert.deepEqual([done.status, done.error, done.exitCode], [
+        'failed',
+        'claude exited with code 2 before reporting a result: fake-claude: simulated crash (FAKE_AGENT_SCENARIO=crash)',
+        2,
+      ]);
     });
 
     it('survives garbage on stdout, turning it into warn logs, and still succeeds', async () => {
