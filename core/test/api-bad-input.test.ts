@@ -149,6 +149,7 @@ const BAD_QUERY_VALUES: Record<string, string[]> = {
   status: ['bogus', 'TODO'],
   state: ['bogus', 'PENDING'],
   attemptId: ['not-a-uuid', '..%2F..%2Fetc'],
+  refresh: ['maybe', '1', 'yes', ''],
 };
 
 const MALFORMED_IDS: [string, string][] = [
@@ -377,8 +378,11 @@ const TABLE: Row[] = [
 
   // ── routes that take no input: junk is ignored, never a 500 ─────────────────────────────────
   ['GET /health', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
-  ['GET /executors', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
   ['GET /plugins', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+
+  // ── executors ─────────────────────────────────────────────────────────────────────────────
+  ['GET /executors', 'refresh given twice', { query: 'refresh=true&refresh=false' }, 400, V, 'refresh'],
+  ['GET /executors', 'tolerated: refresh in capitals', { query: 'refresh=TRUE' }, 200],
 
   // ── approvals ─────────────────────────────────────────────────────────────────────────────
   ['GET /approvals', 'state is not a state', { query: 'state=waiting' }, 400, V, 'state'],

@@ -20,3 +20,5 @@ export * from './event-text.ts';
 export * from './terminal-text.ts';
 export * from './worktree-paths.ts';
 export * from './command-line.ts';
+export * from './detect-cli.ts';
+export * from './pass-env.ts';

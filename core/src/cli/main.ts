@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { doctorCommand } from './doctor-command.ts';
 import { UsageError } from './parse-options.ts';
 import { pluginsCommand } from './plugins-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -9,6 +10,8 @@ const USAGE = `Usage: forgecore <command>
 Commands:
   serve      Start the Forge Core server (forgecore serve --help)
   plugins    List, add, remove, enable and disable packs (forgecore plugins help)
+  doctor     Check git, FORGE_HOME, the database, the port and which executors can run
+             here, with what to install for the others (forgecore doctor --help)
   help       Show this help
 
 Options:
@@ -27,8 +30,9 @@ try {
     case 'serve':
       await serveCommand(args, print);
       break;
-    case 'plugins': {
-      const code = await pluginsCommand(loadConfig(), args, print);
+    case 'plugins':
+    case 'doctor': {
+      const code = await (command === 'plugins' ? pluginsCommand : doctorCommand)(loadConfig(), args, print);
       // Exits once the output is written: a pack imported to list it may hold a timer or socket open.
       process.stdout.write('', () => process.exit(code));
       break;

@@ -15,6 +15,8 @@ export interface ExecutorView {
   available: boolean;
   reason: string | null;
   detectedVersion: string | null;
+  /** When availability was last detected: at start, or at the last refresh. */
+  detectedAt: string;
   /** JSON Schema of the options a start request takes. */
   optionsSchema: Record<string, unknown>;
 }
@@ -38,8 +40,15 @@ export class PackOverview {
       available: e.detection.available,
       reason: e.detection.reason ?? null,
       detectedVersion: e.detection.version ?? null,
+      detectedAt: e.detectedAt,
       optionsSchema: e.optionsJsonSchema,
     }));
+  }
+
+  /** The executors after every one of them was detected again (a CLI installed or removed since start). */
+  async refreshExecutors(): Promise<ExecutorView[]> {
+    await this.registry.refreshDetection();
+    return this.executors();
   }
 
   /** The packs loaded at start, with what a restart would change; the configuration and plugins.json are read again each time. */

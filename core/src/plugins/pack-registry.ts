@@ -21,6 +21,7 @@ import {
 } from '@forge-core/sdk';
 import { runCommand } from '@forge-core/sdk/process';
 import { agentEnvironment } from '../runtime/environment.ts';
+import { now } from '../store/clock.ts';
 import { invokeHook } from './boundary.ts';
 import { checkSdkRange } from './compat.ts';
 import { SDK_DIR, discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
@@ -63,6 +64,8 @@ export interface ExecutorEntry {
   /** Its settings from the configuration (`executors.<id>`), validated, defaults filled in. */
   config: Readonly<Record<string, unknown>>;
   detection: DetectResult;
+  /** When `detection` was answered (ISO-8601): at load, or at the last refresh. */
+  detectedAt: string;
 }
 
 export interface GitProviderEntry {
@@ -100,6 +103,7 @@ export class PackRegistry {
   private readonly executors = new Map<string, ExecutorEntry>();
   private readonly gitProviders = new Map<string, GitProviderEntry>();
   readonly packs: PackReport[] = [];
+  private refreshing: Promise<void> | null = null;
 
   private constructor(private readonly options: RegistryOptions) {}
 
@@ -124,6 +128,27 @@ export class PackRegistry {
 
   listGitProviders(): GitProviderEntry[] {
     return [...this.gitProviders.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Runs every executor's detect() again, all at once, each within the hook limit, so a CLI
+   * installed or removed since start shows without a restart; attempt starts read the new
+   * answers, and each pack's status follows them. Calls made while a run is under way share it.
+   */
+  refreshDetection(): Promise<void> {
+    this.refreshing ??= this.detectAll().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private async detectAll(): Promise<void> {
+    const entries = [...this.executors.values()];
+    const detected = await Promise.all(entries.map((e) => this.detectNow(e.packageName, e.executor, e.config)));
+    // New entries rather than changed ones: a run that already holds its entry keeps a consistent one.
+    entries.forEach((entry, i) => this.executors.set(entry.id, { ...entry, ...detected[i] }));
+    for (const report of this.packs) {
+      if (report.status !== 'loaded' && report.status !== 'unavailable') continue;
+      settleStatus(report, this.listExecutors().filter((e) => e.path === report.path));
+    }
   }
 
   /** The pack that declares an executor id, loaded or not: to explain why an id is missing. */
@@ -195,7 +220,7 @@ export class PackRegistry {
         optionsSchema,
         optionsJsonSchema: optionsJsonSchema(executor.options),
         config: Object.freeze(settings.value),
-        detection: await this.detect(checked.name, executor, settings.value),
+        ...(await this.detectNow(checked.name, executor, settings.value)),
       });
     }
     for (const entry of entries) this.executors.set(entry.id, entry);
@@ -213,9 +238,7 @@ export class PackRegistry {
         provider,
       });
     }
-    const runnable = entries.some((e) => e.detection.available) || providers.length > 0;
-    report.status = runnable ? 'loaded' : 'unavailable';
-    if (!runnable) fail('FORGE_EXECUTOR_UNAVAILABLE', entries.map((e) => `${e.id}: ${e.detection.reason ?? 'unavailable'}`).join('; '));
+    settleStatus(report, entries);
   }
 
   private findDuplicate(pack: Pack, name: string): string | null {
@@ -230,6 +253,12 @@ export class PackRegistry {
       }
     }
     return null;
+  }
+
+  /** Whether the executor can run here, and when that was answered. */
+  private async detectNow(packageName: string, executor: Executor<OptionShape>, config: Record<string, unknown>): Promise<Pick<ExecutorEntry, 'detection' | 'detectedAt'>> {
+    const detection = await this.detect(packageName, executor, config);
+    return { detection, detectedAt: now() };
   }
 
   /** Whether the executor can run here; a throw, a hang or a malformed answer means it cannot. */
@@ -254,6 +283,16 @@ export class PackRegistry {
       return { available: false, reason: (error as Error).message };
     }
   }
+}
+
+/**
+ * A registered pack is loaded when one of its executors can run here or it gives a git provider
+ * (which needs no detection); unavailable otherwise, its error saying why each executor cannot run.
+ */
+function settleStatus(report: PackReport, entries: readonly ExecutorEntry[]): void {
+  const runnable = entries.some((e) => e.detection.available) || report.gitProviders.length > 0;
+  report.status = runnable ? 'loaded' : 'unavailable';
+  report.error = runnable ? null : { code: 'FORGE_EXECUTOR_UNAVAILABLE', message: entries.map((e) => `${e.id}: ${e.detection.reason ?? 'unavailable'}`).join('; ') };
 }
 
 /**

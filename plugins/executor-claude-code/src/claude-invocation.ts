@@ -1,4 +1,4 @@
-import type { CommandLine } from '@forge-core/sdk';
+import { passedEnvironment, type CommandLine } from '@forge-core/sdk';
 import type { ClaudeCodeOptions, ClaudeCodeSettings } from './claude-code-options.ts';
 import { userMessageLine } from './claude-input-lines.ts';
 import type { ClaudeInvocation } from './run-claude-session.ts';
@@ -15,16 +15,6 @@ export interface ClaudeRunRequest {
   mcpConfigFile?: string;
   /** Where the values of the settings' `passEnv` names come from: the server's environment. */
   environment: Readonly<Record<string, string | undefined>>;
-}
-
-/** The variables `passEnv` names that are set, with their values. */
-function passedEnvironment(names: readonly string[], environment: ClaudeRunRequest['environment']): Record<string, string> {
-  const passed: Record<string, string> = {};
-  for (const name of names) {
-    const value = environment[name];
-    if (value !== undefined) passed[name] = value;
-  }
-  return passed;
 }
 
 /**

@@ -6,12 +6,14 @@ export interface ClaudeResult {
   isError: boolean;
   /** The final answer on success; on some failures (API errors) the error text. */
   text?: string;
-  /** The reasons newer Claude versions list on an error result. */
+  /** The reasons newer Claude versions list on an error result (Amp gives one, as `error`). */
   errors: string[];
 }
 
 /** Everything that decides how a run ended, gathered while the stream was read. */
 export interface ClaudeRunOutcome {
+  /** The CLI's name in the error: `claude`, or another CLI speaking its stream-json. */
+  agent: string;
   result: ClaudeResult | undefined;
   lastAssistantText: string | undefined;
   exit: ProcessExit;
@@ -26,8 +28,8 @@ export interface ClaudeRunOutcome {
 const MAX_STDERR_TAIL_LENGTH = 2000;
 
 const SUBTYPE_MEANINGS: ReadonlyMap<string, string> = new Map([
-  ['error_max_turns', 'claude stopped after reaching its maximum number of turns'],
-  ['error_during_execution', 'claude failed during execution'],
+  ['error_max_turns', 'stopped after reaching its maximum number of turns'],
+  ['error_during_execution', 'failed during execution'],
 ]);
 
 function describeExit(exit: ProcessExit): string {
@@ -36,16 +38,16 @@ function describeExit(exit: ProcessExit): string {
   return 'exited';
 }
 
-function failureReason({ result, exit, stderrTail }: ClaudeRunOutcome): string {
+function failureReason({ agent, result, exit, stderrTail }: ClaudeRunOutcome): string {
   if (result === undefined) {
     const tail = stderrTail.length > 0 ? `: ${truncate(stderrTail.join(' / '), MAX_STDERR_TAIL_LENGTH)}` : '';
-    return `${exit.code === 0 ? 'claude exited without reporting a result' : `claude ${describeExit(exit)} before reporting a result`}${tail}`;
+    return `${exit.code === 0 ? `${agent} exited without reporting a result` : `${agent} ${describeExit(exit)} before reporting a result`}${tail}`;
   }
   const details = result.errors.length > 0 ? result.errors.join('; ') : result.isError ? result.text : undefined;
   const withDetails = (what: string) => (details ? `${what}: ${details}` : what);
   // Claude reports API errors (overload, auth) as subtype success with is_error set.
-  if (result.subtype === 'success') return result.isError ? withDetails('claude reported an error') : `claude reported success but ${describeExit(exit)}`;
-  return withDetails(`${SUBTYPE_MEANINGS.get(result.subtype) ?? 'claude ended with an error'} (${result.subtype})`);
+  if (result.subtype === 'success') return result.isError ? withDetails(`${agent} reported an error`) : `${agent} reported success but ${describeExit(exit)}`;
+  return withDetails(`${agent} ${SUBTYPE_MEANINGS.get(result.subtype) ?? 'ended with an error'} (${result.subtype})`);
 }
 
 /**

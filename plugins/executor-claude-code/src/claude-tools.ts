@@ -8,6 +8,13 @@ export interface ToolCallMeaning {
   editedPath?: string;
 }
 
+/**
+ * What a tool call means, from the tool's name, its input and the folders its paths are made
+ * relative to. A CLI speaking Claude's stream-json with tools of its own (Amp's `edit_file`)
+ * brings its own; Claude Code's is `describeToolCall` below.
+ */
+export type ToolCallDescriber = (tool: string, input: JsonRecord, roots: readonly string[]) => ToolCallMeaning;
+
 const ACTION_BY_TOOL: ReadonlyMap<string, ToolActionKind> = new Map([
   ['Read', 'file_read'],
   ['Write', 'file_edit'],

@@ -8,7 +8,7 @@
 import { arrayAt, isRecord, numberAt, parseJson, recordAt, relativeToWorktree, stringAt, truncate, type DoneEvent, type ExecutorEvent, type JsonRecord, type LogEvent, type ProcessExit, type UsageEvent } from '@forge-core/sdk';
 import { readControlRequest, type ClaudeControlRequest } from './claude-control-request.ts';
 import { assistantErrorFailure, epochMs, runFailure, type ReportedFailure } from './claude-failure.ts';
-import { describeToolCall } from './claude-tools.ts';
+import { describeToolCall, type ToolCallDescriber } from './claude-tools.ts';
 import { doneEvent, type ClaudeResult } from './claude-outcome.ts';
 
 /** Long enough to diagnose a stray line, short enough that a 200 KB line cannot bloat the log. */
@@ -25,6 +25,16 @@ export interface ClaudeStreamParserOptions {
   cwd?: string;
   /** The clock a reset time is measured against when the run ends; Date.now unless given. */
   now?: () => number;
+  /** The CLI's name in the logs and errors the parser writes; `claude` unless given. */
+  agent?: string;
+  /** What a tool call means, for a CLI with tools of its own (Amp's `edit_file`); Claude Code's tools unless given. */
+  describeToolCall?: ToolCallDescriber;
+  /**
+   * Where token usage is read: `result`, the totals of the closing line (Claude Code, the
+   * default); or `assistant`, each assistant message's own usage as it arrives, once per message
+   * id, for a CLI whose result carries none (Amp). The events of a run then add up to its usage.
+   */
+  usageFrom?: 'result' | 'assistant';
 }
 
 /** What one stdout line means. */
@@ -67,8 +77,8 @@ function toolResultText(content: unknown): string | undefined {
   return Array.isArray(content) ? content.map(blockText).join('\n') : undefined;
 }
 
-function usageEvent(line: JsonRecord): UsageEvent | undefined {
-  const usage = recordAt(line, 'usage') ?? {};
+/** The usage a line reports: a result's totals (with its cost), or one assistant message's own. */
+function usageEvent(line: JsonRecord, usage: JsonRecord = recordAt(line, 'usage') ?? {}): UsageEvent | undefined {
   const fields = {
     inputTokens: numberAt(usage, 'input_tokens'),
     outputTokens: numberAt(usage, 'output_tokens'),
@@ -92,7 +102,7 @@ function cappedToolInput(input: JsonRecord): JsonRecord {
 }
 
 /** Claude 2.1.332 retries an unreachable API for minutes, printing only these: a person watching must see them. */
-function apiRetryLog(line: JsonRecord): LogEvent {
+function apiRetryLog(line: JsonRecord, agent: string): LogEvent {
   const attempt = numberAt(line, 'attempt');
   const maxRetries = numberAt(line, 'max_retries');
   const delayMs = numberAt(line, 'retry_delay_ms');
@@ -100,12 +110,17 @@ function apiRetryLog(line: JsonRecord): LogEvent {
   const which = attempt === undefined ? '' : ` (attempt ${attempt}${maxRetries === undefined ? '' : ` of ${maxRetries}`})`;
   const next = delayMs === undefined ? '' : ` in ${delayMs} ms`;
   const cause = `${stringAt(line, 'error') ?? 'unknown error'}${status === undefined ? '' : `, HTTP ${status}`}`;
-  return stdoutLog('warn', `claude's API request failed, retrying${which}${next}: ${cause}`);
+  return stdoutLog('warn', `${agent}'s API request failed, retrying${which}${next}: ${cause}`);
 }
 
 export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}): ClaudeStreamParser {
   const roots: string[] = options.cwd === undefined ? [] : [options.cwd];
   const now = options.now ?? Date.now;
+  const agent = options.agent ?? 'claude';
+  const describe = options.describeToolCall ?? describeToolCall;
+  const usageFrom = options.usageFrom ?? 'result';
+  /** The assistant messages whose usage was counted: a message split over several lines repeats it. */
+  const countedMessages = new Set<string>();
   let result: ClaudeResult | undefined;
   let lastAssistantText: string | undefined;
   let reportedFailure: ReportedFailure | undefined;
@@ -119,10 +134,10 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
 
   function systemEvents(line: JsonRecord, raw: string): ExecutorEvent[] {
     const subtype = stringAt(line, 'subtype');
-    if (subtype === 'api_retry') return [apiRetryLog(line)];
-    if (subtype !== 'init') return [stdoutLog('debug', `claude system/${subtype ?? '?'}: ${raw}`)];
+    if (subtype === 'api_retry') return [apiRetryLog(line, agent)];
+    if (subtype !== 'init') return [stdoutLog('debug', `${agent} system/${subtype ?? '?'}: ${raw}`)];
     const sessionId = stringAt(line, 'session_id');
-    if (sessionId === undefined) return [stdoutLog('warn', `claude system/init without a session_id: ${raw}`)];
+    if (sessionId === undefined) return [stdoutLog('warn', `${agent} system/init without a session_id: ${raw}`)];
     const reportedCwd = stringAt(line, 'cwd');
     if (reportedCwd !== undefined && !roots.includes(reportedCwd)) roots.push(reportedCwd);
     const model = stringAt(line, 'model');
@@ -131,7 +146,7 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
 
   /** A sub-agent's words (a Task tool's) are shown but never become the run's summary. */
   function assistantBlockEvents(block: unknown, fromSubagent: boolean): ExecutorEvent[] {
-    if (!isRecord(block)) return [stdoutLog('warn', `claude assistant content that is not an object: ${JSON.stringify(block)}`)];
+    if (!isRecord(block)) return [stdoutLog('warn', `${agent} assistant content that is not an object: ${JSON.stringify(block)}`)];
     switch (block['type']) {
       case 'text': {
         const text = stringAt(block, 'text');
@@ -149,14 +164,14 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
       case 'tool_use': {
         const callId = stringAt(block, 'id');
         const tool = stringAt(block, 'name');
-        if (callId === undefined || tool === undefined) return [stdoutLog('warn', `claude tool_use without an id or name: ${JSON.stringify(block)}`)];
+        if (callId === undefined || tool === undefined) return [stdoutLog('warn', `${agent} tool_use without an id or name: ${JSON.stringify(block)}`)];
         const input = recordAt(block, 'input') ?? {};
-        const { action, summary, editedPath } = describeToolCall(tool, input, roots);
+        const { action, summary, editedPath } = describe(tool, input, roots);
         if (editedPath !== undefined) pendingEdits.set(callId, { tool, path: editedPath });
         return [{ type: 'tool_call', callId, tool, action, ...(summary === undefined ? {} : { summary }), input: cappedToolInput(input) }];
       }
       default:
-        return [stdoutLog('warn', `unknown claude assistant content block ${JSON.stringify(block['type'])}`)];
+        return [stdoutLog('warn', `unknown ${agent} assistant content block ${JSON.stringify(block['type'])}`)];
     }
   }
 
@@ -167,14 +182,14 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
   }
 
   function userBlockEvents(block: unknown, line: JsonRecord): ExecutorEvent[] {
-    if (!isRecord(block)) return [stdoutLog('warn', `claude user content that is not an object: ${JSON.stringify(block)}`)];
+    if (!isRecord(block)) return [stdoutLog('warn', `${agent} user content that is not an object: ${JSON.stringify(block)}`)];
     if (block['type'] === 'text') {
       const text = stringAt(block, 'text');
       return text === undefined || text.trim() === '' ? [] : [{ type: 'message', role: 'user', text }];
     }
-    if (block['type'] !== 'tool_result') return [stdoutLog('warn', `unknown claude user content block ${JSON.stringify(block['type'])}`)];
+    if (block['type'] !== 'tool_result') return [stdoutLog('warn', `unknown ${agent} user content block ${JSON.stringify(block['type'])}`)];
     const callId = stringAt(block, 'tool_use_id');
-    if (callId === undefined) return [stdoutLog('warn', `claude tool_result without a tool_use_id: ${JSON.stringify(block)}`)];
+    if (callId === undefined) return [stdoutLog('warn', `${agent} tool_result without a tool_use_id: ${JSON.stringify(block)}`)];
     const isError = block['is_error'] === true;
     const output = toolResultText(block['content']);
     const events: ExecutorEvent[] = [{ type: 'tool_result', callId, isError, ...(output === undefined ? {} : { output }) }];
@@ -204,41 +219,55 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
     const resets = resetsAtMs === undefined ? '' : `; it resets at ${new Date(resetsAtMs).toISOString()}`;
     if (status === 'rejected') {
       report({ kind: 'rate_limit', ...(resetsAtMs === undefined ? {} : { resetsAtMs }) });
-      return [stdoutLog('warn', `claude hit its ${limit} limit${resets}`)];
+      return [stdoutLog('warn', `${agent} hit its ${limit} limit${resets}`)];
     }
-    if (status === 'allowed_warning') return [stdoutLog('info', `claude is close to its ${limit} limit${resets}`)];
-    return [stdoutLog('debug', `claude rate_limit_event: ${raw}`)];
+    if (status === 'allowed_warning') return [stdoutLog('info', `${agent} is close to its ${limit} limit${resets}`)];
+    return [stdoutLog('debug', `${agent} rate_limit_event: ${raw}`)];
   }
 
   function resultEvents(line: JsonRecord): ExecutorEvent[] {
     const text = stringAt(line, 'result');
+    const error = stringAt(line, 'error');
     result = {
       subtype: stringAt(line, 'subtype') ?? 'unknown',
       isError: line['is_error'] === true,
       ...(text === undefined ? {} : { text }),
-      errors: (arrayAt(line, 'errors') ?? []).filter((error): error is string => typeof error === 'string'),
+      errors: [...(arrayAt(line, 'errors') ?? []), ...(error === undefined ? [] : [error])].filter((reason): reason is string => typeof reason === 'string'),
     };
-    const usage = usageEvent(line);
+    const usage = usageFrom === 'result' ? usageEvent(line) : undefined;
     return usage === undefined ? [] : [usage];
   }
 
   /** An assistant message Claude made up for an API failure carries the failure's kind in `error`. */
   function messageEvents(type: 'assistant' | 'user', line: JsonRecord, raw: string): ExecutorEvent[] {
     const content = messageContent(line);
-    if (content === undefined) return [stdoutLog('warn', `claude ${type} line without message content: ${raw}`)];
+    if (content === undefined) return [stdoutLog('warn', `${agent} ${type} line without message content: ${raw}`)];
     if (type === 'user') return content.flatMap((block) => userBlockEvents(block, line));
     const error = stringAt(line, 'error');
     const failure = error === undefined ? undefined : assistantErrorFailure(error);
     if (failure !== undefined) report(failure);
     const fromSubagent = typeof line['parent_tool_use_id'] === 'string';
-    return content.flatMap((block) => assistantBlockEvents(block, fromSubagent));
+    const events = content.flatMap((block) => assistantBlockEvents(block, fromSubagent));
+    const usage = usageFrom === 'assistant' ? messageUsage(line) : undefined;
+    return usage === undefined ? events : [...events, usage];
+  }
+
+  /** An assistant message's own usage, the first time its id is seen. */
+  function messageUsage(line: JsonRecord): UsageEvent | undefined {
+    const message = recordAt(line, 'message');
+    const usage = recordAt(message, 'usage');
+    if (usage === undefined) return undefined;
+    const id = stringAt(message, 'id');
+    if (id !== undefined && countedMessages.has(id)) return undefined;
+    if (id !== undefined) countedMessages.add(id);
+    return usageEvent(line, usage);
   }
 
   function readLine(raw: string): ParsedClaudeLine {
     if (raw.trim() === '') return eventsOnly([]);
     const line = parseJson(raw);
-    if (line === undefined) return eventsOnly([stdoutLog('warn', `claude printed a line that is not JSON: ${raw}`)]);
-    if (!isRecord(line)) return eventsOnly([stdoutLog('warn', `claude printed JSON that is not an object: ${raw}`)]);
+    if (line === undefined) return eventsOnly([stdoutLog('warn', `${agent} printed a line that is not JSON: ${raw}`)]);
+    if (!isRecord(line)) return eventsOnly([stdoutLog('warn', `${agent} printed JSON that is not an object: ${raw}`)]);
     const type = line['type'];
     switch (type) {
       case 'system':
@@ -250,19 +279,19 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
         return { events: resultEvents(line), isResult: true };
       case 'control_request': {
         const controlRequest = readControlRequest(line, roots);
-        return controlRequest === undefined ? eventsOnly([stdoutLog('warn', `claude sent a control request without a request_id: ${raw}`)]) : { events: [], controlRequest, isResult: false };
+        return controlRequest === undefined ? eventsOnly([stdoutLog('warn', `${agent} sent a control request without a request_id: ${raw}`)]) : { events: [], controlRequest, isResult: false };
       }
       // Claude's answer to a request of ours (the interrupt), and its withdrawal of a question of its own.
       case 'control_response':
       case 'control_cancel_request':
-        return eventsOnly([stdoutLog('debug', `claude ${type}: ${raw}`)]);
+        return eventsOnly([stdoutLog('debug', `${agent} ${type}: ${raw}`)]);
       case 'rate_limit_event':
         return eventsOnly(rateLimitEvents(line, raw));
       // Partial messages repeat what the complete assistant line that follows them says.
       case 'stream_event':
         return eventsOnly([]);
       default:
-        return eventsOnly([stdoutLog('warn', `unknown claude message type ${JSON.stringify(type)}: ${raw}`)]);
+        return eventsOnly([stdoutLog('warn', `unknown ${agent} message type ${JSON.stringify(type)}: ${raw}`)]);
     }
   }
 
@@ -278,11 +307,11 @@ export function createClaudeStreamParser(options: ClaudeStreamParserOptions = {}
         return readLine(line);
       } catch (error) {
         // The checks above should make this unreachable; the contract says a bad line never ends a run.
-        return eventsOnly([stdoutLog('error', `could not interpret claude output (${String(error)}): ${line}`)]);
+        return eventsOnly([stdoutLog('error', `could not interpret ${agent} output (${String(error)}): ${line}`)]);
       }
     },
     finish(exit, aborted, stderrTail = []) {
-      return doneEvent({ result, lastAssistantText, exit, aborted, failure: runFailure(reportedFailure, failureTexts(), now()), stderrTail });
+      return doneEvent({ agent, result, lastAssistantText, exit, aborted, failure: runFailure(reportedFailure, failureTexts(), now()), stderrTail });
     },
   };
 }

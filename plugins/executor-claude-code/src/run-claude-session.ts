@@ -1,7 +1,7 @@
-import { truncate, withoutTerminalEscapes, type ExecutorEvent, type LogEvent, type ManagedProcess, type RunContext, type SpawnOptions } from '@forge-core/sdk';
+import { truncate, withoutTerminalEscapes, type DoneEvent, type ExecutorEvent, type LogEvent, type ManagedProcess, type OutputLine, type RunContext, type SpawnOptions } from '@forge-core/sdk';
 import type { ClaudeControlRequest } from './claude-control-request.ts';
 import { controlErrorLine, interruptRequestLine, permissionResponseLine } from './claude-input-lines.ts';
-import { createClaudeStreamParser, MAX_LOG_TEXT_LENGTH } from './parse-claude-stream.ts';
+import { createClaudeStreamParser, MAX_LOG_TEXT_LENGTH, type ClaudeStreamParserOptions } from './parse-claude-stream.ts';
 
 /** How to start a CLI that prints Claude Code's stream-json on stdout. */
 export interface ClaudeInvocation {
@@ -15,6 +15,18 @@ export interface ClaudeInvocation {
   spawnOptions: SpawnOptions;
 }
 
+/** How to read a CLI that speaks Claude's stream-json in a dialect of its own (Amp). Claude Code needs none of it. */
+export interface ClaudeSessionOptions {
+  /** Its name in logs and errors, its tools, where its usage is. */
+  parser?: Pick<ClaudeStreamParserOptions, 'agent' | 'describeToolCall' | 'usageFrom'>;
+  /**
+   * A line that means the run cannot go on, such as an interactive login started on stdout: the
+   * `done` to end the run with, at once, without waiting for a CLI that may wait forever (the
+   * host stops its process when the run ends). Undefined for every other line.
+   */
+  endsRun?(line: OutputLine): DoneEvent | undefined;
+}
+
 const log = (level: LogEvent['level'], text: string): LogEvent => ({ type: 'log', level, text });
 
 /** How many of claude's last stderr lines the failure of a run that ended without a result quotes. */
@@ -24,10 +36,10 @@ const STDERR_TAIL_LINES = 5;
  * Answers one control request: an approval through the host, anything else with an error. A
  * claude that dies while the approval waits will never read the answer, so the wait ends with it.
  */
-async function* answer(request: ClaudeControlRequest, child: ManagedProcess, ctx: RunContext): AsyncGenerator<ExecutorEvent> {
+async function* answer(request: ClaudeControlRequest, child: ManagedProcess, ctx: RunContext, agent: string): AsyncGenerator<ExecutorEvent> {
   if (request.approval === undefined) {
     child.writeLine(controlErrorLine(request.requestId, `Forge does not handle ${request.subtype} control requests`));
-    yield log('warn', `claude sent a ${request.subtype} control request, which Forge does not handle; it was answered with an error`);
+    yield log('warn', `${agent} sent a ${request.subtype} control request, which Forge does not handle; it was answered with an error`);
     return;
   }
   const decision = await Promise.race([ctx.requestApproval(request.approval), child.exited.then(() => undefined)]);
@@ -41,8 +53,9 @@ async function* answer(request: ClaudeControlRequest, child: ManagedProcess, ctx
  * `done`: an interactive CLI is sent an interrupt and its input is closed, and the host kills
  * its process group.
  */
-export async function* runClaudeSession(invocation: ClaudeInvocation, ctx: RunContext): AsyncGenerator<ExecutorEvent> {
-  const parser = createClaudeStreamParser({ cwd: ctx.worktree.path });
+export async function* runClaudeSession(invocation: ClaudeInvocation, ctx: RunContext, session: ClaudeSessionOptions = {}): AsyncGenerator<ExecutorEvent> {
+  const parser = createClaudeStreamParser({ ...session.parser, cwd: ctx.worktree.path });
+  const agent = session.parser?.agent ?? 'claude';
   const child = ctx.spawn(invocation.command, invocation.args, invocation.spawnOptions);
   const interactive = invocation.spawnOptions.interactive === true;
   const interrupt = () => {
@@ -55,6 +68,11 @@ export async function* runClaudeSession(invocation: ClaudeInvocation, ctx: RunCo
   try {
     reading: for await (const line of child.lines()) {
       if (ctx.signal.aborted) break;
+      const ending = session.endsRun?.(line);
+      if (ending !== undefined) {
+        yield ending;
+        return;
+      }
       if (line.stream === 'stderr') {
         const clean = withoutTerminalEscapes(line.text).trim();
         if (clean !== '') stderrTail.push(clean);
@@ -69,8 +87,8 @@ export async function* runClaudeSession(invocation: ClaudeInvocation, ctx: RunCo
       }
       if (ctx.signal.aborted) break;
       if (controlRequest !== undefined) {
-        if (interactive) yield* answer(controlRequest, child, ctx);
-        else yield log('warn', `claude sent a ${controlRequest.subtype} control request, but its input is not open to answer it`);
+        if (interactive) yield* answer(controlRequest, child, ctx, agent);
+        else yield log('warn', `${agent} sent a ${controlRequest.subtype} control request, but its input is not open to answer it`);
       }
       // Claude waits for another user message after its result; there is none, so its input ends.
       if (isResult && interactive) child.closeStdin();

@@ -1,4 +1,4 @@
-import { ENV_VAR_NAME_PATTERN, splitCommandLine, type McpServer, type PackLogger } from '@forge-core/sdk';
+import { passedEnvironment, splitCommandLine, type McpServer, type PackLogger } from '@forge-core/sdk';
 import type { CodexConfig, CodexOptions } from './codex-options.ts';
 import { mcpConfigArgs } from './mcp-config-args.ts';
 
@@ -22,11 +22,7 @@ export interface CodexInvocation {
 export function codexInvocation(options: CodexOptions, config: CodexConfig, mcpServers: readonly McpServer[], log: PackLogger, source: NodeJS.ProcessEnv = process.env): CodexInvocation {
   const [command, ...prefix] = splitCommandLine(config.command);
   if (command === undefined) throw new TypeError('the command setting of the codex executor is empty; set executors.codex.command to how codex is started, such as "codex"');
-  const env: Record<string, string> = {};
-  for (const name of config.passEnv) {
-    if (!ENV_VAR_NAME_PATTERN.test(name)) log.warn(`passEnv: ${JSON.stringify(name)} is not an environment variable name (${ENV_VAR_NAME_PATTERN}); skipped`);
-    else if (source[name] !== undefined) env[name] = source[name];
-  }
+  const env = passedEnvironment(config.passEnv, source, log);
   const keyGiven = options.apiKey !== undefined && options.apiKey !== '';
   return {
     command,

@@ -23,7 +23,7 @@ import { CodexItems } from './codex-items.ts';
 import { describeTurnError, failureOf, turnErrorOf, type TurnError } from './codex-failure.ts';
 import { CodexUsage } from './codex-usage.ts';
 import { errorLine, METHOD_NOT_FOUND, notificationLine, parseRpcLine, requestLine, resultLine, type RpcMessage } from './json-rpc.ts';
-import { Mailbox } from './mailbox.ts';
+import { Mailbox } from '@forge-core/sdk/process';
 import { ReconnectWatch } from './reconnect-watch.ts';
 
 /** What one run asks of codex. */

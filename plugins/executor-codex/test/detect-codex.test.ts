@@ -28,7 +28,7 @@ describe('codex detect', () => {
     const ctx = detectContext({}, {}, VERSION_OUTPUT);
     const result = await detectCodex(ctx);
     assert.equal(result.available, false);
-    assert.match(result.reason ?? '', /`codex` was not found on the PATH.*npm install -g @openai\/codex/);
+    assert.match(result.reason ?? '', /`codex` is not on the PATH.*npm install -g @openai\/codex/);
     assert.deepEqual(ctx.ran, []);
   });
 

@@ -6,3 +6,4 @@
 export { HostProcess, assertOneLine, type HostSpawnOptions } from './host-process.ts';
 export { LineSplitter, MAX_LINE_BYTES } from './line-splitter.ts';
 export { runCommand } from './run-command.ts';
+export { Mailbox } from './mailbox.ts';

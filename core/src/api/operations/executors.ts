@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { timestamp } from '../schemas.ts';
 import { defineOperation } from './operation.ts';
 
 const executorModel = Joi.object({
@@ -10,21 +11,30 @@ const executorModel = Joi.object({
   contractVersion: Joi.string().required(),
   capabilities: Joi.object().pattern(Joi.string(), Joi.boolean()).required(),
   available: Joi.boolean().required(),
-  reason: Joi.string().allow(null).required(),
-  detectedVersion: Joi.string().allow(null).required(),
+  reason: Joi.string().allow(null).required().description('why it cannot run here and what to install or configure; null when available'),
+  detectedVersion: Joi.string().allow(null).required().description('the version its detection found, when it reports one'),
+  detectedAt: timestamp.required().description('when availability was last detected: at start, or by the last refresh'),
   optionsSchema: Joi.object().unknown(true).required().description('JSON Schema of the options a start request takes'),
 }).label('Executor');
 
 export const getExecutors = defineOperation({
   kind: 'call',
   name: 'getExecutors',
-  summary: 'The installed executors, whether each can run here, and the options each takes',
+  summary: 'The installed executors, whether each can run here (and if not, what to install), and the options each takes',
   tags: ['executors'],
   http: { method: 'GET', path: '/executors', status: 200 },
-  input: {},
+  input: {
+    query: Joi.object({
+      refresh: Joi.boolean()
+        .default(false)
+        .description('detect every executor again first (within the plugin hook timeout), e.g. after installing a CLI; attempt starts then use the new answers'),
+    }),
+  },
   output: Joi.object({ items: Joi.array().items(executorModel).required() }).label('ExecutorList'),
-  errors: [],
-  handler: async (_input: Record<string, never>, { services }) => ({ items: services.packs.executors() }),
+  errors: ['FORGE_VALIDATION_FAILED'],
+  handler: async ({ refresh }: { refresh: boolean }, { services }) => ({
+    items: refresh ? await services.packs.refreshExecutors() : services.packs.executors(),
+  }),
 });
 
 export const executorOperations = [getExecutors];
