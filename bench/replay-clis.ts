@@ -6,16 +6,19 @@ import { REPLAY_SCRIPT } from '../sdk/src/testing/replay-process.ts';
 const VERSIONS = {
   claude: '2.1.197 (Claude Code)',
   codex: 'codex-cli 0.171.0',
+  // Any agent that speaks ACP over stdio, which the generic acp executor starts by the command its options name.
+  'acp-agent': 'acp-agent 1.0.0',
 } as const;
 
 export type ReplayedCli = keyof typeof VERSIONS;
 
 /**
- * `claude` and `codex` executables in one folder, each playing whatever recording was last given
- * to it, with the SDK's own replay (the rules of its recording gate: nothing before the executor's
- * first line, a response only after its request, nothing after the CLI's own request until it is
- * answered, the exit only once stdin closes). The real executor packs start them by name, so
- * a server whose PATH begins with `binDir` runs them as it would run the real CLIs.
+ * `claude`, `codex` and `acp-agent` executables in one folder, each playing whatever recording
+ * was last given to it, with the SDK's own replay (the rules of its recording gate: nothing before
+ * the executor's first line, a response only after its request, nothing after the CLI's own
+ * request until it is answered, the exit only once stdin closes). The real executor packs start
+ * them by name (the acp executor by the command its options give), so a server whose PATH begins
+ * with `binDir` runs them as it would run the real CLIs.
  */
 export class ReplayClis {
   constructor(readonly binDir: string) {

@@ -56,7 +56,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const at = (clients: number) => r.taskCreation.find((l) => l.clients === clients)!;
   const burst = r.concurrentAttempts;
   const { appends, fanOut, resume } = r.eventLog;
-  const { claude, codex, claudeApprovals, codexApprovals } = r.agentProtocols;
+  const { claude, codex, acp, claudeApprovals, codexApprovals } = r.agentProtocols;
   const roundTrip = (t: typeof claudeApprovals) => `${formatNumber(t.roundTripMs.p50)} ms p50, ${formatNumber(t.roundTripMs.p95)} ms p95`;
   return [
     check('task creation p95, 1 client', at(1).p95, 'ms', '<', 3),
@@ -81,7 +81,8 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     report('the fake claude alone printing it into /dev/null', Math.round(r.eventPipeline.cliAloneLinesPerSecond), 'lines/s'),
     report(`the same ${claude.lines.toLocaleString('en-US')}-line session through claude-code, its claude replayed by the SDK`, Math.round(claude.eventsPerSecond), 'events/s'),
     report(`${codex.lines.toLocaleString('en-US')}-line codex app-server session through codex, replayed the same way`, Math.round(codex.eventsPerSecond), 'events/s'),
-    reportText('claude-code and codex sessions: every event streamed and stored once, succeeded', claude.countsMatch && codex.countsMatch && claude.attemptState === 'succeeded' && codex.attemptState === 'succeeded' ? 'yes' : 'no'),
+    report(`${acp.lines.toLocaleString('en-US')}-line ACP session through the generic acp executor, replayed the same way`, Math.round(acp.eventsPerSecond), 'events/s'),
+    reportText('claude-code, codex and acp sessions: every event streamed and stored once, succeeded', [claude, codex, acp].every((s) => s.countsMatch && s.attemptState === 'succeeded') ? 'yes' : 'no'),
     reportText(`approval round trip over SSE and the API, claude-code (${claudeApprovals.requested} approvals)`, roundTrip(claudeApprovals)),
     reportText(`approval round trip over SSE and the API, codex (${codexApprovals.requested} approvals)`, roundTrip(codexApprovals)),
     report('host boundary overhead per event (p50)', r.eventBoundary.overheadNs, 'ns'),

@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { ExecutorEvent } from '@forge-core/sdk';
+import type { ExecutorEvent, RunContext } from '@forge-core/sdk';
+import { createFakeRunContext } from '@forge-core/sdk/testing';
+import { acp, acpOptionShape } from '../../plugins/executor-acp/src/index.ts';
 import { claudeCode } from '../../plugins/executor-claude-code/src/index.ts';
 import { codex, codexOptionShape } from '../../plugins/executor-codex/src/index.ts';
+import { acpTranscript } from '../acp-transcript.ts';
 import { ForgeApi } from '../api.ts';
 import { answerApprovals } from '../approval-answerer.ts';
 import { claudeApprovalTranscript, codexApprovalTranscript } from '../approval-transcripts.ts';
@@ -32,7 +35,7 @@ export interface LongSessionResult {
   countsMatch: boolean;
   /** Over SSE, from the first entry received to the last. */
   eventsPerSecond: number;
-  /** The recording's lines over the same span: codex prints many lines (deltas) that make no event. */
+  /** The recording's lines over the same span: codex prints many lines (deltas) that make no event, an ACP agent's chunks merge into one event. */
   linesPerSecond: number;
   /** From the start POST being sent: worktree, agent start, handshake, first line through the pipeline. */
   toFirstEventMs: number;
@@ -64,6 +67,7 @@ export interface ApprovalRoundTripResult {
 export interface AgentProtocolsResult {
   claude: LongSessionResult;
   codex: LongSessionResult;
+  acp: LongSessionResult;
   claudeApprovals: ApprovalRoundTripResult;
   codexApprovals: ApprovalRoundTripResult;
 }
@@ -75,37 +79,54 @@ const POLL_MS = 50;
 const TIME_LIMIT_MS = 300_000;
 
 interface Scenario {
-  executor: 'claude-code' | 'codex';
+  executor: 'claude-code' | 'codex' | 'acp';
   cli: ReplayedCli;
   options: Record<string, unknown>;
 }
 
 const CLAUDE_LONG = { executor: 'claude-code', cli: 'claude', options: { permissionMode: 'bypassPermissions' } } as const satisfies Scenario;
 const CODEX_LONG = { executor: 'codex', cli: 'codex', options: { approvalPolicy: 'never', sandbox: 'workspace-write' } } as const satisfies Scenario;
+// The server's PATH starts with the stand-ins' folder, so the agent's bare name finds the replaying one.
+const ACP_LONG = { executor: 'acp', cli: 'acp-agent', options: { command: 'acp-agent' } } as const satisfies Scenario;
+type LongScenario = typeof CLAUDE_LONG | typeof CODEX_LONG | typeof ACP_LONG;
 const CLAUDE_ASKING: Scenario = { executor: 'claude-code', cli: 'claude', options: { permissionMode: 'default' } };
 const CODEX_ASKING: Scenario = { executor: 'codex', cli: 'codex', options: { approvalPolicy: 'on-request', sandbox: 'workspace-write' } };
 
 /**
  * The executor's own events for a long session's recording, in this process, with the options
  * the server gives the run (the scenario's, the other defaults filled in): what it must store.
+ * The ACP agent's recording is played by the kit's in-memory process, which holds each answer
+ * until its request was written: the ACP SDK drops an answer to a request it has not sent yet.
  */
-function offlineEvents(scenario: typeof CLAUDE_LONG | typeof CODEX_LONG, lines: readonly string[]): Promise<{ count: number; doneStatus: string | undefined }> {
-  const ctx = inMemoryRunContext(lines);
+function offlineEvents(scenario: LongScenario, lines: readonly string[]): Promise<{ count: number; doneStatus: string | undefined }> {
+  const ctx: RunContext = scenario.executor === 'acp' ? createFakeRunContext({ recording: { stdout: lines }, worktreePath: '/bench/worktree', scratchDir: '/bench/scratch' }) : inMemoryRunContext(lines);
   const input = { attemptId: 'att_bench', prompt: 'replay' };
   const events: AsyncIterable<ExecutorEvent> =
     scenario.executor === 'claude-code'
       ? claudeCode.run({ ...input, options: { model: undefined, maxTurns: undefined, allowedTools: [], disallowedTools: [], extraArgs: [], apiKey: undefined, ...scenario.options } }, ctx)
-      : codex.run({ ...input, options: { model: undefined, extraArgs: [], apiKey: undefined, maxReconnectWaitMs: codexOptionShape.maxReconnectWaitMs.default, ...scenario.options } }, ctx);
+      : scenario.executor === 'codex'
+        ? codex.run({ ...input, options: { model: undefined, extraArgs: [], apiKey: undefined, maxReconnectWaitMs: codexOptionShape.maxReconnectWaitMs.default, ...scenario.options } }, ctx)
+        : acp.run(
+            {
+              ...input,
+              options: {
+                args: [], env: [], passEnv: [], token: undefined, tokenEnv: undefined, mode: undefined, model: undefined,
+                turnTimeoutMs: acpOptionShape.turnTimeoutMs.default, idleTimeoutMs: acpOptionShape.idleTimeoutMs.default, ...scenario.options,
+              },
+            },
+            ctx,
+          );
   return countEvents(events);
 }
 
 /**
- * What the executor writes first, which the replay waits for: Claude's prompt line, or codex's
- * four requests (a response is held until its request was written).
+ * What the executor writes first, which the replay waits for: Claude's prompt line, codex's
+ * four requests, or the ACP client's three (a response is held until its request was written).
  */
 const OPENING_LINES: Readonly<Record<ReplayedCli, readonly string[]>> = {
   claude: [JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: 'replay' }] } })],
   codex: ['initialize', 'account/read', 'thread/start', 'turn/start'].map((method, i) => JSON.stringify({ id: i + 1, method, params: {} })),
+  'acp-agent': ['initialize', 'session/new', 'session/prompt'].map((method, id) => JSON.stringify({ jsonrpc: '2.0', id, method, params: {} })),
 };
 
 /**
@@ -132,7 +153,7 @@ async function cliAloneMs(clis: ReplayClis, cli: ReplayedCli, cwd: string, lineC
 }
 
 /** One long recording as a real attempt, read live over SSE, as section 7 does for fake-agent. */
-async function longSession(api: ForgeApi, serverPid: number, projectId: string, clis: ReplayClis, repoDir: string, scenario: typeof CLAUDE_LONG | typeof CODEX_LONG, lines: readonly string[]): Promise<LongSessionResult> {
+async function longSession(api: ForgeApi, serverPid: number, projectId: string, clis: ReplayClis, repoDir: string, scenario: LongScenario, lines: readonly string[]): Promise<LongSessionResult> {
   const offline = await offlineEvents(scenario, lines);
   clis.record(scenario.cli, lines);
   const cliRuns: number[] = [];
@@ -191,25 +212,26 @@ async function approvalRoundTrips(api: ForgeApi, projectId: string, clis: Replay
 }
 
 function printResults(r: AgentProtocolsResult): void {
-  const { claude, codex: cx } = r;
-  const both = (cell: (s: LongSessionResult) => string | number) => [cell(claude), cell(cx)];
+  const { claude, codex: cx, acp: ac } = r;
+  const sessions = [claude, cx, ac];
+  const each = (cell: (s: LongSessionResult) => string | number) => sessions.map(cell);
   printTable(
-    `11a. Agent protocols: a ${claude.lines.toLocaleString('en-US')}-line Claude Code session and a ${cx.lines.toLocaleString('en-US')}-line codex app-server session, replayed by stand-in CLIs through the real executors and forgecore serve, read live over SSE`,
-    ['measure', 'claude-code', 'codex'],
+    `11a. Agent protocols: a ${claude.lines.toLocaleString('en-US')}-line Claude Code session, a ${cx.lines.toLocaleString('en-US')}-line codex app-server session and a ${ac.lines.toLocaleString('en-US')}-line ACP session, replayed by stand-in CLIs through the real executors and forgecore serve, read live over SSE`,
+    ['measure', 'claude-code', 'codex', 'acp'],
     [
-      ['recording (MB)', ...both((s) => s.transcriptMegabytes)],
-      ['events/s over SSE, first -> last event', ...both((s) => Math.round(s.eventsPerSecond))],
-      ['recorded lines/s over the same span', ...both((s) => Math.round(s.linesPerSecond))],
-      ['start POST sent -> first event (ms)', ...both((s) => s.toFirstEventMs)],
-      ['start POST sent -> last event (s)', ...both((s) => s.totalMs / 1000)],
-      ['events streamed / stored / parsed offline', ...both((s) => `${s.streamed} / ${s.stored} / ${s.parsedOffline}`)],
-      ['attempt final state (offline)', ...both((s) => `${s.attemptState} (${s.offlineStatus})`)],
-      ['server RSS before (MB)', ...both((s) => s.rssBeforeMb)],
-      ['server peak RSS (MB)', ...both((s) => s.peakRssMb)],
-      [`the replaying CLI alone, same gate, output dropped (lines/s, p50 of ${CLI_RUNS}, start-up included)`, ...both((s) => Math.round(s.cliAloneLinesPerSecond))],
+      ['recording (MB)', ...each((s) => s.transcriptMegabytes)],
+      ['events/s over SSE, first -> last event', ...each((s) => Math.round(s.eventsPerSecond))],
+      ['recorded lines/s over the same span', ...each((s) => Math.round(s.linesPerSecond))],
+      ['start POST sent -> first event (ms)', ...each((s) => s.toFirstEventMs)],
+      ['start POST sent -> last event (s)', ...each((s) => s.totalMs / 1000)],
+      ['events streamed / stored / parsed offline', ...each((s) => `${s.streamed} / ${s.stored} / ${s.parsedOffline}`)],
+      ['attempt final state (offline)', ...each((s) => `${s.attemptState} (${s.offlineStatus})`)],
+      ['server RSS before (MB)', ...each((s) => s.rssBeforeMb)],
+      ['server peak RSS (MB)', ...each((s) => s.peakRssMb)],
+      [`the replaying CLI alone, same gate, output dropped (lines/s, p50 of ${CLI_RUNS}, start-up included)`, ...each((s) => Math.round(s.cliAloneLinesPerSecond))],
     ],
   );
-  for (const s of [claude, cx]) {
+  for (const s of sessions) {
     if (!s.countsMatch) console.log(`   !! ${s.executor}: counts differ: streamed ${s.streamed} (last seq ${s.lastStreamedSeq}), stored ${s.stored}, parsed offline ${s.parsedOffline}`);
   }
   const trips = [r.claudeApprovals, r.codexApprovals];
@@ -233,16 +255,17 @@ function printResults(r: AgentProtocolsResult): void {
 }
 
 /**
- * 11. The real claude-code and codex executors, not fake-agent, each driving a stand-in `claude`
- * or `codex` on the server's PATH that replays a recording by the SDK's replay rules: a long
- * session through the whole pipeline (parse, validate, store, SSE), and approvals answered
- * through the API while the agent waits.
+ * 11. The real claude-code, codex and acp executors, not fake-agent, each driving a stand-in
+ * `claude`, `codex` or `acp-agent` on the server's PATH that replays a recording by the SDK's
+ * replay rules: a long session through the whole pipeline (parse, validate, store, SSE), and
+ * approvals answered through the API while the agent waits.
  */
 export async function benchAgentProtocols(workDir: string, claudeLines: readonly string[]): Promise<AgentProtocolsResult> {
   const clis = new ReplayClis(join(workDir, 'bin'));
   const repoDir = join(workDir, 'repo');
   makeSmallRepo(repoDir);
   const codexLines = codexTranscript();
+  const acpLines = acpTranscript();
   const server = await startForge(join(workDir, 'home'), { PATH: clis.path() });
   const api = new ForgeApi(server.url);
   try {
@@ -253,6 +276,7 @@ export async function benchAgentProtocols(workDir: string, claudeLines: readonly
     const result: AgentProtocolsResult = {
       claude: await longSession(api, server.pid, projectId, clis, repoDir, CLAUDE_LONG, claudeLines),
       codex: await longSession(api, server.pid, projectId, clis, repoDir, CODEX_LONG, codexLines),
+      acp: await longSession(api, server.pid, projectId, clis, repoDir, ACP_LONG, acpLines),
       claudeApprovals: await approvalRoundTrips(api, projectId, clis, CLAUDE_ASKING, claudeApprovalTranscript(APPROVAL_ROUND_TRIPS), APPROVAL_ROUND_TRIPS),
       codexApprovals: await approvalRoundTrips(api, projectId, clis, CODEX_ASKING, codexApprovalTranscript(APPROVAL_ROUND_TRIPS), APPROVAL_ROUND_TRIPS),
     };
