@@ -85,7 +85,7 @@ describe('executor boundary', () => {
     assert.equal(attempt.error.code, 'FORGE_PLUGIN_EVENT_INVALID');
   });
 
-  it('hands a secret option to the agent in its environment and never shows it in the API or the log', async () => {
+  it('hands a secret option to the agent in its environment, over the pack\'s own value, and never shows it in the API or the log', async () => {
     const token = 'sk-fixture-0123456789';
     const started = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'uses-secret', options: { token } });
     assert.equal(started.status, 202);

@@ -239,7 +239,8 @@ export class AttemptRunner {
       worktree: { path: run.worktree, branch: attempt.branch },
       signal: controller.signal,
       log: this.packLogger(run, proc.id),
-      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...options, env: { ...secrets.environment, ...options?.env } }),
+      // The attempt's own secrets win over what the pack sets: a key given for this attempt beats one passed from the server.
+      spawn: (command, args, options) => this.spawn(run, proc.id, command, args, { ...options, env: { ...options?.env, ...secrets.environment } }),
       requestApproval: (request) =>
         this.deps.approvals.request(
           {

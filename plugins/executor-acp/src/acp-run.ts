@@ -31,7 +31,7 @@ import { describeAgent } from './agent-description.ts';
 import { acpMcpServers } from './mcp-servers.ts';
 import { approvalRequestOf, permissionResponseOf } from './permission-requests.ts';
 import { processStream } from './process-stream.ts';
-import { SessionUpdates } from './session-updates.ts';
+import { SessionUpdates, usageOf } from './session-updates.ts';
 import { WorktreeFiles } from './worktree-files.ts';
 import { WorktreeTerminals } from './worktree-terminals.ts';
 
@@ -204,16 +204,8 @@ class AcpRun {
     yield* this.#updates.flush();
     if ('halt' in turn) return yield* this.#halted(turn.halt);
     if ('error' in turn) return yield* this.#failOn(`${agentName} failed the turn`, turn.error);
-    const usage = turn.value.usage;
-    if (usage) {
-      yield {
-        type: 'usage',
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        ...(usage.cachedReadTokens == null ? {} : { cacheReadTokens: usage.cachedReadTokens }),
-        ...(usage.cachedWriteTokens == null ? {} : { cacheWriteTokens: usage.cachedWriteTokens }),
-      };
-    }
+    const usage = this.#updates.reportedUsage ? undefined : usageOf(turn.value);
+    if (usage !== undefined) yield usage;
     return yield* this.#finish(outcomeOf(turn.value, this.#updates.lastMessage, agentName));
   }
 

@@ -1,5 +1,5 @@
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallLocation, ToolKind } from '@agentclientprotocol/sdk/unstable';
-import { relativeToWorktree, shortLine, truncate, type ExecutorEvent, type FileChangeEvent, type ToolActionKind } from '@forge-core/sdk';
+import { isRecord, numberAt, recordAt, relativeToWorktree, shortLine, truncate, type ExecutorEvent, type FileChangeEvent, type ToolActionKind, type UsageEvent } from '@forge-core/sdk';
 
 /** Within the event schema's bounds, with room for the note of what was cut. */
 const MAX_TEXT_LENGTH = 99_000;
@@ -41,6 +41,23 @@ function textOf(block: ContentBlock): string {
   }
 }
 
+/** Token counts in ACP's `Usage` shape, as a usage event; undefined when there are none. */
+export function usageOf(meta: unknown): UsageEvent | undefined {
+  const usage = isRecord(meta) ? recordAt(meta, 'usage') : undefined;
+  const inputTokens = numberAt(usage, 'inputTokens');
+  const outputTokens = numberAt(usage, 'outputTokens');
+  if (inputTokens === undefined && outputTokens === undefined) return undefined;
+  const cacheReadTokens = numberAt(usage, 'cachedReadTokens');
+  const cacheWriteTokens = numberAt(usage, 'cachedWriteTokens');
+  return {
+    type: 'usage',
+    ...(inputTokens === undefined ? {} : { inputTokens }),
+    ...(outputTokens === undefined ? {} : { outputTokens }),
+    ...(cacheReadTokens === undefined ? {} : { cacheReadTokens }),
+    ...(cacheWriteTokens === undefined ? {} : { cacheWriteTokens }),
+  };
+}
+
 function outputOf(content: readonly ToolCallContent[], rawOutput: unknown, terminalOutput: (id: string) => string | undefined): string | undefined {
   const parts: string[] = [];
   for (const item of content) {
@@ -67,11 +84,17 @@ export class SessionUpdates {
   #chunk: { kind: 'message' | 'thinking'; text: string } | undefined;
   readonly #writtenByClient = new Set<string>();
   #plans = 0;
+  #reportedUsage = false;
   #lastMessage: string | undefined;
 
   constructor(worktreeRoots: readonly string[], terminalOutput: (id: string) => string | undefined) {
     this.#roots = worktreeRoots;
     this.#terminalOutput = terminalOutput;
+  }
+
+  /** Whether the agent reported usage along the way; its prompt answer's totals would count it twice. */
+  get reportedUsage(): boolean {
+    return this.#reportedUsage;
   }
 
   /** The last thing the agent said, the run's summary. */
@@ -91,8 +114,13 @@ export class SessionUpdates {
 
   map(update: SessionUpdate): ExecutorEvent[] {
     switch (update.sessionUpdate) {
-      case 'agent_message_chunk':
-        return this.#append('message', textOf(update.content));
+      case 'agent_message_chunk': {
+        // Qwen Code reports each model request's tokens in the _meta of an (empty) chunk.
+        const usage = usageOf(update._meta);
+        if (usage === undefined) return this.#append('message', textOf(update.content));
+        this.#reportedUsage = true;
+        return [...this.#append('message', textOf(update.content)), usage];
+      }
       case 'agent_thought_chunk':
         return this.#append('thinking', textOf(update.content));
       case 'tool_call':

@@ -22,8 +22,8 @@ export interface GeminiRunRequest {
  * One run of gemini over ACP: the command setting, the ACP flag, the attempt's extra arguments;
  * the server variables passEnv names; the mode and model asked for. The apiKey option reaches
  * gemini as GEMINI_API_KEY through the host, which sets it when it spawns; a GEMINI_API_KEY passed
- * from the server's environment is left out then, since the executor's environment would win
- * over the attempt's own key.
+ * from the server's environment is left out then, so the attempt's own key is the one gemini sees
+ * even on a host whose pack environment wins over secrets (those before this rule was settled).
  */
 export function geminiRunPlan(request: GeminiRunRequest, log: Pick<PackLogger, 'warn'>, source: NodeJS.ProcessEnv = process.env): AcpRunPlan {
   const { prompt, options, config, command, flag, resumeSessionId } = request;

@@ -11,7 +11,7 @@ export const qwenCode = defineExecutor({
   description:
     "Runs Qwen Code over the Agent Client Protocol (`qwen --acp`): its permission requests become approvals of the attempt, its file and terminal requests are served inside the worktree, a follow-up loads the same session, and the run's MCP servers go to session/new.",
   // Qwen Code reports tokens only in an agent_message_chunk's _meta.usage, which the ACP client does not read: no usage events.
-  capabilities: { resume: true, usageReporting: false, approvals: true, mcpServers: true },
+  capabilities: { resume: true, usageReporting: true, approvals: true, mcpServers: true },
   options: qwenOptionShape,
   config: qwenConfigShape,
   detect: detectQwen,
