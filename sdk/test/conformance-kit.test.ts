@@ -287,6 +287,11 @@ describe('@forge-core/sdk/testing', () => {
           name: 'TypeError',
           message: /"done" must be an object whose status is one of succeeded, failed, cancelled; unknown field "evnts"/,
         });
+        writeFileSync(path.join(dir, 'orphan.expected.json'), JSON.stringify({ done: { status: 'succeeded' }, source: { cli: 'gemini', version: '0.61.0' } }));
+        assert.throws(() => executorConformance({ ...valid, transcripts: pathToFileURL(`${dir}/`) }), {
+          name: 'TypeError',
+          message: /"source" must be \{"cli", "version", "document"\}, each a non-empty string/,
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

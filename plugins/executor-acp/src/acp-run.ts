@@ -45,6 +45,8 @@ const STDERR_TAIL_LINES = 3;
 const MAX_SUMMARY_LENGTH = 99_000;
 /** Events waiting for the host beyond this stop the reading of the agent's output until the host catches up. */
 const HIGH_WATER = 256;
+/** How long the agent may take to answer `initialize`: the real ones take 0.3–4 s, `npx -y` may first download. */
+const HANDSHAKE_TIMEOUT_MS = 120_000;
 
 const CANCELLED: DoneEvent = { type: 'done', status: 'cancelled' };
 
@@ -57,6 +59,7 @@ type Inbound =
   | { kind: 'stopped' }
   | { kind: 'turn-timeout' }
   | { kind: 'idle-timeout' }
+  | { kind: 'handshake-timeout' }
   | { kind: 'grace-expired' };
 
 type Halt = Exclude<Inbound['kind'], 'events' | 'approval' | 'settled'>;
@@ -139,9 +142,9 @@ class AcpRun {
     );
     this.#connection = client({ name: 'forge-core' })
       .onNotification(methods.client.session.update, ({ params }) => {
-        this.#agentSpoke();
-        if (this.#replaying || this.#draining || (this.#sessionId !== undefined && params.sessionId !== this.#sessionId)) return;
+        if (this.#replaying || this.#draining || (this.#sessionId !== undefined && params.sessionId !== this.#sessionId)) return this.#agentSpoke();
         const events = this.#updates.map(params.update);
+        this.#agentSpoke();
         // An update may come before the session/new answer is read: it is shown after the session.
         if (this.#sessionId === undefined) this.#early.push(...events);
         else if (events.length > 0) this.#push({ kind: 'events', events });
@@ -171,12 +174,14 @@ class AcpRun {
 
   async *run(): AsyncGenerator<ExecutorEvent> {
     const { agentName } = this.#plan;
-    this.#agentSpoke();
+    // Starting may take long (npx fetching the package, a first run unpacking itself); silence is measured from the first answer.
+    const handshake = setTimeout(() => this.#push({ kind: 'handshake-timeout' }), HANDSHAKE_TIMEOUT_MS);
     const init = yield* this.#call<InitializeResponse>(methods.agent.initialize, {
       protocolVersion: PROTOCOL_VERSION,
       clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
       clientInfo: CLIENT_INFO,
     });
+    clearTimeout(handshake);
     if ('halt' in init) return yield* this.#halted(init.halt);
     if ('error' in init) return yield* this.#failOn(`${agentName} did not initialize`, init.error);
     if (init.value.protocolVersion !== PROTOCOL_VERSION) {
@@ -277,6 +282,7 @@ class AcpRun {
   /** Sends a request and handles whatever arrives, yielding its events, until it is answered or the wait is cut short. */
   async *#call<T>(method: string, params: unknown): AsyncGenerator<ExecutorEvent, Waited<T>> {
     let settled: Settled<T> | undefined;
+    if (method !== methods.agent.initialize) this.#agentSpoke();
     // A macrotask later: the SDK dispatches notifications asynchronously, so updates the agent sent
     // before its answer are handled (and queued here) before the answer is.
     const arrived = () => setImmediate(() => this.#push({ kind: 'settled' }));
@@ -364,6 +370,8 @@ class AcpRun {
             `${agentName} sent nothing for idleTimeoutMs (${this.#plan.idleTimeoutMs} ms), so the turn was cancelled; an agent that cannot reach its model often retries without a word${this.#stderrSaid()}. Check its network and login, or raise idleTimeoutMs.`,
           ),
         );
+      case 'handshake-timeout':
+        return yield* this.#finish(failed(`${agentName} did not answer initialize within ${HANDSHAKE_TIMEOUT_MS / 1000} s; check that its command starts it in ACP mode over stdio${this.#stderrSaid()}.`));
       default:
         return yield* this.#finish(failed(`${agentName} stopped answering.`));
     }
@@ -420,10 +428,15 @@ class AcpRun {
     this.#push({ kind: 'stopped' });
   };
 
-  /** Any sign of life from the agent restarts the silence bound, unless an approval is pending. */
+  /**
+   * Any sign of life from the agent restarts the silence bound. It does not run while an approval
+   * is pending, nor while one of the agent's tools or terminals is running: a long test run is
+   * silent work, not a hang (the turn bound still holds).
+   */
   #agentSpoke(): void {
     clearTimeout(this.#idleTimer);
     if (this.#draining || this.#pendingApprovals > 0 || this.#plan.idleTimeoutMs === 0) return;
+    if (this.#updates.toolsRunning || this.#terminals.running) return;
     this.#idleTimer = setTimeout(() => this.#push({ kind: 'idle-timeout' }), this.#plan.idleTimeoutMs);
   }
 

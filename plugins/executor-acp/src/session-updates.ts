@@ -85,11 +85,18 @@ export class SessionUpdates {
   readonly #writtenByClient = new Set<string>();
   #plans = 0;
   #reportedUsage = false;
+  /** Calls announced and not yet completed or failed, counted as they go (a long session has many). */
+  #running = 0;
   #lastMessage: string | undefined;
 
   constructor(worktreeRoots: readonly string[], terminalOutput: (id: string) => string | undefined) {
     this.#roots = worktreeRoots;
     this.#terminalOutput = terminalOutput;
+  }
+
+  /** Whether a tool call the agent announced has not completed or failed yet. */
+  get toolsRunning(): boolean {
+    return this.#running > 0;
   }
 
   /** Whether the agent reported usage along the way; its prompt answer's totals would count it twice. */
@@ -171,6 +178,7 @@ export class SessionUpdates {
     if (call === undefined) {
       call = { kind: update.kind ?? undefined, diffs: new Map(), locations: [], content: [], finished: false };
       this.#calls.set(callId, call);
+      this.#running += 1;
       const kind = update.kind ?? 'other';
       const where = (update.locations ?? []).map((location) => relativeToWorktree(location.path, this.#roots)).join(', ');
       const title = update.title ?? update.name ?? kind;
@@ -192,6 +200,7 @@ export class SessionUpdates {
     }
     if (call.finished || (update.status !== 'completed' && update.status !== 'failed')) return events;
     call.finished = true;
+    this.#running -= 1;
     const output = outputOf(call.content, update.rawOutput, this.#terminalOutput);
     events.push({ type: 'tool_result', callId, isError: update.status === 'failed', ...(output === undefined ? {} : { output }) });
     if (update.status === 'completed') events.push(...this.#fileChanges(call));

@@ -91,6 +91,12 @@ export class WorktreeTerminals {
     return { output: terminal.output, truncated: terminal.truncated, ...(terminal.exit === undefined ? {} : { exitStatus: terminal.exit }) };
   }
 
+  /** Whether a command the agent started is still running. */
+  get running(): boolean {
+    for (const terminal of this.#terminals.values()) if (terminal.exit === undefined) return true;
+    return false;
+  }
+
   /** What a terminal printed, for a tool call that shows it; undefined for one we do not know. */
   outputOf(terminalId: string): string | undefined {
     return this.#terminals.get(terminalId)?.output;

@@ -227,6 +227,12 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     assert.match(done.error ?? '', /^acp-agent sent nothing for idleTimeoutMs \(300 ms\), so the turn was cancelled/);
   });
 
+  it('does not count a running tool call as silence: a long command is work, not a hang', async () => {
+    const events = await run(context(), 'Run the silent tool.', { idleTimeoutMs: 150 });
+    assert.equal(finalDone(events).status, 'succeeded', finalDone(events).error);
+    assert.ok(eventsOfType(events, 'tool_result').some((r) => r.output === 'slow tool done'));
+  });
+
   it('ends a turn that outlasts turnTimeoutMs', async () => {
     const done = finalDone(await run(context({ scenario: 'hang' }), 'Write it.', { turnTimeoutMs: 300, idleTimeoutMs: 0 }));
     assert.match(done.error ?? '', /^acp-agent did not finish its turn within turnTimeoutMs \(300 ms\)/);

@@ -14,6 +14,6 @@ export { makeTempDir, type TempDir } from './temp-dir.ts';
 export { createRecordingLogger } from './recording-logger.ts';
 export { FakeProcess, type Recording, type SpawnCall } from './fake-process.ts';
 export { FakeFetch, type RecordedExchange, type SentRequest } from './fake-fetch.ts';
-export { loadTranscripts, type Transcript, type TranscriptExpectation, type ExpectedEvent } from './transcripts.ts';
+export { loadTranscripts, type Transcript, type TranscriptExpectation, type TranscriptSource, type ExpectedEvent } from './transcripts.ts';
 export { loadExchangeFixtures, type ExchangeFixture } from './exchanges.ts';
 export type { TestFunctions } from './kit-options.ts';

@@ -21,6 +21,10 @@
  *                           the approvals the run must ask for, in order, each answered as given
  *                           (outcome defaults to "approved", scope to "once")
  *     "executor":  "id"     which executor replays it, when the pack has several
+ *     "source":    { "cli": "gemini", "version": "0.61.0", "document": "…" }
+ *                           what the recording follows: the CLI, its version, and the document it
+ *                           was written from (a vendor's format reference, a protocol schema, an
+ *                           offline probe); shown nowhere, kept with the fixture for its readers
  *   }
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,6 +32,13 @@ import path from 'node:path';
 import type { DoneEvent, DoneStatus, ExecutorEvent } from '../events.ts';
 import { EXECUTOR_EVENT_TYPES } from '../events.ts';
 import type { Recording } from './fake-process.ts';
+
+/** What a transcript follows: the CLI and version it stands for, and the document it was written from. */
+export interface TranscriptSource {
+  cli: string;
+  version: string;
+  document: string;
+}
 
 export type ExpectedEvent = Partial<ExecutorEvent> & { type: ExecutorEvent['type'] };
 
@@ -42,6 +53,7 @@ export interface TranscriptExpectation {
   input?: { prompt?: string; options?: Record<string, unknown>; config?: Record<string, unknown> };
   approvals?: ExpectedApproval[];
   executor?: string;
+  source?: TranscriptSource;
 }
 
 /** An approval a transcript's run must ask for, and how the kit answers it. */
@@ -97,6 +109,10 @@ const FIELDS: Record<keyof TranscriptExpectation, FieldCheck> = {
       ? null
       : 'must be a list of {"tool", "outcome"?: "approved"|"denied", "scope"?: "once"|"always", "reason"?}',
   executor: (value) => (typeof value === 'string' ? null : 'must be an executor id'),
+  source: (value) =>
+    isRecord(value) && ['cli', 'version', 'document'].every((key) => typeof value[key] === 'string' && value[key] !== '') && Object.keys(value).length === 3
+      ? null
+      : 'must be {"cli", "version", "document"}, each a non-empty string',
 };
 
 /** Every transcript in a folder, sorted by name. A malformed file is the author's setup error, so it throws. */

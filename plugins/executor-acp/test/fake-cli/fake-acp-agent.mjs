@@ -10,6 +10,7 @@
 //   "terminal" runs `echo from-terminal` in a client terminal and shows its output
 //   "second"   asks for a second edit, FAKE_EDIT_2.md, after the first
 //   "slow"     streams a chunk every 20 ms until session/cancel arrives, then answers stopReason "cancelled"
+//   "silent tool" runs a tool that sends nothing for 600 ms before it completes
 //   "long N"   sends N tool calls with their updates and N message chunks before the edit (for benchmarks)
 // FAKE_AGENT_SCENARIO: success (default) | auth (session/new fails as the real CLI does when logged out)
 //   | rate_limit (the prompt fails with a 429 text) | garbage (non-JSON lines among the messages)
@@ -193,6 +194,7 @@ class Turn {
     const long = /\blong (\d+)/.exec(prompt);
     if (long) await this.#long(Number(long[1]));
     if (/\boutside\b/.test(prompt)) await this.#outside();
+    if (/\bsilent tool\b/.test(prompt)) await this.#slowTool();
     await this.#readme();
     if (/\bterminal\b/.test(prompt)) await this.#terminal();
     const edited = [await this.#edit(EDITED_FILE, `# Edited by the fake ACP agent\n\n${prompt}\n`)];
@@ -294,6 +296,14 @@ class Turn {
       await this.#update({ sessionUpdate: 'tool_call_update', toolCallId, status: 'completed', content: [{ type: 'content', content: { type: 'text', text: `match ${index}` } }] });
       await this.#update({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: `Step ${index} done. ` } });
     }
+  }
+
+  /** A tool that works silently for 600 ms, as a long test run does. */
+  async #slowTool() {
+    const toolCallId = this.#nextCall();
+    await this.#update({ sessionUpdate: 'tool_call', toolCallId, title: 'npm test', kind: 'execute', status: 'in_progress', rawInput: { command: 'npm test' } });
+    await sleep(600);
+    await this.#update({ sessionUpdate: 'tool_call_update', toolCallId, status: 'completed', content: [{ type: 'content', content: { type: 'text', text: 'slow tool done' } }] });
   }
 
   async #slow() {
