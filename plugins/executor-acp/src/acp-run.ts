@@ -24,7 +24,7 @@ import {
   type RunContext,
   type RunFailure,
 } from '@forge-core/sdk';
-import { Mailbox } from '@forge-core/sdk/process';
+import { Mailbox, MAX_LINE_BYTES } from '@forge-core/sdk/process';
 import type { AcpRunPlan } from './acp-run-plan.ts';
 import { agentErrorOf, describeAgentError, failureOf, type AgentError } from './agent-failure.ts';
 import { describeAgent } from './agent-description.ts';
@@ -47,6 +47,8 @@ const MAX_SUMMARY_LENGTH = 99_000;
 const HIGH_WATER = 256;
 /** How long the agent may take to answer `initialize`: the real ones take 0.3–4 s, `npx -y` may first download. */
 const HANDSHAKE_TIMEOUT_MS = 120_000;
+/** How long a stopped agent may take to answer its prompt "cancelled" before the host stops it. */
+const STOP_GRACE_MS = 1_000;
 
 const CANCELLED: DoneEvent = { type: 'done', status: 'cancelled' };
 
@@ -54,12 +56,13 @@ const CANCELLED: DoneEvent = { type: 'done', status: 'cancelled' };
 type Inbound =
   | { kind: 'events'; events: ExecutorEvent[] }
   | { kind: 'approval'; request: RequestPermissionRequest; answer: (response: RequestPermissionResponse) => void }
-  | { kind: 'settled' }
+  | { kind: 'settled'; call: number }
   | { kind: 'output-ended' }
   | { kind: 'stopped' }
   | { kind: 'turn-timeout' }
   | { kind: 'idle-timeout' }
   | { kind: 'handshake-timeout' }
+  | { kind: 'message-too-large' }
   | { kind: 'grace-expired' };
 
 type Halt = Exclude<Inbound['kind'], 'events' | 'approval' | 'settled'>;
@@ -109,8 +112,8 @@ class AcpRun {
   readonly #connection: ClientConnection;
   readonly #stderrTail: string[] = [];
   #sessionId: string | undefined;
-  /** Updates that came before the session's id was known. */
-  readonly #early: ExecutorEvent[] = [];
+  /** Updates that came before the session's id was known, with the session each named. */
+  readonly #early: { sessionId: string | undefined; events: ExecutorEvent[] }[] = [];
   /** While `session/load` replays the history, its updates are not this run's. */
   #replaying = false;
   /** Once the outcome is known, what still arrives is read and dropped. */
@@ -119,6 +122,8 @@ class AcpRun {
   #idleTimer: NodeJS.Timeout | undefined;
   #turnTimer: NodeJS.Timeout | undefined;
   #backlog = 0;
+  /** Our requests, numbered as sent, so a wait ends on its own answer. */
+  #calls = 0;
   #resumeReading: (() => void) | undefined;
 
   constructor(plan: AcpRunPlan, ctx: RunContext, child: ManagedProcess) {
@@ -126,12 +131,12 @@ class AcpRun {
     this.#ctx = ctx;
     this.#child = child;
     const roots = worktreeRoots(ctx.worktree.path);
+    // What a file or terminal request did comes after what the agent said before it.
     const note = (event: ExecutorEvent) => {
       if (event.type === 'file_change') this.#updates.writtenByClient(event.path);
-      if (this.#sessionId === undefined) this.#early.push(event);
-      else this.#push({ kind: 'events', events: [event] });
+      this.#show(undefined, [...this.#updates.flush(), event]);
     };
-    this.#terminals = new WorktreeTerminals(ctx, note);
+    this.#terminals = new WorktreeTerminals(ctx, note, () => this.#agentSpoke());
     this.#updates = new SessionUpdates(roots, (id) => this.#terminals.outputOf(id));
     const files = new WorktreeFiles(ctx.worktree.path, roots, note);
     const stream = processStream(
@@ -145,21 +150,20 @@ class AcpRun {
         if (this.#replaying || this.#draining || (this.#sessionId !== undefined && params.sessionId !== this.#sessionId)) return this.#agentSpoke();
         const events = this.#updates.map(params.update);
         this.#agentSpoke();
-        // An update may come before the session/new answer is read: it is shown after the session.
-        if (this.#sessionId === undefined) this.#early.push(...events);
-        else if (events.length > 0) this.#push({ kind: 'events', events });
+        this.#show(params.sessionId, events);
       })
       .onRequest(methods.client.session.requestPermission, ({ params }) => {
         this.#agentSpoke();
         return new Promise<RequestPermissionResponse>((answer) => this.#push({ kind: 'approval', request: params, answer }));
       })
-      .onRequest(methods.client.fs.readTextFile, ({ params }) => files.read(params))
-      .onRequest(methods.client.fs.writeTextFile, ({ params }) => files.write(params))
-      .onRequest(methods.client.terminal.create, ({ params }) => this.#terminals.create(params))
-      .onRequest(methods.client.terminal.output, ({ params }) => this.#terminals.output(params.terminalId))
-      .onRequest(methods.client.terminal.waitForExit, ({ params }) => this.#terminals.waitForExit(params.terminalId))
-      .onRequest(methods.client.terminal.kill, ({ params }) => this.#terminals.kill(params.terminalId))
-      .onRequest(methods.client.terminal.release, ({ params }) => this.#terminals.release(params.terminalId))
+      // A request of the agent is a sign of life once served: a terminal it started then pauses the silence bound.
+      .onRequest(methods.client.fs.readTextFile, ({ params }) => this.#served(() => files.read(params)))
+      .onRequest(methods.client.fs.writeTextFile, ({ params }) => this.#served(() => files.write(params)))
+      .onRequest(methods.client.terminal.create, ({ params }) => this.#served(() => this.#terminals.create(params)))
+      .onRequest(methods.client.terminal.output, ({ params }) => this.#served(() => this.#terminals.output(params.terminalId)))
+      .onRequest(methods.client.terminal.waitForExit, ({ params }) => this.#served(() => this.#terminals.waitForExit(params.terminalId)))
+      .onRequest(methods.client.terminal.kill, ({ params }) => this.#served(() => this.#terminals.kill(params.terminalId)))
+      .onRequest(methods.client.terminal.release, ({ params }) => this.#served(() => this.#terminals.release(params.terminalId)))
       .connect(stream);
     ctx.signal.addEventListener('abort', this.#onStop, { once: true });
   }
@@ -174,6 +178,7 @@ class AcpRun {
 
   async *run(): AsyncGenerator<ExecutorEvent> {
     const { agentName } = this.#plan;
+    if (this.#plan.turnTimeoutMs > 0) this.#turnTimer = setTimeout(() => this.#push({ kind: 'turn-timeout' }), this.#plan.turnTimeoutMs);
     // Starting may take long (npx fetching the package, a first run unpacking itself); silence is measured from the first answer.
     const handshake = setTimeout(() => this.#push({ kind: 'handshake-timeout' }), HANDSHAKE_TIMEOUT_MS);
     const init = yield* this.#call<InitializeResponse>(methods.agent.initialize, {
@@ -183,9 +188,9 @@ class AcpRun {
     });
     clearTimeout(handshake);
     if ('halt' in init) return yield* this.#halted(init.halt);
-    if ('error' in init) return yield* this.#failOn(`${agentName} did not initialize`, init.error);
+    if ('error' in init) return yield* this.#failOn(`${agentName} did not initialize${await this.#exitNote()}`, init.error);
     if (init.value.protocolVersion !== PROTOCOL_VERSION) {
-      return yield* this.#finish(failed(`${agentName} speaks ACP version ${init.value.protocolVersion}; Forge speaks version ${PROTOCOL_VERSION}. Use a version of the agent that speaks ACP ${PROTOCOL_VERSION}.`));
+      return yield* this.#finish(failed(`${agentName} speaks ACP version ${JSON.stringify(init.value.protocolVersion)}; Forge speaks version ${PROTOCOL_VERSION}. Use a version of the agent that speaks ACP ${PROTOCOL_VERSION}.`));
     }
     yield { type: 'log', level: 'info', text: describeAgent(agentName, init.value) };
 
@@ -198,12 +203,11 @@ class AcpRun {
     if ('error' in session) return yield* this.#failOn(`${agentName} did not start a session`, session.error);
     const { sessionId, prompt } = session.value;
     yield { type: 'session', sessionId };
-    yield* this.#early.splice(0);
+    for (const early of this.#early.splice(0)) if (early.sessionId === undefined || early.sessionId === sessionId) yield* early.events;
 
     const configured = yield* this.#configure(session.value.modes, session.value.configOptions);
     if (configured !== undefined) return yield* this.#halted(configured);
 
-    if (this.#plan.turnTimeoutMs > 0) this.#turnTimer = setTimeout(() => this.#push({ kind: 'turn-timeout' }), this.#plan.turnTimeoutMs);
     const turn = yield* this.#call<PromptResponse>(methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text: prompt }] });
     clearTimeout(this.#turnTimer);
     yield* this.#updates.flush();
@@ -283,9 +287,11 @@ class AcpRun {
   async *#call<T>(method: string, params: unknown): AsyncGenerator<ExecutorEvent, Waited<T>> {
     let settled: Settled<T> | undefined;
     if (method !== methods.agent.initialize) this.#agentSpoke();
+    const call = ++this.#calls;
     // A macrotask later: the SDK dispatches notifications asynchronously, so updates the agent sent
-    // before its answer are handled (and queued here) before the answer is.
-    const arrived = () => setImmediate(() => this.#push({ kind: 'settled' }));
+    // before its answer are handled (and queued here) before the answer is; the answer is taken
+    // only once everything queued before it was shown.
+    const arrived = () => setImmediate(() => this.#push({ kind: 'settled', call }));
     this.#connection.agent.request<T>(method, params).then(
       (value) => {
         settled = { value };
@@ -297,9 +303,11 @@ class AcpRun {
       },
     );
     for (;;) {
-      if (settled !== undefined) return settled;
       const inbound = await this.#take();
-      if (inbound.kind === 'settled') continue;
+      if (inbound.kind === 'settled') {
+        if (inbound.call === call && settled !== undefined) return settled;
+        continue;
+      }
       if (inbound.kind === 'events') {
         if (!this.#draining) yield* inbound.events;
         continue;
@@ -318,8 +326,13 @@ class AcpRun {
       answer({ outcome: { outcome: 'cancelled' } });
       return;
     }
+    if (this.#sessionId !== undefined && request.sessionId !== this.#sessionId) {
+      answer({ outcome: { outcome: 'cancelled' } });
+      yield { type: 'log', level: 'warn', text: `${this.#plan.agentName} asked for a permission in session ${request.sessionId}, not this run's; it was answered "cancelled".` };
+      return;
+    }
     const flushed = this.#updates.flush();
-    if (this.#sessionId === undefined) this.#early.push(...flushed);
+    if (this.#sessionId === undefined) this.#show(request.sessionId, flushed);
     else yield* flushed;
     this.#pendingApprovals += 1;
     clearTimeout(this.#idleTimer);
@@ -331,12 +344,41 @@ class AcpRun {
     const approval = approvalRequestOf(request, this.#updates.kindOf(request.toolCall.toolCallId), worktreeRoots(this.#ctx.worktree.path));
     this.#ctx.requestApproval(approval).then(
       (decision) => settle(permissionResponseOf(decision)),
-      () => settle({ outcome: { outcome: 'cancelled' } }),
+      (error: unknown) => {
+        this.#push({ kind: 'events', events: [{ type: 'log', level: 'error', text: `Forge could not ask for the approval of ${approval.tool} (${(error as Error).message}); the agent was answered "cancelled".` }] });
+        settle({ outcome: { outcome: 'cancelled' } });
+      },
     );
+  }
+
+  /** Events to show: held back until the session is known when they come before it. */
+  #show(sessionId: string | undefined, events: ExecutorEvent[]): void {
+    if (events.length === 0) return;
+    if (this.#sessionId === undefined) this.#early.push({ sessionId, events });
+    else this.#push({ kind: 'events', events });
+  }
+
+  /** Serves one of the agent's requests, then counts it as a sign of life. */
+  #served<T>(serve: () => T): T {
+    try {
+      return serve();
+    } finally {
+      this.#agentSpoke();
+    }
+  }
+
+  /** How the agent ended, when it did within a second: why a connection closed. */
+  async #exitNote(): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([this.#child.exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1_000)))]);
+    clearTimeout(timer);
+    return exit === undefined ? '' : ` (it exited ${describeExit(exit)}${this.#stderrSaid()})`;
   }
 
   #otherLine(stream: 'stdout' | 'stderr', text: string): ExecutorEvent[] {
     this.#agentSpoke();
+    // The host cuts a line at its limit: a message that long cannot be read, and a request in it never answered.
+    if (stream === 'stdout' && text.length >= MAX_LINE_BYTES && text.trimStart().startsWith('{')) this.#push({ kind: 'message-too-large' });
     const clean = truncate(withoutTerminalEscapes(text).trim(), MAX_LOG_TEXT_LENGTH);
     if (clean === '') return [];
     if (stream === 'stdout') return [{ type: 'log', level: 'warn', stream, text: `${this.#plan.agentName} printed a line that is not an ACP message: ${clean}` }];
@@ -350,8 +392,10 @@ class AcpRun {
     const { agentName } = this.#plan;
     switch (halt) {
       case 'stopped':
-        // The host stops the agent's processes once the run has ended; the agent hears session/cancel first.
+        // The agent hears session/cancel and has a moment to end its turn; then the host stops its processes.
+        this.#draining = true;
         await this.#cancelTurn();
+        await this.#turnEnded(STOP_GRACE_MS);
         this.#child.closeStdin();
         yield CANCELLED;
         return;
@@ -369,6 +413,11 @@ class AcpRun {
           failed(
             `${agentName} sent nothing for idleTimeoutMs (${this.#plan.idleTimeoutMs} ms), so the turn was cancelled; an agent that cannot reach its model often retries without a word${this.#stderrSaid()}. Check its network and login, or raise idleTimeoutMs.`,
           ),
+        );
+      case 'message-too-large':
+        await this.#cancelTurn();
+        return yield* this.#finish(
+          failed(`${agentName} sent a message longer than the ${MAX_LINE_BYTES / 1024 / 1024} MiB a line may hold (a large file written through the client, a huge tool output); it was cut, so it could not be read or answered, and the run was stopped.`),
         );
       case 'handshake-timeout':
         return yield* this.#finish(failed(`${agentName} did not answer initialize within ${HANDSHAKE_TIMEOUT_MS / 1000} s; check that its command starts it in ACP mode over stdio${this.#stderrSaid()}.`));
@@ -397,6 +446,20 @@ class AcpRun {
     }
     const exit = drained === 'output-ended' ? await this.#child.exited : undefined;
     yield exit === undefined || done.exitCode !== undefined ? done : { ...done, exitCode: exit.code };
+  }
+
+  /** Waits, at most `ms`, for the request in flight to be answered or the agent to end; what arrives meanwhile is dropped. */
+  async #turnEnded(ms: number): Promise<void> {
+    const timer = setTimeout(() => this.#push({ kind: 'grace-expired' }), ms);
+    try {
+      for (;;) {
+        const inbound = await this.#take();
+        if (inbound.kind === 'approval') inbound.answer({ outcome: { outcome: 'cancelled' } });
+        if (inbound.kind === 'settled' || inbound.kind === 'output-ended' || inbound.kind === 'grace-expired') return;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Closes the agent's input and waits for its output to end, at most the grace; returns what ended the wait. */

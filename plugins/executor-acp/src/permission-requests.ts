@@ -14,7 +14,7 @@ export function approvalRequestOf(request: RequestPermissionRequest, knownKind: 
   const title = call.title ?? kind ?? 'a tool';
   const choices: ApprovalChoice[] = request.options.map((option) => ({ id: option.optionId, label: option.name, kind: option.kind }));
   return {
-    tool: call.name ?? kind ?? title,
+    tool: shortLine(call.name ?? kind ?? title, 100),
     callId: call.toolCallId,
     summary: shortLine(where !== '' && !title.includes(where) ? `${title} (${where})` : title),
     ...(call.rawInput === undefined ? {} : { input: call.rawInput }),

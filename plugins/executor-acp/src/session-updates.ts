@@ -186,7 +186,7 @@ export class SessionUpdates {
         type: 'tool_call',
         callId,
         // The tool's name, else its kind: titles vary per call ("Read README.md"), kinds do not.
-        tool: update.name ?? update.kind ?? title,
+        tool: shortLine(update.name ?? update.kind ?? title, 100),
         action: ACTION_OF_KIND[kind] ?? 'other',
         summary: shortLine(where !== '' && !title.includes(where) ? `${title} (${where})` : title),
         ...(update.rawInput === undefined ? {} : { input: update.rawInput }),

@@ -7,6 +7,7 @@ import {
   type TerminalOutputResponse,
 } from '@agentclientprotocol/sdk/unstable';
 import type { ExecutorEvent, ManagedProcess, RunContext } from '@forge-core/sdk';
+import { OutputTail } from './output-tail.ts';
 import { PathRefused, pathInsideWorktree } from './worktree-paths-guard.ts';
 
 /** What a terminal keeps when the agent names no limit. */
@@ -15,23 +16,9 @@ const INVALID_PARAMS = -32602;
 
 interface Terminal {
   child: ManagedProcess;
-  output: string;
-  /** The byte length of `output`, kept as it grows so a long run is not measured again at every line. */
-  bytes: number;
-  truncated: boolean;
-  limit: number;
+  output: OutputTail;
   exit: TerminalExitStatus | undefined;
   drained: Promise<void>;
-}
-
-/** The end of `text` within `limit` bytes, cut at a character boundary. */
-function lastBytes(text: string, limit: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= limit) return text;
-  let start = bytes.length - limit;
-  // A UTF-8 continuation byte (10xxxxxx) is inside a character: start after it.
-  while (start < bytes.length && ((bytes[start] as number) & 0xc0) === 0x80) start += 1;
-  return bytes.subarray(start).toString('utf8');
 }
 
 /**
@@ -42,12 +29,15 @@ function lastBytes(text: string, limit: number): string {
 export class WorktreeTerminals {
   readonly #ctx: RunContext;
   readonly #note: (event: ExecutorEvent) => void;
+  readonly #changed: () => void;
   readonly #terminals = new Map<string, Terminal>();
   #next = 0;
 
-  constructor(ctx: RunContext, note: (event: ExecutorEvent) => void) {
+  /** `changed` is told when a command ends, since whether one runs decides what counts as the agent's silence. */
+  constructor(ctx: RunContext, note: (event: ExecutorEvent) => void, changed: () => void) {
     this.#ctx = ctx;
     this.#note = note;
+    this.#changed = changed;
   }
 
   create(request: CreateTerminalRequest): CreateTerminalResponse {
@@ -68,19 +58,12 @@ export class WorktreeTerminals {
         ? this.#ctx.spawn(request.command, args, { env })
         : this.#ctx.spawn('/bin/sh', ['-c', 'cd -- "$0" && exec "$@"', cwd, request.command, ...args], { env });
     const terminalId = `terminal-${++this.#next}`;
-    const terminal: Terminal = { child, output: '', bytes: 0, truncated: false, limit: request.outputByteLimit ?? DEFAULT_OUTPUT_BYTES, exit: undefined, drained: Promise.resolve() };
+    const terminal: Terminal = { child, output: new OutputTail(request.outputByteLimit ?? DEFAULT_OUTPUT_BYTES), exit: undefined, drained: Promise.resolve() };
     terminal.drained = (async () => {
-      for await (const line of child.lines()) {
-        terminal.output += `${line.text}\n`;
-        terminal.bytes += Buffer.byteLength(line.text, 'utf8') + 1;
-        if (terminal.bytes > terminal.limit) {
-          terminal.output = lastBytes(terminal.output, terminal.limit);
-          terminal.bytes = Buffer.byteLength(terminal.output, 'utf8');
-          terminal.truncated = true;
-        }
-      }
+      for await (const line of child.lines()) terminal.output.push(line.text);
       const exit = await child.exited;
       terminal.exit = { exitCode: exit.code, signal: exit.signal };
+      this.#changed();
     })();
     this.#terminals.set(terminalId, terminal);
     return { terminalId };
@@ -88,7 +71,8 @@ export class WorktreeTerminals {
 
   output(terminalId: string): TerminalOutputResponse {
     const terminal = this.#get(terminalId);
-    return { output: terminal.output, truncated: terminal.truncated, ...(terminal.exit === undefined ? {} : { exitStatus: terminal.exit }) };
+    const output = terminal.output.text();
+    return { output, truncated: terminal.output.truncated, ...(terminal.exit === undefined ? {} : { exitStatus: terminal.exit }) };
   }
 
   /** Whether a command the agent started is still running. */
@@ -99,7 +83,7 @@ export class WorktreeTerminals {
 
   /** What a terminal printed, for a tool call that shows it; undefined for one we do not know. */
   outputOf(terminalId: string): string | undefined {
-    return this.#terminals.get(terminalId)?.output;
+    return this.#terminals.get(terminalId)?.output.text();
   }
 
   async waitForExit(terminalId: string): Promise<TerminalExitStatus> {

@@ -100,6 +100,9 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     assert.equal(results.find((r) => r.callId === 'call-1')?.output, '# Project\n\nline 3\n');
     assert.deepEqual(eventsOfType(events, 'file_change').map((e) => [e.path, e.change]), [['FAKE_EDIT.md', 'added']], 'the write through fs, not again from the completed call’s diff');
     assert.deepEqual(eventsOfType(events, 'usage')[0], { type: 'usage', inputTokens: 1219, outputTokens: 340, cacheReadTokens: 800 });
+    // Everything the agent sent before answering the prompt comes before what the answer brings.
+    const kinds = events.map((e) => e.type);
+    assert.ok(kinds.lastIndexOf('tool_result') < kinds.lastIndexOf('message') && kinds.lastIndexOf('message') < kinds.indexOf('usage'), kinds.join(' '));
     assert.equal(ctx.approvals.length, 1);
     assert.deepEqual(ctx.approvals[0]?.request.choices?.map((c) => c.kind), ['allow_once', 'allow_always', 'reject_once', 'reject_always']);
     assert.equal(ctx.approvals[0]?.request.tool, 'edit');
@@ -142,7 +145,8 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     assert.equal(refused.length, 2);
     assert.match(refused[0]?.text ?? '', /\/etc\/hostname is outside the attempt's worktree/);
     assert.equal(existsSync(path.join(root.path, 'outside.txt')), false);
-    const said = eventsOfType(events, 'message')[0]?.text ?? '';
+    // Each refusal's warning comes after what the agent said before it, so the answer is split there.
+    const said = eventsOfType(events, 'message').map((e) => e.text).join('');
     assert.match(said, /fs\/read_text_file was refused: Refused: \/etc\/hostname is outside/);
     assert.match(said, /fs\/write_text_file was refused/);
     assert.equal(finalDone(events).status, 'succeeded');
@@ -233,6 +237,32 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     assert.ok(eventsOfType(events, 'tool_result').some((r) => r.output === 'slow tool done'));
   });
 
+  it('does not count a command running in a client terminal as silence', async () => {
+    const events = await run(context(), 'Wait for the silent terminal.', { idleTimeoutMs: 150 });
+    assert.equal(finalDone(events).status, 'succeeded', finalDone(events).error);
+  });
+
+  it('fails at once, saying why, when the agent sends a message longer than a line may be', async () => {
+    const done = finalDone(await run(context(), 'Make a huge write.'));
+    assert.equal(done.status, 'failed');
+    assert.match(done.error ?? '', /^acp-agent sent a message longer than the 1 MiB a line may hold/);
+    assert.equal(existsSync(path.join(worktree, 'huge.txt')), false);
+  });
+
+  it('shortens a tool named only by a long title, in its events and in its approval', async () => {
+    const ctx = context();
+    const events = await run(ctx, 'A long title first.');
+    assert.equal(finalDone(events).status, 'succeeded', finalDone(events).error);
+    const long = eventsOfType(events, 'tool_call').find((c) => c.tool.startsWith('Run xxx'));
+    assert.ok(long && long.tool.length <= 100, long?.tool);
+    assert.ok((ctx.approvals[0]?.request.tool.length ?? 0) <= 100);
+  });
+
+  it('bounds the start too: an agent that never answers initialize fails at turnTimeoutMs', async () => {
+    const done = finalDone(await run(context({ scenario: 'hang_init' }), 'Write it.', { turnTimeoutMs: 300, idleTimeoutMs: 0 }));
+    assert.match(done.error ?? '', /^acp-agent did not finish its turn within turnTimeoutMs \(300 ms\)/);
+  });
+
   it('ends a turn that outlasts turnTimeoutMs', async () => {
     const done = finalDone(await run(context({ scenario: 'hang' }), 'Write it.', { turnTimeoutMs: 300, idleTimeoutMs: 0 }));
     assert.match(done.error ?? '', /^acp-agent did not finish its turn within turnTimeoutMs \(300 ms\)/);
@@ -243,6 +273,13 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     const done = finalDone(await run(ctx, 'x', { env: ['NOEQUALS'], token: 'k' }));
     assert.equal(done.error, 'The acp executor\'s options are wrong: env holds "NOEQUALS", which is not NAME=value; token is set but tokenEnv is not: name the environment variable the agent reads its key from.');
     assert.equal(ctx.spawned.length, 0);
+  });
+
+  it('says how the agent ended when its command cannot start', async () => {
+    const done = finalDone(await run(context(), 'x', { command: path.join(root.path, 'no-such-agent') }));
+    assert.equal(done.status, 'failed');
+    assert.match(done.error ?? '', /no-such-agent/);
+    assert.match(done.error ?? '', /exited|ENOENT|not found/i);
   });
 
   it('fails clearly when the agent exits before answering', async () => {

@@ -11,10 +11,13 @@
 //   "second"   asks for a second edit, FAKE_EDIT_2.md, after the first
 //   "slow"     streams a chunk every 20 ms until session/cancel arrives, then answers stopReason "cancelled"
 //   "silent tool" runs a tool that sends nothing for 600 ms before it completes
+//   "silent terminal" runs `sleep 0.6` in a client terminal and waits for it
+//   "huge write" writes 1.5 MB through fs/write_text_file: one message longer than a line may be
+//   "long title" announces a tool with a 400-character title and no kind, and asks permission for it
 //   "long N"   sends N tool calls with their updates and N message chunks before the edit (for benchmarks)
 // FAKE_AGENT_SCENARIO: success (default) | auth (session/new fails as the real CLI does when logged out)
 //   | rate_limit (the prompt fails with a 429 text) | garbage (non-JSON lines among the messages)
-//   | hang (the prompt is never answered, stdin EOF ignored).
+//   | hang (the prompt is never answered, stdin EOF ignored) | hang_init (initialize is never answered).
 // FAKE_AGENT_RECORD names a file to which each process appends one JSON line when it ends its first
 // session request: argv, cwd, the MCP servers it was given, how the session was opened, the
 // session id (and `resumed`, the same id for a loaded or resumed one, null for a new one), the mode,
@@ -27,7 +30,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk/unstable';
 
-const SCENARIOS = ['success', 'auth', 'rate_limit', 'garbage', 'hang'];
+const SCENARIOS = ['success', 'auth', 'rate_limit', 'garbage', 'hang', 'hang_init'];
 const EDITED_FILE = 'FAKE_EDIT.md';
 const SECOND_FILE = 'FAKE_EDIT_2.md';
 const PERMISSION_OPTIONS = [
@@ -90,6 +93,10 @@ export function runFakeAcpAgent(profile) {
   const app = acp
     .agent({ name })
     .onRequest(acp.methods.agent.initialize, ({ params }) => {
+      if (scenario === 'hang_init') {
+        setInterval(() => undefined, 60_000);
+        return new Promise(() => undefined);
+      }
       clientCapabilities = params.clientCapabilities ?? {};
       garbage(`${name} ${version} starting`);
       return {
@@ -195,6 +202,9 @@ class Turn {
     if (long) await this.#long(Number(long[1]));
     if (/\boutside\b/.test(prompt)) await this.#outside();
     if (/\bsilent tool\b/.test(prompt)) await this.#slowTool();
+    if (/\bsilent terminal\b/.test(prompt)) await this.#silentTerminal();
+    if (/\bhuge write\b/.test(prompt)) await this.#client.request(acp.methods.client.fs.writeTextFile, { sessionId: this.#session.id, path: path.join(this.#session.cwd, 'huge.txt'), content: 'x'.repeat(1_500_000) });
+    if (/\blong title\b/.test(prompt)) await this.#longTitle();
     await this.#readme();
     if (/\bterminal\b/.test(prompt)) await this.#terminal();
     const edited = [await this.#edit(EDITED_FILE, `# Edited by the fake ACP agent\n\n${prompt}\n`)];
@@ -304,6 +314,20 @@ class Turn {
     await this.#update({ sessionUpdate: 'tool_call', toolCallId, title: 'npm test', kind: 'execute', status: 'in_progress', rawInput: { command: 'npm test' } });
     await sleep(600);
     await this.#update({ sessionUpdate: 'tool_call_update', toolCallId, status: 'completed', content: [{ type: 'content', content: { type: 'text', text: 'slow tool done' } }] });
+  }
+
+  async #silentTerminal() {
+    const { terminalId } = await this.#client.request(acp.methods.client.terminal.create, { sessionId: this.#session.id, command: 'sleep', args: ['0.6'] });
+    await this.#client.request(acp.methods.client.terminal.waitForExit, { sessionId: this.#session.id, terminalId });
+    await this.#client.request(acp.methods.client.terminal.release, { sessionId: this.#session.id, terminalId });
+  }
+
+  async #longTitle() {
+    const toolCallId = this.#nextCall();
+    const title = `Run ${'x'.repeat(400)}`;
+    await this.#update({ sessionUpdate: 'tool_call', toolCallId, title, status: 'pending' });
+    await this.#client.request(acp.methods.client.session.requestPermission, { sessionId: this.#session.id, toolCall: { toolCallId, title }, options: PERMISSION_OPTIONS });
+    await this.#update({ sessionUpdate: 'tool_call_update', toolCallId, status: 'completed' });
   }
 
   async #slow() {
