@@ -145,13 +145,15 @@ describe('real agents, part 2, end to end: ACP packs, cursor-agent, amp and any 
     assert.ok((await branchFiles(attemptId)).includes('FAKE_EDIT.md'), 'the turn went on to its edit');
   });
 
-  it('stopping an ACP attempt mid-turn cancels it', async () => {
+  it('stopping an ACP attempt mid-turn cancels it, the agent hearing session/cancel before it is stopped', async () => {
     await start();
     const attemptId = await startAttempt(AGENTS.find((a) => a.executor === 'acp')!, 'go slow');
     // The plan comes first; the answer streams until the stop, merged into one message that is never finished.
     await setup!.server.waitFor(async () => (await logOf(attemptId)).some((e) => e.kind === 'tool_call' && e.payload.tool === 'plan'));
     assert.equal((await setup!.server.request('POST', `/attempts/${attemptId}/stop`)).status, 200);
-    assert.equal((await setup!.server.waitForAttempt(attemptId)).state, 'cancelled');
+    const done = await setup!.server.waitForAttempt(attemptId);
+    assert.equal(done.state, 'cancelled');
+    assert.ok(records().some((record) => record.turnCancelled === done.agentSessionId), 'the agent ended its turn itself');
   });
 
   it('a logged-out ACP agent fails its attempt with FORGE_AGENT_AUTH_REQUIRED', async () => {

@@ -58,6 +58,9 @@ interface Outcome {
 }
 
 /** The attempt's error code for a failure waiting or logging in fixes. */
+/** How long a stopped attempt's agent may take to end its turn before its processes are stopped. */
+const STOP_GRACE_MS = 1_500;
+
 const FAILURE_CODES: Record<RunFailureKind, ForgeErrorCode> = {
   rate_limit: 'FORGE_AGENT_RATE_LIMITED',
   quota: 'FORGE_AGENT_QUOTA_EXCEEDED',
@@ -101,7 +104,10 @@ export class AttemptRunner {
     const { stores, liveLogs, lifecycles } = this.deps;
     const log = await LogPipeline.open(attempt.id, stores.logs, liveLogs);
     const processes = new Set<HostProcess>();
-    const stopAll = () => processes.forEach((p) => void p.stop());
+    // The agent hears of the stop first (Claude's interrupt, ACP's session/cancel) and has a moment
+    // to end its turn; its processes are stopped after that, or as soon as the run ends.
+    let stopTimer: NodeJS.Timeout | undefined;
+    const stopAll = () => (stopTimer = setTimeout(() => processes.forEach((p) => void p.stop()), STOP_GRACE_MS));
     signal.addEventListener('abort', stopAll);
     let outcome: Outcome;
     try {
@@ -114,6 +120,7 @@ export class AttemptRunner {
         : { state: 'failed', error: { code, message: (error as Error).message } };
     } finally {
       signal.removeEventListener('abort', stopAll);
+      clearTimeout(stopTimer);
       await Promise.all([...processes].map((p) => p.stop()));
       // The groups are gone; what left them (setsid, a daemon) is found by the attempt's marker.
       await killAttemptProcesses([attempt.id]).catch((error) =>

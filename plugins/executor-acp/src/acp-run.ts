@@ -12,6 +12,7 @@ import {
   type RequestPermissionResponse,
   type SessionConfigOption,
   type SessionModeState,
+  type SessionUpdate,
 } from '@agentclientprotocol/sdk/unstable';
 import {
   truncate,
@@ -112,8 +113,10 @@ class AcpRun {
   readonly #connection: ClientConnection;
   readonly #stderrTail: string[] = [];
   #sessionId: string | undefined;
-  /** Updates that came before the session's id was known, with the session each named. */
-  readonly #early: { sessionId: string | undefined; events: ExecutorEvent[] }[] = [];
+  /** What came before the session's id was known, in order: updates with the session each named, and what our own requests did. */
+  readonly #early: ({ sessionId: string; update: SessionUpdate } | { events: ExecutorEvent[] })[] = [];
+  /** Permission requests that came before the session's id was known. */
+  readonly #heldApprovals: Extract<Inbound, { kind: 'approval' }>[] = [];
   /** While `session/load` replays the history, its updates are not this run's. */
   #replaying = false;
   /** Once the outcome is known, what still arrives is read and dropped. */
@@ -134,7 +137,7 @@ class AcpRun {
     // What a file or terminal request did comes after what the agent said before it.
     const note = (event: ExecutorEvent) => {
       if (event.type === 'file_change') this.#updates.writtenByClient(event.path);
-      this.#show(undefined, [...this.#updates.flush(), event]);
+      this.#show([...this.#updates.flush(), event]);
     };
     this.#terminals = new WorktreeTerminals(ctx, note, () => this.#agentSpoke());
     this.#updates = new SessionUpdates(roots, (id) => this.#terminals.outputOf(id));
@@ -148,9 +151,10 @@ class AcpRun {
     this.#connection = client({ name: 'forge-core' })
       .onNotification(methods.client.session.update, ({ params }) => {
         if (this.#replaying || this.#draining || (this.#sessionId !== undefined && params.sessionId !== this.#sessionId)) return this.#agentSpoke();
-        const events = this.#updates.map(params.update);
+        // Before the session's id is known, an update is kept as it came: whose it is, is known later.
+        if (this.#sessionId === undefined) this.#early.push({ sessionId: params.sessionId, update: params.update });
+        else this.#show(this.#updates.map(params.update));
         this.#agentSpoke();
-        this.#show(params.sessionId, events);
       })
       .onRequest(methods.client.session.requestPermission, ({ params }) => {
         this.#agentSpoke();
@@ -203,7 +207,11 @@ class AcpRun {
     if ('error' in session) return yield* this.#failOn(`${agentName} did not start a session`, session.error);
     const { sessionId, prompt } = session.value;
     yield { type: 'session', sessionId };
-    for (const early of this.#early.splice(0)) if (early.sessionId === undefined || early.sessionId === sessionId) yield* early.events;
+    for (const early of this.#early.splice(0)) {
+      if ('events' in early) yield* early.events;
+      else if (early.sessionId === sessionId) yield* this.#updates.map(early.update);
+    }
+    for (const held of this.#heldApprovals.splice(0)) yield* this.#ask(held.request, held.answer);
 
     const configured = yield* this.#configure(session.value.modes, session.value.configOptions);
     if (configured !== undefined) return yield* this.#halted(configured);
@@ -326,14 +334,17 @@ class AcpRun {
       answer({ outcome: { outcome: 'cancelled' } });
       return;
     }
+    if (this.#sessionId === undefined) {
+      this.#heldApprovals.push({ kind: 'approval', request, answer });
+      return;
+    }
     if (this.#sessionId !== undefined && request.sessionId !== this.#sessionId) {
       answer({ outcome: { outcome: 'cancelled' } });
+      yield* this.#updates.flush();
       yield { type: 'log', level: 'warn', text: `${this.#plan.agentName} asked for a permission in session ${request.sessionId}, not this run's; it was answered "cancelled".` };
       return;
     }
-    const flushed = this.#updates.flush();
-    if (this.#sessionId === undefined) this.#show(request.sessionId, flushed);
-    else yield* flushed;
+    yield* this.#updates.flush();
     this.#pendingApprovals += 1;
     clearTimeout(this.#idleTimer);
     const settle = (response: RequestPermissionResponse) => {
@@ -352,9 +363,9 @@ class AcpRun {
   }
 
   /** Events to show: held back until the session is known when they come before it. */
-  #show(sessionId: string | undefined, events: ExecutorEvent[]): void {
+  #show(events: ExecutorEvent[]): void {
     if (events.length === 0) return;
-    if (this.#sessionId === undefined) this.#early.push({ sessionId, events });
+    if (this.#sessionId === undefined) this.#early.push({ events });
     else this.#push({ kind: 'events', events });
   }
 
@@ -394,6 +405,7 @@ class AcpRun {
       case 'stopped':
         // The agent hears session/cancel and has a moment to end its turn; then the host stops its processes.
         this.#draining = true;
+        this.#cancelHeldApprovals();
         await this.#cancelTurn();
         await this.#turnEnded(STOP_GRACE_MS);
         this.#child.closeStdin();
@@ -406,7 +418,7 @@ class AcpRun {
       }
       case 'turn-timeout':
         await this.#cancelTurn();
-        return yield* this.#finish(failed(`${agentName} did not finish its turn within turnTimeoutMs (${this.#plan.turnTimeoutMs} ms), so the turn was cancelled${this.#stderrSaid()}.`));
+        return yield* this.#finish(failed(`${agentName} did not finish within turnTimeoutMs (${this.#plan.turnTimeoutMs} ms), so it was stopped${this.#stderrSaid()}.`));
       case 'idle-timeout':
         await this.#cancelTurn();
         return yield* this.#finish(
@@ -465,6 +477,7 @@ class AcpRun {
   /** Closes the agent's input and waits for its output to end, at most the grace; returns what ended the wait. */
   async *#drain(): AsyncGenerator<ExecutorEvent, Halt> {
     this.#draining = true;
+    this.#cancelHeldApprovals();
     clearTimeout(this.#idleTimer);
     this.#child.closeStdin();
     const grace = setTimeout(() => this.#push({ kind: 'grace-expired' }), GRACE_MS);
@@ -479,6 +492,11 @@ class AcpRun {
     } finally {
       clearTimeout(grace);
     }
+  }
+
+  /** A run that ends before its session is known answers the permission requests it held "cancelled". */
+  #cancelHeldApprovals(): void {
+    for (const held of this.#heldApprovals.splice(0)) held.answer({ outcome: { outcome: 'cancelled' } });
   }
 
   /** Asks the agent to end the turn in flight (it answers the prompt with stop reason `cancelled`); settles once that is written. */

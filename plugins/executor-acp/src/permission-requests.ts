@@ -11,10 +11,10 @@ export function approvalRequestOf(request: RequestPermissionRequest, knownKind: 
   const call = request.toolCall;
   const kind = call.kind ?? knownKind;
   const where = (call.locations ?? []).map((location) => relativeToWorktree(location.path, roots)).join(', ');
-  const title = call.title ?? kind ?? 'a tool';
+  const title = call.title || kind || 'a tool';
   const choices: ApprovalChoice[] = request.options.map((option) => ({ id: option.optionId, label: option.name, kind: option.kind }));
   return {
-    tool: shortLine(call.name ?? kind ?? title, 100),
+    tool: shortLine(call.name || kind || title, 100),
     callId: call.toolCallId,
     summary: shortLine(where !== '' && !title.includes(where) ? `${title} (${where})` : title),
     ...(call.rawInput === undefined ? {} : { input: call.rawInput }),

@@ -181,12 +181,12 @@ export class SessionUpdates {
       this.#running += 1;
       const kind = update.kind ?? 'other';
       const where = (update.locations ?? []).map((location) => relativeToWorktree(location.path, this.#roots)).join(', ');
-      const title = update.title ?? update.name ?? kind;
+      const title = update.title || update.name || kind;
       events.push({
         type: 'tool_call',
         callId,
         // The tool's name, else its kind: titles vary per call ("Read README.md"), kinds do not.
-        tool: shortLine(update.name ?? update.kind ?? title, 100),
+        tool: shortLine(update.name || update.kind || title, 100),
         action: ACTION_OF_KIND[kind] ?? 'other',
         summary: shortLine(where !== '' && !title.includes(where) ? `${title} (${where})` : title),
         ...(update.rawInput === undefined ? {} : { input: update.rawInput }),

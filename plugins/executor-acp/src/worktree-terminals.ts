@@ -12,6 +12,7 @@ import { PathRefused, pathInsideWorktree } from './worktree-paths-guard.ts';
 
 /** What a terminal keeps when the agent names no limit. */
 const DEFAULT_OUTPUT_BYTES = 1_000_000;
+const YIELD_EVERY_LINES = 500;
 const INVALID_PARAMS = -32602;
 
 interface Terminal {
@@ -60,7 +61,12 @@ export class WorktreeTerminals {
     const terminalId = `terminal-${++this.#next}`;
     const terminal: Terminal = { child, output: new OutputTail(request.outputByteLimit ?? DEFAULT_OUTPUT_BYTES), exit: undefined, drained: Promise.resolve() };
     terminal.drained = (async () => {
-      for await (const line of child.lines()) terminal.output.push(line.text);
+      let lines = 0;
+      for await (const line of child.lines()) {
+        terminal.output.push(line.text);
+        // A command that prints without pause (`yes`) would keep the server's one thread on this loop: let others run now and then.
+        if (++lines % YIELD_EVERY_LINES === 0) await new Promise((resume) => setImmediate(resume));
+      }
       const exit = await child.exited;
       terminal.exit = { exitCode: exit.code, signal: exit.signal };
       this.#changed();

@@ -219,6 +219,16 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     assert.match(done.error ?? '', /429 Too Many Requests/);
   });
 
+  it('keeps what another session sends before the session is known out of this run', async () => {
+    const ctx = context({ scenario: 'early' });
+    const events = await run(ctx);
+    assert.equal(finalDone(events).status, 'succeeded', finalDone(events).error);
+    assert.ok(!JSON.stringify(events).includes('NOT-MINE'), 'another session’s chunk is not shown');
+    assert.deepEqual(eventsOfType(events, 'thinking').map((e) => e.text)[0], 'EARLY-MINE');
+    assert.deepEqual(ctx.approvals.map((a) => a.request.callId), ['call-2'], 'only this session’s permission request is asked');
+    assert.ok(eventsOfType(events, 'log').some((e) => /asked for a permission in session other-session, not this run's/.test(e.text)));
+  });
+
   it('logs stray non-JSON lines and goes on', async () => {
     const events = await run(context({ scenario: 'garbage' }));
     assert.equal(finalDone(events).status, 'succeeded');
@@ -235,6 +245,15 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     const events = await run(context(), 'Run the silent tool.', { idleTimeoutMs: 150 });
     assert.equal(finalDone(events).status, 'succeeded', finalDone(events).error);
     assert.ok(eventsOfType(events, 'tool_result').some((r) => r.output === 'slow tool done'));
+  });
+
+  it('keeps only the tail of a command that prints without pause, and the run goes on', async () => {
+    const events = await run(context(), 'Use the chatty terminal.', { mode: 'yolo' });
+    assert.equal(finalDone(events).status, 'succeeded', finalDone(events).error);
+    const said = eventsOfType(events, 'thinking').map((e) => e.text).join(' ');
+    const [, bytes, truncated] = /chatty output: (\d+) bytes, truncated (\w+)/.exec(said) ?? [];
+    assert.equal(truncated, 'true', said);
+    assert.ok(Number(bytes) <= 1_000_000 && Number(bytes) > 900_000, said);
   });
 
   it('does not count a command running in a client terminal as silence', async () => {
@@ -260,12 +279,12 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
 
   it('bounds the start too: an agent that never answers initialize fails at turnTimeoutMs', async () => {
     const done = finalDone(await run(context({ scenario: 'hang_init' }), 'Write it.', { turnTimeoutMs: 300, idleTimeoutMs: 0 }));
-    assert.match(done.error ?? '', /^acp-agent did not finish its turn within turnTimeoutMs \(300 ms\)/);
+    assert.match(done.error ?? '', /^acp-agent did not finish within turnTimeoutMs \(300 ms\)/);
   });
 
   it('ends a turn that outlasts turnTimeoutMs', async () => {
     const done = finalDone(await run(context({ scenario: 'hang' }), 'Write it.', { turnTimeoutMs: 300, idleTimeoutMs: 0 }));
-    assert.match(done.error ?? '', /^acp-agent did not finish its turn within turnTimeoutMs \(300 ms\)/);
+    assert.match(done.error ?? '', /^acp-agent did not finish within turnTimeoutMs \(300 ms\)/);
   });
 
   it('fails before starting anything when the profile\'s env entries or token are malformed', async () => {

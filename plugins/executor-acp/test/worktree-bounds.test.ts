@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, realpathSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, readFileSync, realpathSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, type TempDir } from '@forge-core/sdk/testing';
 import { agentErrorOf, failureOf } from '../src/agent-failure.ts';
@@ -48,14 +49,22 @@ describe('acp: paths an agent names, and the errors it answers with', () => {
     assert.deepEqual(error(-32603, 'Internal error', { details: 'Connection error.' }).details, 'Connection error.');
   });
 
-  it('serves a file in parts, refuses one too large to read, and never writes through a link', () => {
+  it('serves a file in parts, refuses one too large, a pipe or a hard link, and never writes through a link', () => {
     const notes: unknown[] = [];
     const files = new WorktreeFiles(worktree, [worktree, realpathSync(worktree)], (event) => notes.push(event));
     writeFileSync(path.join(worktree, 'src/a.txt'), 'one\ntwo\nthree\n');
     assert.deepEqual(files.read({ sessionId: 's', path: path.join(worktree, 'src/a.txt'), line: 2, limit: 1 }), { content: 'two' });
     writeFileSync(path.join(worktree, 'big.bin'), '');
     truncateSync(path.join(worktree, 'big.bin'), MAX_READ_BYTES + 1);
-    assert.throws(() => files.read({ sessionId: 's', path: path.join(worktree, 'big.bin') }), /Refused: .*big\.bin is 16\.0 MiB, more than the 16 MiB/);
+    assert.throws(() => files.read({ sessionId: 's', path: path.join(worktree, 'big.bin') }), new RegExp(`Refused: .*big\\.bin has ${MAX_READ_BYTES + 1} bytes, more than the ${MAX_READ_BYTES}`));
+    // A named pipe would block the server until someone opened its other end; a hard link may lead outside.
+    execFileSync('mkfifo', [path.join(worktree, 'fifo')]);
+    assert.throws(() => files.read({ sessionId: 's', path: path.join(worktree, 'fifo') }), /is not a regular file/);
+    assert.throws(() => files.write({ sessionId: 's', path: path.join(worktree, 'fifo'), content: 'x' }), /is not a regular file/);
+    linkSync(path.join(root.path, 'secret.txt'), path.join(worktree, 'hard'));
+    assert.throws(() => files.read({ sessionId: 's', path: path.join(worktree, 'hard') }), /has other names \(hard links\)/);
+    assert.throws(() => files.write({ sessionId: 's', path: path.join(worktree, 'hard'), content: 'x' }), /has other names/);
+    assert.equal(readFileSync(path.join(root.path, 'secret.txt'), 'utf8'), 'no\n');
     assert.throws(() => files.write({ sessionId: 's', path: path.join(worktree, 'dangling'), content: 'x' }), /symbolic link that points nowhere/);
     files.write({ sessionId: 's', path: path.join(worktree, 'src/new/b.txt'), content: 'b\n' });
     assert.equal(readFileSync(path.join(worktree, 'src/new/b.txt'), 'utf8'), 'b\n');

@@ -12,12 +12,15 @@
 //   "slow"     streams a chunk every 20 ms until session/cancel arrives, then answers stopReason "cancelled"
 //   "silent tool" runs a tool that sends nothing for 600 ms before it completes
 //   "silent terminal" runs `sleep 0.6` in a client terminal and waits for it
+//   "chatty terminal" runs `yes` in a client terminal for two seconds, then kills it
 //   "huge write" writes 1.5 MB through fs/write_text_file: one message longer than a line may be
 //   "long title" announces a tool with a 400-character title and no kind, and asks permission for it
 //   "long N"   sends N tool calls with their updates and N message chunks before the edit (for benchmarks)
 // FAKE_AGENT_SCENARIO: success (default) | auth (session/new fails as the real CLI does when logged out)
 //   | rate_limit (the prompt fails with a 429 text) | garbage (non-JSON lines among the messages)
-//   | hang (the prompt is never answered, stdin EOF ignored) | hang_init (initialize is never answered).
+//   | hang (the prompt is never answered, stdin EOF ignored) | hang_init (initialize is never answered)
+//   | early (before answering session/new: an update for its new session, one for another session,
+//     and a permission request for the other session).
 // FAKE_AGENT_RECORD names a file to which each process appends one JSON line when it ends its first
 // session request: argv, cwd, the MCP servers it was given, how the session was opened, the
 // session id (and `resumed`, the same id for a loaded or resumed one, null for a new one), the mode,
@@ -30,7 +33,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk/unstable';
 
-const SCENARIOS = ['success', 'auth', 'rate_limit', 'garbage', 'hang', 'hang_init'];
+const SCENARIOS = ['success', 'auth', 'rate_limit', 'garbage', 'hang', 'hang_init', 'early'];
 const EDITED_FILE = 'FAKE_EDIT.md';
 const SECOND_FILE = 'FAKE_EDIT_2.md';
 const PERMISSION_OPTIONS = [
@@ -111,7 +114,7 @@ export function runFakeAcpAgent(profile) {
         authMethods,
       };
     })
-    .onRequest(acp.methods.agent.session.new, ({ params }) => {
+    .onRequest(acp.methods.agent.session.new, async ({ params, client }) => {
       if (scenario === 'auth') {
         writeRecord();
         throw new acp.RequestError(authError.code, authError.message, authError.data);
@@ -119,6 +122,11 @@ export function runFakeAcpAgent(profile) {
       const session = { id: randomUUID(), cwd: params.cwd, mode: modes[0], history: [] };
       open(session, 'new', params.mcpServers);
       store(session);
+      if (scenario === 'early') {
+        await client.notify(acp.methods.client.session.update, { sessionId: 'other-session', update: { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'NOT-MINE ' } } });
+        await client.notify(acp.methods.client.session.update, { sessionId: session.id, update: { sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text: 'EARLY-MINE' } } });
+        void client.request(acp.methods.client.session.requestPermission, { sessionId: 'other-session', toolCall: { toolCallId: 'other-1', title: 'Other' }, options: PERMISSION_OPTIONS }).catch(() => undefined);
+      }
       return { sessionId: session.id, modes: { currentModeId: session.mode, availableModes: modes.map((id) => ({ id, name: id })) } };
     })
     .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
@@ -203,6 +211,7 @@ class Turn {
     if (/\boutside\b/.test(prompt)) await this.#outside();
     if (/\bsilent tool\b/.test(prompt)) await this.#slowTool();
     if (/\bsilent terminal\b/.test(prompt)) await this.#silentTerminal();
+    if (/\bchatty terminal\b/.test(prompt)) await this.#chattyTerminal();
     if (/\bhuge write\b/.test(prompt)) await this.#client.request(acp.methods.client.fs.writeTextFile, { sessionId: this.#session.id, path: path.join(this.#session.cwd, 'huge.txt'), content: 'x'.repeat(1_500_000) });
     if (/\blong title\b/.test(prompt)) await this.#longTitle();
     await this.#readme();
@@ -322,6 +331,17 @@ class Turn {
     await this.#client.request(acp.methods.client.terminal.release, { sessionId: this.#session.id, terminalId });
   }
 
+  /** `yes` in a client terminal for two seconds: a command that prints without pause. */
+  async #chattyTerminal() {
+    const { terminalId } = await this.#client.request(acp.methods.client.terminal.create, { sessionId: this.#session.id, command: 'yes', args: Array(50).fill('y') });
+    await sleep(2_000);
+    await this.#client.request(acp.methods.client.terminal.kill, { sessionId: this.#session.id, terminalId });
+    await this.#client.request(acp.methods.client.terminal.waitForExit, { sessionId: this.#session.id, terminalId });
+    const { output, truncated } = await this.#client.request(acp.methods.client.terminal.output, { sessionId: this.#session.id, terminalId });
+    await this.#client.request(acp.methods.client.terminal.release, { sessionId: this.#session.id, terminalId });
+    await this.#update({ sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text: `chatty output: ${Buffer.byteLength(output)} bytes, truncated ${truncated}` } });
+  }
+
   async #longTitle() {
     const toolCallId = this.#nextCall();
     const title = `Run ${'x'.repeat(400)}`;
@@ -335,6 +355,8 @@ class Turn {
       await this.#update({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: `Working, part ${index}. ` } });
       await sleep(20);
     }
+    // Noted, so a test can tell the agent heard session/cancel before it was stopped.
+    if (process.env.FAKE_AGENT_RECORD) appendFileSync(process.env.FAKE_AGENT_RECORD, `${JSON.stringify({ argv: process.argv.slice(2), turnCancelled: this.#session.id })}\n`);
     return 'cancelled';
   }
 }
