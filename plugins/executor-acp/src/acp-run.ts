@@ -338,7 +338,7 @@ class AcpRun {
       this.#heldApprovals.push({ kind: 'approval', request, answer });
       return;
     }
-    if (this.#sessionId !== undefined && request.sessionId !== this.#sessionId) {
+    if (request.sessionId !== this.#sessionId) {
       answer({ outcome: { outcome: 'cancelled' } });
       yield* this.#updates.flush();
       yield { type: 'log', level: 'warn', text: `${this.#plan.agentName} asked for a permission in session ${request.sessionId}, not this run's; it was answered "cancelled".` };
