@@ -59,6 +59,10 @@ describe('credentials', () => {
   });
 
   describe('redactValues', () => {
+    it('leaves values too short to be secrets alone (an MCP server’s DEBUG=1 would garble the log)', () => {
+      assert.deepEqual(redactValues({ status: 'succeeded', n: '1 of 1' }, ['1', 'e', 'token-4f2a']), { status: 'succeeded', n: '1 of 1' });
+    });
+
     it('replaces every secret in every string, key and nested value, longest first', () => {
       const payload = { text: 'key sk-12345 and sk-123', list: ['sk-12345', 3, null], nested: { 'sk-123': true } };
       assert.deepEqual(redactValues(payload, ['sk-123', 'sk-12345']), {

@@ -98,6 +98,21 @@ describe('executor boundary', () => {
     assert.ok(!everything.includes(token), 'the token appears nowhere');
   });
 
+  it('refuses a secret too short to mask and any option holding a NUL, quoting neither value', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ token: 'e' }, /"token" is shorter than 8 characters; a secret that short could not be kept out of the logs/],
+      [{ token: 'NULSECRET\u0000probe-xyz' }, /"token" must not contain a NUL character/],
+    ];
+    for (const [options, message] of cases) {
+      const refused = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'uses-secret', options });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(refused.body.error.message, message);
+      assert.ok(!JSON.stringify(refused.body).includes('probe-xyz'), 'the value is not quoted');
+    }
+    const nulArgument = await server.request('POST', `/tasks/${taskId}/attempts`, { executor: 'script', options: { command: 'echo a\u0000b' } });
+    assert.equal(nulArgument.status, 400, JSON.stringify(nulArgument.body));
+  });
+
   const pack = (name: string) => {
     const found = server.forge.registry.packs.find((p) => p.name === name);
     assert.ok(found, `${name} is reported`);

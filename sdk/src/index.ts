@@ -22,3 +22,4 @@ export * from './worktree-paths.ts';
 export * from './command-line.ts';
 export * from './detect-cli.ts';
 export * from './pass-env.ts';
+export * from './retry-wait.ts';

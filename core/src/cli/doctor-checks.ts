@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createServer } from 'node:net';
 import knexFactory from 'knex';
 import type { ForgeConfig } from '../config/config.ts';
@@ -29,7 +30,10 @@ export async function checkGit(): Promise<DoctorCheck> {
 export function checkHome(config: ForgeConfig): DoctorCheck {
   const name = 'FORGE_HOME';
   const { home } = config;
-  if (!existsSync(home)) return check(name, 'ok', `${home} does not exist yet; the server creates it at start.`);
+  if (!existsSync(home)) {
+    const blocker = whyNotCreatable(home);
+    return blocker === null ? check(name, 'ok', `${home} does not exist yet; the server creates it at start.`) : check(name, 'fail', `${home} cannot be created: ${blocker}. Set FORGE_HOME to a folder you can write.`);
+  }
   const stats = statSync(home);
   if (!stats.isDirectory()) return check(name, 'fail', `${home} is not a folder. Remove it or set FORGE_HOME to a folder.`);
   try {
@@ -73,9 +77,23 @@ export async function checkPort(config: ForgeConfig): Promise<DoctorCheck> {
   if (problem === null) return check(name, 'ok', `${config.port} is free`);
   if (problem !== 'EADDRINUSE') return check(name, 'fail', `${config.port} cannot be bound (${problem}). Set FORGE_PORT to another port.`);
   const server = await fetchServerPacks(config);
-  if (server.list) return check(name, 'ok', `${config.port} is in use by this configuration's Forge server at ${localServerUrl(config)}`);
+  // A Forge server answers there; whether it is this FORGE_HOME's cannot be told from outside.
+  if (server.list) return check(name, 'warn', `${config.port} is in use by a Forge server at ${localServerUrl(config)}: fine if it is this configuration's, else \`serve\` cannot start; set FORGE_PORT to another port then.`);
   const answer = server.problem ? `: ${server.problem}` : '';
   return check(name, 'fail', `${config.port} is in use by another program${answer}. Stop it or set FORGE_PORT to another port.`);
+}
+
+/** Why a folder that does not exist could not be made: its nearest existing ancestor is no folder, or not writable; null when it could. */
+function whyNotCreatable(folder: string): string | null {
+  let ancestor = path.dirname(folder);
+  while (!existsSync(ancestor) && path.dirname(ancestor) !== ancestor) ancestor = path.dirname(ancestor);
+  if (!statSync(ancestor).isDirectory()) return `${ancestor} is not a folder`;
+  try {
+    accessSync(ancestor, constants.W_OK);
+    return null;
+  } catch {
+    return `${ancestor} is not writable by this user`;
+  }
 }
 
 /** The error code binding the port on 127.0.0.1 gives, or null when it binds. */

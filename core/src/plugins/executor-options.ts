@@ -2,6 +2,21 @@ import Joi from 'joi';
 import type { OptionDescriptor, OptionShape } from '@forge-core/sdk';
 import { REDACTED } from '../runtime/redact-credentials.ts';
 
+/**
+ * The shortest secret accepted: a shorter one cannot be told apart from ordinary text when it is
+ * masked in what an agent prints (a one-letter key would mask every such letter in the log).
+ */
+export const MIN_SECRET_LENGTH = 8;
+
+/** No option reaches a process with a NUL in it: an argument or environment variable cannot hold one. */
+const WITHOUT_NUL = /^[^\u0000]*$/;
+const text = (max: number) =>
+  Joi.string()
+    .max(max)
+    .pattern(WITHOUT_NUL, { name: 'without NUL' })
+    // The message never quotes the value: for a secret option that would show the secret.
+    .messages({ 'string.pattern.name': '{{#label}} must not contain a NUL character (\\u0000)' });
+
 /** Turns a pack's declarative option descriptors into the host's validator. */
 export function compileOptions(shape: OptionShape = {}): Joi.ObjectSchema {
   const keys: Record<string, Joi.Schema> = {};
@@ -13,7 +28,7 @@ function compileOne(d: OptionDescriptor): Joi.Schema {
   let schema: Joi.Schema;
   switch (d.type) {
     case 'string': {
-      let s = Joi.string().max(d.maxLength ?? 10_000);
+      let s = text(d.maxLength ?? 10_000);
       if (d.pattern) s = s.pattern(new RegExp(d.pattern));
       schema = s;
       break;
@@ -33,10 +48,12 @@ function compileOne(d: OptionDescriptor): Joi.Schema {
       schema = Joi.string().valid(...d.values);
       break;
     case 'string[]':
-      schema = Joi.array().items(Joi.string().max(10_000)).max(d.maxItems ?? 100);
+      schema = Joi.array().items(text(10_000)).max(d.maxItems ?? 100);
       break;
     case 'secret':
-      schema = Joi.string().max(10_000);
+      schema = text(10_000)
+        .min(MIN_SECRET_LENGTH)
+        .messages({ 'string.min': `{{#label}} is shorter than ${MIN_SECRET_LENGTH} characters; a secret that short could not be kept out of the logs` });
       break;
   }
   if (d.description) schema = schema.description(d.description);

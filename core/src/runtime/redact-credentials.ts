@@ -66,13 +66,17 @@ export function credentialsInUrl(url: string): string[] {
   return [...new Set(found.flatMap((value) => [value, decode(value)]))].filter((value) => value.length >= 4);
 }
 
+/** The shortest value masked in what an agent prints. */
+const MIN_MASKED_LENGTH = 6;
+
 /**
  * A copy of `value` (a log payload) with every occurrence of each of `secrets` in its strings
  * replaced, for text an agent prints after it was handed those secrets.
  */
 export function redactValues<T>(value: T, secrets: readonly string[]): T {
-  // Longest first, so a secret that contains another is replaced whole.
-  const ordered = [...new Set(secrets)].filter((secret) => secret !== '').sort((a, b) => b.length - a.length);
+  // Longest first, so a secret that contains another is replaced whole. A value too short to be a
+  // secret (an MCP server's `DEBUG=1`) is left alone: masking it would garble the whole log.
+  const ordered = [...new Set(secrets)].filter((secret) => secret.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
   if (ordered.length === 0) return value;
   const redact = (item: unknown): unknown => {
     if (typeof item === 'string') return ordered.reduce((text, secret) => text.replaceAll(secret, REDACTED), item);

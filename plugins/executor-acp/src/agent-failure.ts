@@ -1,4 +1,4 @@
-import { isRecord, shortLine, type RunFailure, type RunFailureKind } from '@forge-core/sdk';
+import { isRecord, retryAfterMsIn, shortLine, type RunFailure, type RunFailureKind } from '@forge-core/sdk';
 
 /** ACP's "authentication required" error code: what gemini, qwen, copilot and claude-agent-acp send when logged out. */
 export const AUTH_REQUIRED = -32000;
@@ -9,9 +9,6 @@ const TEXT_KINDS: readonly (readonly [RunFailureKind, RegExp])[] = [
   ['rate_limit', /rate.?limit|too many requests|\b429\b|per minute|resource.?exhausted/i],
   ['quota', /quota|billing|credit balance|usage limit|insufficient/i],
 ];
-
-/** A wait quoted in an error text: "retry in 4.1s", "Retry-After: 30", "try again in 120 ms". */
-const RETRY_IN_TEXT = /(?:retry|try again)(?:[- ]after)?\D{0,6}(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?)?\b/i;
 
 /** An error the agent answered one of our requests with. */
 export interface AgentError {
@@ -45,9 +42,6 @@ export function failureOf(error: AgentError): RunFailure | undefined {
   const kind = error.code === AUTH_REQUIRED && /auth|log ?in|key|credential/i.test(texts.join(' ')) ? 'auth' : TEXT_KINDS.find(([, pattern]) => texts.some((text) => pattern.test(text)))?.[0];
   if (kind === undefined) return undefined;
   if (kind === 'auth') return { kind };
-  const wait = texts.map((text) => RETRY_IN_TEXT.exec(text)).find((match) => match !== null);
-  if (!wait) return { kind };
-  const amount = Number(wait[1]);
-  const retryAfterMs = Math.round(/^m/i.test(wait[2] ?? 's') ? amount : amount * 1000);
-  return { kind, retryAfterMs };
+  const retryAfterMs = texts.map(retryAfterMsIn).find((wait) => wait !== undefined);
+  return retryAfterMs === undefined ? { kind } : { kind, retryAfterMs };
 }

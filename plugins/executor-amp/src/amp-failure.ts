@@ -5,7 +5,7 @@
  * error the run ends with. The login prompt is caught before (amp-login-prompt.ts), and Claude's
  * own wording (`rate_limit_error`, a 429 with a retry-after) already by the shared parser.
  */
-import type { DoneEvent, RunFailure, RunFailureKind } from '@forge-core/sdk';
+import { retryAfterMsIn, type DoneEvent, type RunFailure, type RunFailureKind } from '@forge-core/sdk';
 
 /** In order: a text that names both a bad key and a 429 is a bad key. */
 const TEXT_KINDS: readonly (readonly [RunFailureKind, RegExp])[] = [
@@ -14,14 +14,11 @@ const TEXT_KINDS: readonly (readonly [RunFailureKind, RegExp])[] = [
   ['rate_limit', /\b429\b|too many requests|rate[ _-]?limit/i],
 ];
 
-/** An HTTP retry-after quoted in the text, in seconds. */
-const RETRY_AFTER = /retry[-_ ]after\D{0,4}(\d{1,6})\b/i;
-
 function failureOf(text: string): RunFailure | undefined {
   const kind = TEXT_KINDS.find(([, pattern]) => pattern.test(text))?.[0];
   if (kind === undefined) return undefined;
-  const seconds = RETRY_AFTER.exec(text)?.[1];
-  return seconds === undefined ? { kind } : { kind, retryAfterMs: Number(seconds) * 1000 };
+  const retryAfterMs = retryAfterMsIn(text);
+  return retryAfterMs === undefined ? { kind } : { kind, retryAfterMs };
 }
 
 /** The run's `done`, with the kind of its failure when its error names one and nothing typed it before. */

@@ -17,6 +17,7 @@ describe('withAmpFailure: typed failures from what amp says', () => {
 
   it('is rate_limit for a 429, with the retry-after it quotes', () => {
     assert.deepEqual(withAmpFailure(failedWith('amp exited with code 1 before reporting a result: Error: 429 Too Many Requests (retry-after: 45)')).failure, { kind: 'rate_limit', retryAfterMs: 45_000 });
+    assert.deepEqual(withAmpFailure(failedWith('amp exited with code 1 before reporting a result: Error: rate limit exceeded, try again in 30s')).failure, { kind: 'rate_limit', retryAfterMs: 30_000 });
     assert.deepEqual(withAmpFailure(failedWith('amp exited with code 1 before reporting a result: rate limit exceeded')).failure, { kind: 'rate_limit' });
   });
 

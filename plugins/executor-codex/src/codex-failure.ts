@@ -1,4 +1,4 @@
-import { isRecord, numberAt, recordAt, stringAt, type JsonRecord, type RunFailure, type RunFailureKind } from '@forge-core/sdk';
+import { isRecord, numberAt, recordAt, retryAfterMsIn, stringAt, type JsonRecord, type RunFailure, type RunFailureKind } from '@forge-core/sdk';
 
 /**
  * Codex's turn errors (`error` notifications, a failed turn's `turn.error`) and what kind of
@@ -47,26 +47,6 @@ function failureKindOf(info: unknown): RunFailureKind | undefined {
     if (status !== undefined && KIND_BY_HTTP_STATUS[status] !== undefined) return KIND_BY_HTTP_STATUS[status];
   }
   return undefined;
-}
-
-const UNIT_MS: readonly [RegExp, number][] = [
-  [/^(?:ms|milliseconds?)$/, 1],
-  [/^(?:s|secs?|seconds?)$/, 1_000],
-  [/^(?:m|mins?|minutes?)$/, 60_000],
-  [/^(?:h|hrs?|hours?)$/, 3_600_000],
-  [/^(?:d|days?)$/, 86_400_000],
-];
-
-/** "Please try again in 20s", "try again in 1m30s", "try again in 2 hours 5 minutes": the wait in ms. */
-export function retryAfterMsIn(text: string): number | undefined {
-  const phrase = /try again in\s+((?:\d+(?:\.\d+)?\s*[a-z]+(?:\s*,\s*|\s+and\s+|\s*)?)+)/i.exec(text);
-  if (phrase === null) return undefined;
-  let total: number | undefined;
-  for (const [, amount, unit] of (phrase[1] as string).matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/gi)) {
-    const factor = UNIT_MS.find(([pattern]) => pattern.test((unit as string).toLowerCase()))?.[1];
-    if (factor !== undefined) total = (total ?? 0) + Number(amount) * factor;
-  }
-  return total === undefined ? undefined : Math.round(total);
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { failureOf, retryAfterMsIn, turnErrorOf } from '../src/codex-failure.ts';
+import { retryAfterMsIn } from '@forge-core/sdk';
+import { failureOf, turnErrorOf } from '../src/codex-failure.ts';
 
 function error(message: string, codexErrorInfo: unknown, additionalDetails: string | null = null, emittedAtMs?: number) {
   const parsed = turnErrorOf({ message, codexErrorInfo, additionalDetails }, emittedAtMs);

@@ -7,7 +7,7 @@
  * texts and for the usual wording of a rate limit, since no rate-limited run was available to
  * record.
  */
-import type { RunFailure, RunFailureKind } from '@forge-core/sdk';
+import { retryAfterMsIn, type RunFailure, type RunFailureKind } from '@forge-core/sdk';
 
 /** In order: a text that names both a login problem and a 429 is a login problem. */
 const TEXT_KINDS: readonly (readonly [RunFailureKind, RegExp])[] = [
@@ -15,29 +15,6 @@ const TEXT_KINDS: readonly (readonly [RunFailureKind, RegExp])[] = [
   ['quota', /usage limit|spend(?:ing)? limit|free requests limit|out of (?:credits|requests)|quota exceeded|insufficient (?:credits|quota)/i],
   ['rate_limit', /rate[ -_]?limit|too many requests|\b429\b/i],
 ];
-
-const UNIT_MS: readonly (readonly [RegExp, number])[] = [
-  [/^(?:ms|milliseconds?)$/, 1],
-  [/^(?:s|secs?|seconds?)$/, 1_000],
-  [/^(?:m|mins?|minutes?)$/, 60_000],
-  [/^(?:h|hrs?|hours?)$/, 3_600_000],
-];
-
-/** "try again in 30 seconds", "try again in 1m30s", "retry after 20": how long to wait, in ms. */
-export function retryAfterMsIn(text: string): number | undefined {
-  const phrase = /(?:try again in|retry in)\s+((?:\d+(?:\.\d+)?\s*[a-z]+\s*(?:,|and)?\s*)+)/i.exec(text);
-  if (phrase !== null) {
-    let total: number | undefined;
-    for (const [, amount, unit] of (phrase[1] as string).matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/gi)) {
-      const factor = UNIT_MS.find(([pattern]) => pattern.test((unit as string).toLowerCase()))?.[1];
-      if (factor !== undefined) total = (total ?? 0) + Number(amount) * factor;
-    }
-    if (total !== undefined) return Math.round(total);
-  }
-  // An HTTP Retry-After quoted in the message counts in seconds.
-  const retryAfter = /retry[-_ ]after\D{0,4}(\d{1,6})\b/i.exec(text);
-  return retryAfter === null ? undefined : Number(retryAfter[1]) * 1000;
-}
 
 /** The failure the texts (stderr's last lines, an error result) name, with the wait when they give one. */
 export function runFailure(texts: readonly string[]): RunFailure | undefined {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ProcessExit } from '@forge-core/sdk';
-import { retryAfterMsIn, runFailure } from '../src/cursor-failure.ts';
+import { retryAfterMsIn } from '@forge-core/sdk';
+import { runFailure } from '../src/cursor-failure.ts';
 import { doneEvent } from '../src/cursor-outcome.ts';
 import type { CursorStreamReport } from '../src/parse-cursor-stream.ts';
 
