@@ -50,3 +50,17 @@ export function commandLine(text: string): CommandLine | undefined {
   const [command, ...args] = splitCommandLine(text);
   return command === undefined ? undefined : { command, args };
 }
+
+/**
+ * An executor's `command` setting read for a run: the program and its first arguments, or why it
+ * cannot be used, in words that name the setting (`agent` is what the command would start).
+ */
+export function commandSetting(executorId: string, setting: string, agent: string): CommandLine | { problem: string } {
+  let command: CommandLine | undefined;
+  try {
+    command = commandLine(setting);
+  } catch (error) {
+    return { problem: `The setting executors.${executorId}.command cannot be read: ${(error as Error).message}.` };
+  }
+  return command ?? { problem: `The setting executors.${executorId}.command is blank, so there is no ${agent} to run.` };
+}

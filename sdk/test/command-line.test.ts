@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { commandLine, splitCommandLine } from '@forge-core/sdk';
+import { commandLine, commandSetting, splitCommandLine } from '@forge-core/sdk';
 
 describe('command-line: a command setting split into words', () => {
   it('splits as a shell would for plain words, quotes and backslashes, expanding nothing', () => {
@@ -17,5 +17,13 @@ describe('command-line: a command setting split into words', () => {
     assert.deepEqual(commandLine('claude'), { command: 'claude', args: [] });
     assert.equal(commandLine(' \t'), undefined);
     assert.throws(() => commandLine("claude 'x"), SyntaxError);
+  });
+});
+
+describe('commandSetting: an executor\'s command setting read for a run', () => {
+  it('gives the program and its arguments, or why it cannot be used, naming the setting', () => {
+    assert.deepEqual(commandSetting('amp', 'npx -y @sourcegraph/amp', 'Amp'), { command: 'npx', args: ['-y', '@sourcegraph/amp'] });
+    assert.deepEqual(commandSetting('amp', '   ', 'Amp'), { problem: 'The setting executors.amp.command is blank, so there is no Amp to run.' });
+    assert.deepEqual(commandSetting('amp', 'amp "--x', 'Amp'), { problem: 'The setting executors.amp.command cannot be read: the command line "amp \\"--x" has an unclosed " quote.' });
   });
 });

@@ -1,5 +1,5 @@
 import { runClaudeSession, type ClaudeSessionOptions } from '@forge-core/executor-claude-code/stream';
-import { commandLine, passedEnvironment, type CommandLine, type ExecutorEvent, type RunContext } from '@forge-core/sdk';
+import { commandSetting, passedEnvironment, type ExecutorEvent, type RunContext } from '@forge-core/sdk';
 import { withAmpFailure } from './amp-failure.ts';
 import { ampInvocation } from './amp-invocation.ts';
 import { loginPromptEnding } from './amp-login-prompt.ts';
@@ -23,15 +23,9 @@ const AMP_STREAM: ClaudeSessionOptions = {
 /** One run, fresh or continuing a thread: what it needs is prepared, then amp runs. */
 export async function* runAmp(prompt: string, options: AmpOptions, ctx: RunContext, threadId?: string): AsyncGenerator<ExecutorEvent> {
   const settings = ampSettings(ctx.config);
-  let command: CommandLine | undefined;
-  try {
-    command = commandLine(settings.command);
-  } catch (error) {
-    yield failed(`The setting executors.amp.command cannot be read: ${(error as Error).message}.`);
-    return;
-  }
-  if (command === undefined) {
-    yield failed('The setting executors.amp.command is blank, so there is no Amp to run.');
+  const command = commandSetting('amp', settings.command, 'Amp');
+  if ('problem' in command) {
+    yield failed(command.problem);
     return;
   }
   let mcpConfigFile: string | undefined;

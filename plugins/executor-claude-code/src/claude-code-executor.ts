@@ -1,4 +1,4 @@
-import { commandLine, defineExecutor, type CommandLine, type ExecutorEvent, type RunContext } from '@forge-core/sdk';
+import { commandSetting, defineExecutor, type ExecutorEvent, type RunContext } from '@forge-core/sdk';
 import { claudeCodeConfigShape, claudeCodeOptionShape, claudeCodeSettings, type ClaudeCodeOptions } from './claude-code-options.ts';
 import { claudeInvocation } from './claude-invocation.ts';
 import { detectClaude } from './detect-claude.ts';
@@ -10,15 +10,9 @@ const failed = (error: string): ExecutorEvent => ({ type: 'done', status: 'faile
 /** One run, fresh or resumed: what it needs is prepared, then Claude runs. */
 async function* runClaudeCode(prompt: string, options: ClaudeCodeOptions, ctx: RunContext, sessionId?: string): AsyncGenerator<ExecutorEvent> {
   const settings = claudeCodeSettings(ctx.config);
-  let command: CommandLine | undefined;
-  try {
-    command = commandLine(settings.command);
-  } catch (error) {
-    yield failed(`The setting executors.claude-code.command cannot be read: ${(error as Error).message}.`);
-    return;
-  }
-  if (command === undefined) {
-    yield failed('The setting executors.claude-code.command is blank, so there is no Claude Code to run.');
+  const command = commandSetting('claude-code', settings.command, 'Claude Code');
+  if ('problem' in command) {
+    yield failed(command.problem);
     return;
   }
   let mcpConfigFile: string | undefined;

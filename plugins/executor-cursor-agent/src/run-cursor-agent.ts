@@ -1,4 +1,4 @@
-import { commandLine, truncate, visibleText, type CommandLine, type ExecutorEvent, type RunContext } from '@forge-core/sdk';
+import { commandSetting, truncate, visibleText, type ExecutorEvent, type RunContext } from '@forge-core/sdk';
 import { cursorInvocation } from './cursor-invocation.ts';
 import { cursorAgentConfig, type CursorAgentOptions } from './cursor-options.ts';
 import { doneEvent, timedOutDone } from './cursor-outcome.ts';
@@ -32,15 +32,9 @@ function warnAboutMcpServers(ctx: RunContext): void {
  */
 export async function* runCursorAgent(prompt: string, options: CursorAgentOptions, ctx: RunContext, sessionId?: string): AsyncGenerator<ExecutorEvent> {
   const config = cursorAgentConfig(ctx.config);
-  let command: CommandLine | undefined;
-  try {
-    command = commandLine(config.command);
-  } catch (error) {
-    yield failed(`The setting executors.cursor-agent.command cannot be read: ${(error as Error).message}.`);
-    return;
-  }
-  if (command === undefined) {
-    yield failed('The setting executors.cursor-agent.command is blank, so there is no cursor-agent to run.');
+  const command = commandSetting('cursor-agent', config.command, 'cursor-agent');
+  if ('problem' in command) {
+    yield failed(command.problem);
     return;
   }
   if (ctx.signal.aborted) {

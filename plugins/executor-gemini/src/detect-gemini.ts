@@ -2,7 +2,7 @@ import { detectCli, detectResultOf, type DetectContext, type DetectResult } from
 import { geminiConfig } from './gemini-options.ts';
 import { rememberVersion } from './known-versions.ts';
 
-export const GEMINI_INSTALL = 'Install Gemini CLI with `npm install -g @google/gemini-cli` and run `gemini` once to log in (or give the executor an API key)';
+const GEMINI_INSTALL = 'Install Gemini CLI with `npm install -g @google/gemini-cli` and run `gemini` once to log in (or give the executor an API key)';
 
 /** gemini prints its version alone (`0.61.0`); the `(-…)` part keeps a nightly's or preview's suffix for the flag choice. */
 export const GEMINI_VERSION_PATTERN = /\b(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/;
