@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorEvent, McpServer } from '@forge-core/sdk';
-import { collectEvents, createHostRunContext, eventsOfType, finalDone, makeTempDir, type HostRunContext, type HostRunContextOptions, type TempDir } from '@forge-core/sdk/testing';
+import { collectEvents, eventsOfType, finalDone, type HostRunContext } from '@forge-core/sdk/testing';
 import { acp, type AcpOptions } from '../src/index.ts';
+import { fakeAgentRuns } from './support/fake-agent-runs.ts';
 
 // The generic acp executor against test/fake-cli/acp-agent, a real ACP agent written with the
 // ACP SDK, run as a child through the host's own process layer.
@@ -28,49 +29,10 @@ const MCP_SERVERS: McpServer[] = [
   { name: 'docs', transport: 'http', url: 'https://mcp.example.com/v1', headers: { Authorization: 'Bearer t0k' } },
 ];
 
-interface Recorded {
-  argv: string[];
-  cwd: string;
-  mcp: unknown[];
-  opened: 'new' | 'load' | 'resume';
-  sessionId: string;
-  mode: string;
-  prompts: string[];
-}
-
 describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', function () {
   this.timeout(30_000);
-  let root: TempDir;
-  let worktree: string;
-  let recordFile: string;
-  let contexts: HostRunContext[];
-
-  beforeEach(async () => {
-    root = await makeTempDir('acp-e2e');
-    worktree = path.join(root.path, 'worktree');
-    mkdirSync(worktree);
-    writeFileSync(path.join(worktree, 'README.md'), '# Project\n\nline 3\n');
-    mkdirSync(path.join(root.path, 'home'));
-    recordFile = path.join(root.path, 'record.jsonl');
-    contexts = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.map((ctx) => ctx.stopProcesses()));
-    await root.cleanup();
-  });
-
-  function context(overrides: Partial<HostRunContextOptions> & { scenario?: string } = {}): HostRunContext {
-    const { scenario = 'success', env, ...rest } = overrides;
-    const ctx = createHostRunContext({
-      worktreePath: worktree,
-      scratchDir: root.path,
-      env: { HOME: path.join(root.path, 'home'), FAKE_AGENT_SCENARIO: scenario, FAKE_AGENT_RECORD: recordFile, ...env },
-      ...rest,
-    });
-    contexts.push(ctx);
-    return ctx;
-  }
+  const runs = fakeAgentRuns('acp-e2e', { readme: '# Project\n\nline 3\n' });
+  const { context, records } = runs;
 
   function run(ctx: HostRunContext, prompt = 'Write the greeting.', options: Partial<AcpOptions> = {}, onEvent?: (event: ExecutorEvent) => void) {
     return collectEvents(acp.run({ attemptId: 'att_acp', prompt, options: { ...OPTIONS, ...options } }, ctx), onEvent);
@@ -80,13 +42,11 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     return collectEvents(acp.resume!({ attemptId: 'att_acp', prompt, sessionId, options: { ...OPTIONS, ...options } }, ctx));
   }
 
-  const records = (): Recorded[] => readFileSync(recordFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Recorded);
-
   it('runs a turn: merged thinking and message, a plan, a read through fs, an approved edit written through fs, usage and the summary', async () => {
     const ctx = context({ mcpServers: MCP_SERVERS });
     const events = await run(ctx);
 
-    assert.equal(readFileSync(path.join(worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
+    assert.equal(readFileSync(path.join(runs.worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
     const done = finalDone(events);
     assert.deepEqual([done.status, done.summary], ['succeeded', 'I wrote FAKE_EDIT.md.']);
     const session = eventsOfType(events, 'session')[0];
@@ -120,7 +80,7 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
   it('leaves the file alone when the edit is denied, and answers with the agent\'s reject option', async () => {
     const ctx = context({ approvals: [{ outcome: 'denied', reason: 'not now' }] });
     const events = await run(ctx);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), false);
     assert.equal(ctx.approvals[0]?.decision.choiceId, 'reject-once');
     assert.equal(finalDone(events).summary, 'I did not edit anything: the edit was refused.');
     assert.deepEqual(eventsOfType(events, 'tool_result').at(-1), { type: 'tool_result', callId: 'call-2', isError: true, output: 'The user refused this edit.' });
@@ -130,27 +90,27 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
   it('approves one edit and denies another in the same turn, keeping "always" choices', async () => {
     const ctx = context({ approvals: [{ outcome: 'approved', scope: 'always' }, { outcome: 'denied', scope: 'always' }] });
     const events = await run(ctx, 'Write both files, second too.');
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), true);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT_2.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), true);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT_2.md')), false);
     assert.deepEqual(ctx.approvals.map((a) => a.decision.choiceId), ['allow-always', 'reject-always']);
     assert.equal(finalDone(events).status, 'succeeded');
   });
 
   it('refuses file requests outside the worktree or into .git, and the turn goes on', async () => {
-    writeFileSync(path.join(root.path, 'secret.txt'), 'do not read\n');
-    symlinkSync(path.join(root.path, 'secret.txt'), path.join(worktree, 'link-out'));
+    writeFileSync(path.join(runs.root, 'secret.txt'), 'do not read\n');
+    symlinkSync(path.join(runs.root, 'secret.txt'), path.join(runs.worktree, 'link-out'));
     const ctx = context();
     const events = await run(ctx, 'Look outside first.');
     const refused = eventsOfType(events, 'log').filter((e) => e.level === 'warn' && e.text.startsWith("Refused the agent's file request"));
     assert.equal(refused.length, 2);
     assert.match(refused[0]?.text ?? '', /\/etc\/hostname is outside the attempt's worktree/);
-    assert.equal(existsSync(path.join(root.path, 'outside.txt')), false);
+    assert.equal(existsSync(path.join(runs.root, 'outside.txt')), false);
     // Each refusal's warning comes after what the agent said before it, so the answer is split there.
     const said = eventsOfType(events, 'message').map((e) => e.text).join('');
     assert.match(said, /fs\/read_text_file was refused: Refused: \/etc\/hostname is outside/);
     assert.match(said, /fs\/write_text_file was refused/);
     assert.equal(finalDone(events).status, 'succeeded');
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), true);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), true);
   });
 
   it('runs a client terminal in the worktree and shows its output in the tool result', async () => {
@@ -265,7 +225,7 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     const done = finalDone(await run(context(), 'Make a huge write.'));
     assert.equal(done.status, 'failed');
     assert.match(done.error ?? '', /^acp-agent sent a message longer than the 1 MiB a line may hold/);
-    assert.equal(existsSync(path.join(worktree, 'huge.txt')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'huge.txt')), false);
   });
 
   it('shortens a tool named only by a long title, in its events and in its approval', async () => {
@@ -295,7 +255,7 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
   });
 
   it('says how the agent ended when its command cannot start', async () => {
-    const done = finalDone(await run(context(), 'x', { command: path.join(root.path, 'no-such-agent') }));
+    const done = finalDone(await run(context(), 'x', { command: path.join(runs.root, 'no-such-agent') }));
     assert.equal(done.status, 'failed');
     assert.match(done.error ?? '', /no-such-agent/);
     assert.match(done.error ?? '', /exited|ENOENT|not found/i);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorEvent, McpServer } from '@forge-core/sdk';
-import { collectEvents, createHostRunContext, eventsOfType, finalDone, makeTempDir, type HostRunContext, type HostRunContextOptions, type TempDir } from '@forge-core/sdk/testing';
+import { collectEvents, eventsOfType, finalDone, type HostRunContext } from '@forge-core/sdk/testing';
 import type { CopilotOptions } from '../src/copilot-options.ts';
 import { copilot } from '../src/index.ts';
+import { fakeAgentRuns } from '../../executor-acp/test/support/fake-agent-runs.ts';
 
 // The copilot executor against test/fake-cli/copilot, a real ACP agent with copilot 1.0.102's
 // argv surface and handshake, run as a child through the host's own process layer.
@@ -19,66 +20,22 @@ const MCP_SERVERS: McpServer[] = [
   { name: 'docs', transport: 'http', url: 'https://mcp.example.com/v1', headers: { Authorization: 'Bearer t0k' } },
 ];
 
-/** What the fake agent appends to FAKE_AGENT_RECORD for each process. */
-interface Recorded {
-  argv: string[];
-  cwd: string;
-  mcp: unknown[];
-  opened: 'new' | 'load' | 'resume';
-  sessionId: string;
-  mode: string;
-  prompts: string[];
-}
-
 describe('copilot executor with the fake copilot CLI (real processes)', function () {
   this.timeout(30_000);
-  let root: TempDir;
-  let worktree: string;
-  let recordFile: string;
-  let contexts: HostRunContext[];
-
-  beforeEach(async () => {
-    root = await makeTempDir('copilot-e2e');
-    worktree = path.join(root.path, 'worktree');
-    mkdirSync(worktree);
-    writeFileSync(path.join(worktree, 'README.md'), '# Project\n');
-    mkdirSync(path.join(root.path, 'home'));
-    recordFile = path.join(root.path, 'record.jsonl');
-    contexts = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.map((ctx) => ctx.stopProcesses()));
-    await root.cleanup();
-  });
-
-  function context(overrides: Partial<HostRunContextOptions> & { scenario?: string } = {}): HostRunContext {
-    const { scenario = 'success', env, ...rest } = overrides;
-    const ctx = createHostRunContext({
-      worktreePath: worktree,
-      scratchDir: root.path,
-      config: { command: FAKE_COPILOT, passEnv: [] },
-      // copilot keeps its sessions under HOME: a folder of the test, never the user's.
-      env: { HOME: path.join(root.path, 'home'), FAKE_AGENT_SCENARIO: scenario, FAKE_AGENT_RECORD: recordFile, ...env },
-      ...rest,
-    });
-    contexts.push(ctx);
-    return ctx;
-  }
+  const runs = fakeAgentRuns('copilot-e2e', { config: { command: FAKE_COPILOT, passEnv: [] } });
+  const { context, records } = runs;
 
   function run(ctx: HostRunContext, prompt = 'Write the greeting.', options: Partial<CopilotOptions> = {}, onEvent?: (event: ExecutorEvent) => void) {
     return collectEvents(copilot.run({ attemptId: 'att_copilot', prompt, options: { ...OPTIONS, ...options } }, ctx), onEvent);
   }
 
-  const records = (): Recorded[] => readFileSync(recordFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Recorded);
-
   it('edits the worktree once the edit is approved, reporting the session, the tool calls, the file, usage and the summary', async () => {
     const ctx = context({ mcpServers: MCP_SERVERS });
     const events = await run(ctx);
 
-    assert.equal(readFileSync(path.join(worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
+    assert.equal(readFileSync(path.join(runs.worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
     const [record] = records();
-    assert.deepEqual([record?.argv, record?.cwd, record?.opened], [['--acp'], worktree, 'new']);
+    assert.deepEqual([record?.argv, record?.cwd, record?.opened], [['--acp'], runs.worktree, 'new']);
     assert.deepEqual(eventsOfType(events, 'session').map((e) => e.sessionId), [record?.sessionId]);
     assert.deepEqual(eventsOfType(events, 'tool_call').map((c) => c.action), ['todo', 'file_read', 'file_edit']);
     assert.deepEqual(eventsOfType(events, 'file_change').at(-1), { type: 'file_change', path: 'FAKE_EDIT.md', change: 'added' });
@@ -96,7 +53,7 @@ describe('copilot executor with the fake copilot CLI (real processes)', function
   it('leaves the worktree alone when the edit is denied, answering with the reject option', async () => {
     const ctx = context({ approvals: [{ outcome: 'denied', reason: 'not now' }] });
     const events = await run(ctx);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), false);
     assert.equal(ctx.approvals[0]?.decision.choiceId, 'reject-once');
     assert.deepEqual(eventsOfType(events, 'file_change'), []);
     assert.equal(finalDone(events).summary, 'I did not edit anything: the edit was refused.');
@@ -106,8 +63,8 @@ describe('copilot executor with the fake copilot CLI (real processes)', function
     const ctx = context({ approvals: [{ outcome: 'approved', scope: 'always' }, { outcome: 'denied', scope: 'always' }] });
     await run(ctx, 'Write both files, second too.');
     assert.deepEqual(ctx.approvals.map((a) => a.decision.choiceId), ['allow-always', 'reject-always']);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), true);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT_2.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), true);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT_2.md')), false);
   });
 
   it('switches the session to a mode named by its word, and passes the extra arguments', async () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApprovalRequest, ExecutorEvent, McpServer } from '@forge-core/sdk';
-import { collectEvents, createFakeDetectContext, createHostRunContext, eventsOfType, finalDone, makeTempDir, type HostRunContext, type HostRunContextOptions, type TempDir } from '@forge-core/sdk/testing';
+import { collectEvents, createFakeDetectContext, eventsOfType, finalDone, type HostRunContext } from '@forge-core/sdk/testing';
 import { detectGemini } from '../src/detect-gemini.ts';
 import type { GeminiOptions } from '../src/gemini-options.ts';
 import { gemini } from '../src/index.ts';
+import { fakeAgentRuns, type FakeAgentContextOptions } from '../../executor-acp/test/support/fake-agent-runs.ts';
 
 // The executor against test/fake-cli/gemini, a real ACP agent in a child process, run through
 // the host's own process layer.
@@ -20,70 +21,37 @@ const MCP_SERVERS: McpServer[] = [
 ];
 
 /** What the fake agent appends to FAKE_AGENT_RECORD, once per process. */
-interface Recorded {
-  argv: string[];
-  cwd: string;
-  mcp: unknown[] | null;
-  opened: 'new' | 'load' | 'resume' | null;
-  sessionId: string | null;
-  mode: string | null;
-  prompts: string[];
-}
-
 describe('gemini executor with the fake gemini CLI (real processes)', () => {
-  let root: TempDir;
-  let worktree: string;
-  let recordFile: string;
+  const runs = fakeAgentRuns('gemini-e2e', { readme: '# demo\n' });
+  const { records } = runs;
   /** This test's own path to the fake, so the version the executor remembers for it is this test's alone. */
   let fakeCommand: string;
-  let contexts: HostRunContext[];
 
-  beforeEach(async () => {
-    root = await makeTempDir('gemini-e2e');
-    worktree = path.join(root.path, 'worktree');
-    mkdirSync(worktree);
-    writeFileSync(path.join(worktree, 'README.md'), '# demo\n');
-    mkdirSync(path.join(root.path, 'scratch'));
-    mkdirSync(path.join(root.path, 'bin'));
-    fakeCommand = path.join(root.path, 'bin', 'gemini');
+  beforeEach(() => {
+    mkdirSync(path.join(runs.root, 'bin'));
+    fakeCommand = path.join(runs.root, 'bin', 'gemini');
     symlinkSync(FAKE_GEMINI, fakeCommand);
-    recordFile = path.join(root.path, 'record.jsonl');
-    contexts = [];
   });
 
-  afterEach(async () => {
-    await Promise.all(contexts.map((ctx) => ctx.stopProcesses()));
-    await root.cleanup();
-  });
-
-  function context(overrides: Partial<HostRunContextOptions> & { scenario?: string; version?: string } = {}): HostRunContext {
-    const { scenario = 'success', version, env, config, ...rest } = overrides;
-    const scratchDir = path.join(root.path, 'scratch');
-    const ctx = createHostRunContext({
-      worktreePath: worktree,
-      scratchDir,
+  /** A context for the fake at this test's path, `--acp` unless the test says otherwise, and the version it should claim. */
+  function context(overrides: FakeAgentContextOptions & { version?: string } = {}): HostRunContext {
+    const { version, env, config, ...rest } = overrides;
+    return runs.context({
       config: { command: fakeCommand, passEnv: [], acpFlag: '--acp', ...config },
-      // The fake keeps its sessions under HOME: the run's scratch folder here, never the user's.
-      env: { HOME: scratchDir, FAKE_AGENT_SCENARIO: scenario, FAKE_AGENT_RECORD: recordFile, ...(version === undefined ? {} : { FAKE_GEMINI_VERSION: version }), ...env },
+      env: { ...(version === undefined ? {} : { FAKE_GEMINI_VERSION: version }), ...env },
       ...rest,
     });
-    contexts.push(ctx);
-    return ctx;
   }
 
   function run(ctx: HostRunContext, options: Partial<GeminiOptions> = {}, prompt = 'Write the greeting.', onEvent?: (event: ExecutorEvent) => void) {
     return collectEvents(gemini.run({ attemptId: 'att_gemini', prompt, options: { ...OPTIONS, ...options } }, ctx), onEvent);
   }
 
-  function records(): Recorded[] {
-    return readFileSync(recordFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Recorded);
-  }
-
   it('edits the worktree once the edit is approved, reporting the session, the file, usage and the summary', async () => {
     const ctx = context({ mcpServers: MCP_SERVERS });
     const events = await run(ctx);
 
-    assert.equal(readFileSync(path.join(worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
+    assert.equal(readFileSync(path.join(runs.worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
     const [session] = eventsOfType(events, 'session');
     assert.match(session?.sessionId ?? '', /^[0-9a-f-]{36}$/);
     // The write through fs/write_text_file and the completed call's diff each report the change.
@@ -99,7 +67,7 @@ describe('gemini executor with the fake gemini CLI (real processes)', () => {
 
     const [record] = records();
     assert.deepEqual(record?.argv, ['--acp']);
-    assert.equal(record?.cwd, worktree);
+    assert.equal(record?.cwd, runs.worktree);
     assert.equal(record?.opened, 'new');
     assert.equal(record?.sessionId, session?.sessionId);
     assert.equal(record?.mode, 'default');
@@ -119,7 +87,7 @@ describe('gemini executor with the fake gemini CLI (real processes)', () => {
   it('leaves the worktree alone when the edit is denied', async () => {
     const ctx = context({ approvals: [{ outcome: 'denied', reason: 'not now' }] });
     const events = await run(ctx);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), false);
     assert.deepEqual(eventsOfType(events, 'file_change'), []);
     assert.equal(ctx.approvals[0]?.decision.choiceId, 'reject-once');
     assert.deepEqual(finalDone(events), { type: 'done', status: 'succeeded', summary: 'I did not edit anything: the edit was refused.', exitCode: 0 });
@@ -129,7 +97,7 @@ describe('gemini executor with the fake gemini CLI (real processes)', () => {
     const ctx = context({ approvals: [{ outcome: 'approved', scope: 'always' }] });
     const events = await run(ctx);
     assert.equal(ctx.approvals[0]?.decision.choiceId, 'allow-always');
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), true);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), true);
     assert.equal(finalDone(events).status, 'succeeded');
   });
 
@@ -137,7 +105,7 @@ describe('gemini executor with the fake gemini CLI (real processes)', () => {
     const ctx = context();
     const events = await run(ctx, { mode: 'yolo', extraArgs: ['--include-directories', '../shared'] });
     assert.equal(ctx.approvals.length, 0);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), true);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), true);
     assert.equal(finalDone(events).status, 'succeeded');
     const [record] = records();
     assert.deepEqual(record?.argv, ['--acp', '--include-directories', '../shared']);
@@ -152,7 +120,7 @@ describe('gemini executor with the fake gemini CLI (real processes)', () => {
 
     assert.deepEqual(eventsOfType(followUp, 'session').map((event) => event.sessionId), [sessionId]);
     assert.equal(finalDone(followUp).status, 'succeeded');
-    assert.equal(readFileSync(path.join(worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nNow add a farewell.\n');
+    assert.equal(readFileSync(path.join(runs.worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nNow add a farewell.\n');
     const [, resumed] = records();
     assert.deepEqual([resumed?.opened, resumed?.sessionId, resumed?.prompts], ['load', sessionId, ['Now add a farewell.']]);
   });
@@ -188,7 +156,7 @@ describe('gemini executor with the fake gemini CLI (real processes)', () => {
     };
     const events = await collectEvents(gemini.run({ attemptId: 'att_gemini', prompt: 'Write it.', options: OPTIONS }, stopWhileAsking));
     assert.deepEqual(finalDone(events), { type: 'done', status: 'cancelled' });
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), false);
   });
 
   it('warns about lines that are not ACP messages and still finishes the run', async () => {

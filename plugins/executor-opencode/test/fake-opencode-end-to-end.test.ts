@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorEvent, McpServer } from '@forge-core/sdk';
-import { collectEvents, createHostRunContext, eventsOfType, finalDone, makeTempDir, type HostRunContext, type HostRunContextOptions, type TempDir } from '@forge-core/sdk/testing';
+import { collectEvents, eventsOfType, finalDone, type HostRunContext } from '@forge-core/sdk/testing';
 import { opencode } from '../src/index.ts';
 import type { OpencodeOptions } from '../src/opencode-options.ts';
+import { fakeAgentRuns } from '../../executor-acp/test/support/fake-agent-runs.ts';
 
 // The opencode executor against test/fake-cli/opencode, a real ACP agent with opencode 1.18.33's
 // argv surface and handshake, run as a child through the host's own process layer.
@@ -24,66 +25,22 @@ const OPTIONS: OpencodeOptions = {
 
 const MCP_SERVERS: McpServer[] = [{ name: 'forge', transport: 'stdio', command: 'forge-mcp', args: ['--stdio'], env: { FORGE_TOKEN: 'tok-1' } }];
 
-/** What the fake agent appends to FAKE_AGENT_RECORD for each process. */
-interface Recorded {
-  argv: string[];
-  cwd: string;
-  mcp: unknown[];
-  opened: 'new' | 'load' | 'resume';
-  sessionId: string;
-  mode: string;
-  prompts: string[];
-}
-
 describe('opencode executor with the fake opencode CLI (real processes)', function () {
   this.timeout(30_000);
-  let root: TempDir;
-  let worktree: string;
-  let recordFile: string;
-  let contexts: HostRunContext[];
-
-  beforeEach(async () => {
-    root = await makeTempDir('opencode-e2e');
-    worktree = path.join(root.path, 'worktree');
-    mkdirSync(worktree);
-    writeFileSync(path.join(worktree, 'README.md'), '# Project\n');
-    mkdirSync(path.join(root.path, 'home'));
-    recordFile = path.join(root.path, 'record.jsonl');
-    contexts = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.map((ctx) => ctx.stopProcesses()));
-    await root.cleanup();
-  });
-
-  function context(overrides: Partial<HostRunContextOptions> & { scenario?: string } = {}): HostRunContext {
-    const { scenario = 'success', env, ...rest } = overrides;
-    const ctx = createHostRunContext({
-      worktreePath: worktree,
-      scratchDir: root.path,
-      config: { command: FAKE_OPENCODE, passEnv: [] },
-      // opencode keeps its sessions under HOME: a folder of the test, never the user's.
-      env: { HOME: path.join(root.path, 'home'), FAKE_AGENT_SCENARIO: scenario, FAKE_AGENT_RECORD: recordFile, ...env },
-      ...rest,
-    });
-    contexts.push(ctx);
-    return ctx;
-  }
+  const runs = fakeAgentRuns('opencode-e2e', { config: { command: FAKE_OPENCODE, passEnv: [] } });
+  const { context, records } = runs;
 
   function run(ctx: HostRunContext, prompt = 'Write the greeting.', options: Partial<OpencodeOptions> = {}, onEvent?: (event: ExecutorEvent) => void) {
     return collectEvents(opencode.run({ attemptId: 'att_opencode', prompt, options: { ...OPTIONS, ...options } }, ctx), onEvent);
   }
 
-  const records = (): Recorded[] => readFileSync(recordFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Recorded);
-
   it('edits the worktree once the edit is approved, reporting the session, the file, usage and the summary', async () => {
     const ctx = context({ mcpServers: MCP_SERVERS });
     const events = await run(ctx);
 
-    assert.equal(readFileSync(path.join(worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
+    assert.equal(readFileSync(path.join(runs.worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
     const [record] = records();
-    assert.deepEqual([record?.argv, record?.cwd, record?.opened], [['acp'], worktree, 'new']);
+    assert.deepEqual([record?.argv, record?.cwd, record?.opened], [['acp'], runs.worktree, 'new']);
     assert.deepEqual(record?.mcp, [{ name: 'forge', command: 'forge-mcp', args: ['--stdio'], env: [{ name: 'FORGE_TOKEN', value: 'tok-1' }] }]);
     assert.deepEqual(eventsOfType(events, 'session').map((e) => e.sessionId), [record?.sessionId]);
     assert.deepEqual(eventsOfType(events, 'file_change').at(-1), { type: 'file_change', path: 'FAKE_EDIT.md', change: 'added' });
@@ -98,13 +55,13 @@ describe('opencode executor with the fake opencode CLI (real processes)', functi
   it('leaves the worktree alone when the edit is denied, and answers "always" with the always options', async () => {
     const denied = context({ approvals: [{ outcome: 'denied', reason: 'not now' }] });
     await run(denied);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), false);
     assert.equal(denied.approvals[0]?.decision.choiceId, 'reject-once');
 
     const always = context({ approvals: [{ outcome: 'approved', scope: 'always' }, { outcome: 'denied', scope: 'always' }] });
     await run(always, 'Write both files, second too.');
     assert.deepEqual(always.approvals.map((a) => a.decision.choiceId), ['allow-always', 'reject-always']);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT_2.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT_2.md')), false);
   });
 
   it('hands opencode the allow permission, the mode and the extra arguments', async () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorEvent, McpServer } from '@forge-core/sdk';
-import { collectEvents, createHostRunContext, eventsOfType, finalDone, makeTempDir, type HostRunContext, type HostRunContextOptions, type TempDir } from '@forge-core/sdk/testing';
+import { collectEvents, eventsOfType, finalDone, type HostRunContext } from '@forge-core/sdk/testing';
 import { qwenCode } from '../src/index.ts';
 import type { QwenOptions } from '../src/qwen-options.ts';
+import { fakeAgentRuns } from '../../executor-acp/test/support/fake-agent-runs.ts';
 
 // The executor against test/fake-cli/qwen, a real ACP agent in a child process, run through the
 // host's own process layer.
@@ -24,66 +25,19 @@ const OPTIONS: QwenOptions = {
 
 const MCP_SERVERS: McpServer[] = [{ name: 'forge', transport: 'stdio', command: '/opt/forge/mcp', args: ['--stdio'], env: { FORGE_TOKEN: 't0k' } }];
 
-/** What the fake agent appends to FAKE_AGENT_RECORD, once per process. */
-interface Recorded {
-  argv: string[];
-  cwd: string;
-  mcp: unknown[] | null;
-  opened: 'new' | 'load' | 'resume' | null;
-  sessionId: string | null;
-  mode: string | null;
-  prompts: string[];
-}
-
 describe('qwen-code executor with the fake qwen CLI (real processes)', () => {
-  let root: TempDir;
-  let worktree: string;
-  let recordFile: string;
-  let contexts: HostRunContext[];
-
-  beforeEach(async () => {
-    root = await makeTempDir('qwen-e2e');
-    worktree = path.join(root.path, 'worktree');
-    mkdirSync(worktree);
-    writeFileSync(path.join(worktree, 'README.md'), '# demo\n');
-    mkdirSync(path.join(root.path, 'scratch'));
-    recordFile = path.join(root.path, 'record.jsonl');
-    contexts = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.map((ctx) => ctx.stopProcesses()));
-    await root.cleanup();
-  });
-
-  function context(overrides: Partial<HostRunContextOptions> & { scenario?: string } = {}): HostRunContext {
-    const { scenario = 'success', env, ...rest } = overrides;
-    const scratchDir = path.join(root.path, 'scratch');
-    const ctx = createHostRunContext({
-      worktreePath: worktree,
-      scratchDir,
-      config: { command: FAKE_QWEN, passEnv: [] },
-      // The fake keeps its sessions under HOME: the run's scratch folder here, never the user's.
-      env: { HOME: scratchDir, FAKE_AGENT_SCENARIO: scenario, FAKE_AGENT_RECORD: recordFile, ...env },
-      ...rest,
-    });
-    contexts.push(ctx);
-    return ctx;
-  }
+  const runs = fakeAgentRuns('qwen-e2e', { readme: '# demo\n', config: { command: FAKE_QWEN, passEnv: [] } });
+  const { context, records } = runs;
 
   function run(ctx: HostRunContext, options: Partial<QwenOptions> = {}, prompt = 'Write the greeting.', onEvent?: (event: ExecutorEvent) => void) {
     return collectEvents(qwenCode.run({ attemptId: 'att_qwen', prompt, options: { ...OPTIONS, ...options } }, ctx), onEvent);
-  }
-
-  function records(): Recorded[] {
-    return readFileSync(recordFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Recorded);
   }
 
   it('edits the worktree once the edit is approved, in qwen\'s own default mode', async () => {
     const ctx = context({ mcpServers: MCP_SERVERS });
     const events = await run(ctx);
 
-    assert.equal(readFileSync(path.join(worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
+    assert.equal(readFileSync(path.join(runs.worktree, 'FAKE_EDIT.md'), 'utf8'), '# Edited by the fake ACP agent\n\nWrite the greeting.\n');
     const [session] = eventsOfType(events, 'session');
     assert.match(session?.sessionId ?? '', /^[0-9a-f-]{36}$/);
     assert.deepEqual(new Set(eventsOfType(events, 'file_change').map(({ path: file, change }) => `${change} ${file}`)), new Set(['added FAKE_EDIT.md']));
@@ -91,7 +45,7 @@ describe('qwen-code executor with the fake qwen CLI (real processes)', () => {
     assert.deepEqual(ctx.approvals.map(({ request, decision }) => [request.tool, decision.choiceId]), [['edit', 'allow-once']]);
 
     const [record] = records();
-    assert.deepEqual([record?.argv, record?.cwd, record?.opened, record?.sessionId, record?.mode], [['--acp'], worktree, 'new', session?.sessionId, 'default']);
+    assert.deepEqual([record?.argv, record?.cwd, record?.opened, record?.sessionId, record?.mode], [['--acp'], runs.worktree, 'new', session?.sessionId, 'default']);
     assert.deepEqual(record?.mcp, [{ name: 'forge', command: '/opt/forge/mcp', args: ['--stdio'], env: [{ name: 'FORGE_TOKEN', value: 't0k' }] }]);
   });
 
@@ -105,7 +59,7 @@ describe('qwen-code executor with the fake qwen CLI (real processes)', () => {
   it('leaves the worktree alone when the edit is denied', async () => {
     const ctx = context({ approvals: [{ outcome: 'denied', reason: 'not now' }] });
     const events = await run(ctx);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), false);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), false);
     assert.equal(ctx.approvals[0]?.decision.choiceId, 'reject-once');
     assert.deepEqual(finalDone(events), { type: 'done', status: 'succeeded', summary: 'I did not edit anything: the edit was refused.', exitCode: 0 });
   });
@@ -123,7 +77,7 @@ describe('qwen-code executor with the fake qwen CLI (real processes)', () => {
 
     assert.equal(finalDone(events).status, 'succeeded');
     assert.equal(ctx.approvals.length, 0);
-    assert.equal(existsSync(path.join(worktree, 'FAKE_EDIT.md')), true);
+    assert.equal(existsSync(path.join(runs.worktree, 'FAKE_EDIT.md')), true);
     const [spawned] = ctx.spawned;
     assert.deepEqual(spawned?.call.args, ['--acp', '--auth-type', 'openai']);
     assert.deepEqual(spawned?.env, { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_MODEL: 'qwen3-coder-plus' });
