@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { git } from './support/git-repo.ts';
+import { agentAttempts, fakeCliRecords } from './support/agent-attempts.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { startServerWithProject, type ServerWithProject } from './support/test-server.ts';
 
@@ -59,25 +59,10 @@ describe('real agents end to end: claude-code, codex and custom with fake CLIs o
     assert.equal(profile.status, options.onPath === false ? 200 : 200, JSON.stringify(profile.body));
     return setup;
   };
-  const records = () =>
-    readFileSync(recordFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line))
-      .filter((record) => !record.argv.includes('--version'));
-  const startAttempt = async (agent: Agent) => {
-    const { server, projectId } = setup!;
-    const task = (await server.request('POST', '/tasks', { projectId, title: `edit with ${agent.executor}` })).body;
-    const started = await server.request('POST', `/tasks/${task.id}/attempts`, agent.start);
-    assert.equal(started.status, 202, JSON.stringify(started.body));
-    return started.body.id as string;
-  };
-  const pendingApproval = (attemptId: string) =>
-    setup!.server.waitFor(async () => (await setup!.server.request('GET', `/approvals?state=pending&attemptId=${attemptId}`)).body.items[0]);
-  const branchFiles = async (attemptId: string) => {
-    const attempt = (await setup!.server.request('GET', `/attempts/${attemptId}`)).body;
-    return git(setup!.repo, 'ls-tree', '--name-only', attempt.branch).split('\n');
-  };
+  const records = () => fakeCliRecords(recordFile);
+  const attempts = agentAttempts(() => setup);
+  const { pendingApproval, branchFiles } = attempts;
+  const startAttempt = (agent: Agent) => attempts.startAttempt(agent.start, `edit with ${agent.executor}`);
 
   beforeEach(() => {
     dirs = tempDir('forge-real-agents-');
