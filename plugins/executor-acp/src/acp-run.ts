@@ -112,6 +112,8 @@ class AcpRun {
   readonly #terminals: WorktreeTerminals;
   readonly #connection: ClientConnection;
   readonly #stderrTail: string[] = [];
+  /** The worktree's path as given and as real (a realpath, worked out once). */
+  readonly #roots: readonly string[];
   #sessionId: string | undefined;
   /** What came before the session's id was known, in order: updates with the session each named, and what our own requests did. */
   readonly #early: ({ sessionId: string; update: SessionUpdate } | { events: ExecutorEvent[] })[] = [];
@@ -133,7 +135,8 @@ class AcpRun {
     this.#plan = plan;
     this.#ctx = ctx;
     this.#child = child;
-    const roots = worktreeRoots(ctx.worktree.path);
+    this.#roots = worktreeRoots(ctx.worktree.path);
+    const roots = this.#roots;
     // What a file or terminal request did comes after what the agent said before it.
     const note = (event: ExecutorEvent) => {
       if (event.type === 'file_change') this.#updates.writtenByClient(event.path);
@@ -352,7 +355,7 @@ class AcpRun {
       this.#agentSpoke();
       answer(response);
     };
-    const approval = approvalRequestOf(request, this.#updates.kindOf(request.toolCall.toolCallId), worktreeRoots(this.#ctx.worktree.path));
+    const approval = approvalRequestOf(request, this.#updates.kindOf(request.toolCall.toolCallId), this.#roots);
     this.#ctx.requestApproval(approval).then(
       (decision) => settle(permissionResponseOf(decision)),
       (error: unknown) => {
