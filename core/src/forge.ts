@@ -10,6 +10,7 @@ import { ApprovalService } from './orchestrator/approval-service.ts';
 import { AttemptRunner } from './orchestrator/attempt-runner.ts';
 import { AttemptSecrets } from './orchestrator/attempt-secrets.ts';
 import { AttemptService } from './orchestrator/attempt-service.ts';
+import { AttemptWaiter } from './orchestrator/attempt-waiter.ts';
 import { BranchService } from './orchestrator/branch-service.ts';
 import { healthOf, type Health } from './orchestrator/health.ts';
 import { LogService } from './orchestrator/log-service.ts';
@@ -69,6 +70,8 @@ export interface Forge {
   profiles: ProfileService;
   /** Attempts' logs, a page at a time or followed live. */
   logs: LogService;
+  /** Waits for an attempt to finish or to need an answer. */
+  waiter: AttemptWaiter;
   /** Every change, as clients follow it. */
   eventStream: EventStream;
   /** The executors and packs, as clients see them. */
@@ -168,6 +171,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     approvals,
     profiles,
     logs: new LogService(stores, liveLogs, events, attempts),
+    waiter: new AttemptWaiter(attempts, approvals, events, liveLogs),
     eventStream: new EventStream(events),
     packs: new PackOverview(registry, config),
     health: () => healthOf(config.nodeId, startedAt, scheduler.runningCount),

@@ -150,6 +150,9 @@ const BAD_QUERY_VALUES: Record<string, string[]> = {
   state: ['bogus', 'PENDING'],
   attemptId: ['not-a-uuid', '..%2F..%2Fetc'],
   refresh: ['maybe', '1', 'yes', ''],
+  tail: ['maybe', '1', 'last', ''],
+  includePatch: ['maybe', '0', 'no', ''],
+  timeoutSeconds: ['-1', '601', '1.5', 'abc', ''],
 };
 
 const MALFORMED_IDS: [string, string][] = [
@@ -370,6 +373,11 @@ const TABLE: Row[] = [
   ['POST /attempts/{attemptId}/push', 'branch names a branch, not attempt or base', { path: '/attempts/$done/push', body: { branch: 'main' } }, 400, V, 'branch'],
   ['POST /attempts/{attemptId}/push', 'branch is null', { path: '/attempts/$done/push', body: { branch: null } }, 400, V, 'branch'],
   ['GET /attempts/{attemptId}/processes', 'a task id as attempt id', { path: '/attempts/$task/processes' }, 404, NOT_FOUND, '$task'],
+  ['GET /attempts/{attemptId}/wait', 'a task id as attempt id', { path: '/attempts/$task/wait' }, 404, NOT_FOUND, '$task'],
+  ['GET /attempts/{attemptId}/wait', 'timeoutSeconds past ten minutes', { path: '/attempts/$done/wait', query: 'timeoutSeconds=601' }, 400, V, 'timeoutSeconds'],
+  ['GET /attempts/{attemptId}/wait', 'tolerated: a finished attempt answers at once', { path: '/attempts/$done/wait', query: 'timeoutSeconds=600' }, 200],
+  ['GET /attempts/{attemptId}/diff', 'includePatch is not a boolean', { path: '/attempts/$done/diff', query: 'includePatch=maybe' }, 400, V, 'includePatch'],
+  ['GET /attempts/{attemptId}/logs', 'tail is not a boolean', { query: 'tail=last' }, 400, V, 'tail'],
   ['GET /attempts/{attemptId}/logs', 'limit given twice', { query: 'limit=1&limit=2' }, 400, V, 'limit'],
   ['GET /attempts/{attemptId}/logs', 'a task id as attempt id', { path: '/attempts/$task/logs' }, 404, NOT_FOUND, '$task'],
   ['GET /attempts/{attemptId}/logs/stream', 'limit is not a parameter of the stream', { query: 'limit=5' }, 400, V, 'limit'],

@@ -33,7 +33,7 @@ export function guardJsonBodies(server: Hapi.Server): void {
         ),
       );
     }
-    if (!request.route.settings.validate?.payload) {
+    if (!request.route.settings.validate?.payload && !takesRawJson(request.route)) {
       const route = `${request.route.method.toUpperCase()} ${request.route.path}`;
       throw toBoom(
         new ForgeError('FORGE_VALIDATION_FAILED', `${route} takes no request body; send the request without one.`, {
@@ -55,4 +55,9 @@ function announcesBody(headers: IncomingHttpHeaders): boolean {
 
 function isJson(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
+/** A route that reads its JSON body itself (the MCP endpoint: its SDK parses JSON-RPC) says so in its plugin settings. */
+function takesRawJson(route: Hapi.RequestRoute): boolean {
+  return (route.settings.plugins as { forge?: { rawJsonBody?: boolean } } | undefined)?.forge?.rawJsonBody === true;
 }

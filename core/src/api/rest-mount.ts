@@ -76,5 +76,17 @@ function inputOf(request: Hapi.Request): Record<string, unknown> {
 }
 
 function contextOf(request: Hapi.Request): OperationContext {
-  return { services: forgeOf(request), lastEventId: lastEventId(request) };
+  let clientGone: AbortController | undefined;
+  return {
+    services: forgeOf(request),
+    lastEventId: lastEventId(request),
+    // Made only for an operation that waits: the client leaving ends its wait.
+    get signal() {
+      if (!clientGone) {
+        const controller = (clientGone = new AbortController());
+        request.raw.res.once('close', () => controller.abort());
+      }
+      return clientGone.signal;
+    },
+  };
 }

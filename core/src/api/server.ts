@@ -4,6 +4,7 @@ import Hapi from '@hapi/hapi';
 import type { ValidationError } from 'joi';
 import { ForgeError } from '@forge-core/sdk';
 import type { Forge } from '../forge.ts';
+import { mountMcp } from '../mcp/http-endpoint.ts';
 import { errorBodyOf, toBoom, validationBoom } from './error-response.ts';
 import { guardHostAndOrigin } from './host-and-origin-guard.ts';
 import { guardJsonBodies } from './json-body-guard.ts';
@@ -67,6 +68,7 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
   });
 
   mountRest(server, operations, '/api/v1');
+  mountMcp(server, forge);
   return server;
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { CORE_VERSION } from '../core-version.ts';
 import { doctorCommand } from './doctor-command.ts';
 import { UsageError } from './parse-options.ts';
 import { pluginsCommand } from './plugins-command.ts';
@@ -17,11 +17,6 @@ Commands:
 Options:
   -h, --help     Show this help
   -v, --version  Print the version of Forge Core`;
-
-/** The version of @forge-core/core, the package this command comes with. */
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 const print = (text: string) => console.log(text);
 const [command = 'help', ...args] = process.argv.slice(2);
@@ -44,7 +39,7 @@ try {
       break;
     case '--version':
     case '-v':
-      print(version());
+      print(CORE_VERSION);
       break;
     default:
       console.error(`${command.startsWith('-') ? 'Unknown option' : 'Unknown command'}: ${command}\n\n${USAGE}`);

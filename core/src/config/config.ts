@@ -56,6 +56,10 @@ export interface ForgeConfig {
   eventRetentionCount: number;
   /** An approval nobody answers in this time is denied (expired). */
   approvalTimeoutMs: number;
+  /** MCP sessions (protocol 2025-11-25, over HTTP) open at once; a new one beyond it is refused until one ends. */
+  mcpMaxSessions: number;
+  /** An MCP session with no request and no open stream for this long is closed (its client re-initializes). */
+  mcpSessionIdleMs: number;
   /** Each executor's settings, by executor id, checked against its `config` descriptors when its pack loads. */
   executors: Record<string, Record<string, unknown>>;
   /** MCP servers every agent run is given (its pack passes them in the CLI's per-run form). */
@@ -127,6 +131,8 @@ const fileSchema = Joi.object({
   eventRetentionMs: Joi.number().integer().min(1000),
   eventRetentionCount: Joi.number().integer().min(100),
   approvalTimeoutMs: Joi.number().integer().min(100).max(7 * 86_400_000),
+  mcpMaxSessions: Joi.number().integer().min(1).max(100_000),
+  mcpSessionIdleMs: Joi.number().integer().min(1000).max(7 * 86_400_000),
   executors: Joi.object().pattern(EXECUTOR_ID_PATTERN, Joi.object().unknown(true)),
   mcpServers: Joi.array()
     .items(Joi.alternatives().conditional('.transport', { is: 'http', then: httpMcpServer, otherwise: stdioMcpServer }))
@@ -164,6 +170,8 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_EVENT_RETENTION_MS: 'eventRetentionMs',
   FORGE_EVENT_RETENTION_COUNT: 'eventRetentionCount',
   FORGE_APPROVAL_TIMEOUT_MS: 'approvalTimeoutMs',
+  FORGE_MCP_MAX_SESSIONS: 'mcpMaxSessions',
+  FORGE_MCP_SESSION_IDLE_MS: 'mcpSessionIdleMs',
 };
 
 /** Settings given in the environment as lists: paths split on ":", package names on ",". */
@@ -231,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     eventRetentionMs: value.eventRetentionMs ?? 7 * 86_400_000,
     eventRetentionCount: value.eventRetentionCount ?? 100_000,
     approvalTimeoutMs: value.approvalTimeoutMs ?? 600_000,
+    mcpMaxSessions: value.mcpMaxSessions ?? 1_000,
+    mcpSessionIdleMs: value.mcpSessionIdleMs ?? 1_800_000,
     executors: value.executors ?? {},
     mcpServers: value.mcpServers ?? [],
     executorProfiles: value.executorProfiles ?? {},

@@ -9,10 +9,18 @@ type Listener = (entry: LogEntry) => void;
  */
 export class LiveLogs {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly everyAttempt = new Set<Listener>();
 
   publish(entry: LogEntry): void {
     const listeners = this.listeners.get(entry.attemptId);
     if (listeners) for (const listener of listeners) listener(entry);
+    for (const listener of this.everyAttempt) listener(entry);
+  }
+
+  /** Every attempt's entries (the MCP resource updates); returns the unsubscribe. */
+  subscribeAll(listener: Listener): () => void {
+    this.everyAttempt.add(listener);
+    return () => this.everyAttempt.delete(listener);
   }
 
   subscribe(attemptId: string, listener: Listener): () => void {

@@ -14,6 +14,8 @@ export interface LogPageQuery {
   after: number;
   limit: number;
   processId?: string | undefined;
+  /** The last `limit` entries, whatever `after` says. */
+  tail?: boolean | undefined;
 }
 
 export interface LogPage {
@@ -38,7 +40,9 @@ export class LogService {
   async page(attemptId: string, query: LogPageQuery): Promise<LogPage> {
     await this.attempts.get(attemptId);
     const items = await this.stores.logs.list(attemptId, query);
-    return { items: items.map(toView), nextAfter: items.length === query.limit ? items.at(-1)!.seq : null };
+    // A tail page ends at the last entry: there is no next page yet.
+    const more = !query.tail && items.length === query.limit;
+    return { items: items.map(toView), nextAfter: more ? items.at(-1)!.seq : null };
   }
 
   /**

@@ -51,15 +51,17 @@ export class LogStore {
     }
   }
 
-  async list(attemptId: string, query: { after: number; limit: number; processId?: string | undefined }): Promise<LogEntry[]> {
+  /** Entries after `after`, oldest first; with `tail`, the last `limit` entries instead (still oldest first). */
+  async list(attemptId: string, query: { after: number; limit: number; processId?: string | undefined; tail?: boolean | undefined }): Promise<LogEntry[]> {
     const builder = this.db('log_entries')
       .where('attempt_id', attemptId)
-      .where('seq', '>', query.after)
-      .orderBy('seq')
+      .orderBy('seq', query.tail ? 'desc' : 'asc')
       .limit(query.limit)
       .select('attempt_id', 'process_id', 'seq', 'ts', 'kind', 'payload');
+    if (!query.tail) builder.where('seq', '>', query.after);
     if (query.processId) builder.where('process_id', query.processId);
     const rows: LogRow[] = await builder;
+    if (query.tail) rows.reverse();
     return rows.map(toEntry);
   }
 

@@ -1,10 +1,8 @@
 import type Hapi from '@hapi/hapi';
 import type Joi from 'joi';
-import joiToJson from 'joi-to-json';
 import { SDK_CONTRACT_VERSION } from '@forge-core/sdk';
+import { jsonSchemaOf, type JsonSchema } from '../json-schema.ts';
 import { errorBody } from '../schemas.ts';
-
-type JsonSchema = Record<string, unknown>;
 
 interface RoutePlugins {
   forge?: { errors?: Record<number, { description: string }>; stream?: boolean };
@@ -88,10 +86,6 @@ function parametersOf(schema: Joi.ObjectSchema | undefined, where: 'path' | 'que
   }));
 }
 
-// The package is CommonJS whose module.exports is the function itself; its typings describe an
-// ES default export, which NodeNext does not see through.
-const parse = joiToJson as unknown as (schema: Joi.Schema, mode: 'open-api') => JsonSchema;
-
 function toJson(schema: Joi.Schema): JsonSchema {
-  return parse(schema, 'open-api');
+  return jsonSchemaOf(schema, 'open-api');
 }

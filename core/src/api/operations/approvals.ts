@@ -6,7 +6,7 @@ import { defineOperation } from './operation.ts';
 const tags = ['approvals'];
 const path = Joi.object({ approvalId: id('approval').required() });
 
-const approvalModel = Joi.object({
+export const approvalModel = Joi.object({
   id: Joi.string().required(),
   attemptId: Joi.string().required(),
   processId: Joi.string().required(),
@@ -32,6 +32,8 @@ export type ListApprovalsInput = Parameters<ApprovalService['list']>[0] & Parame
 export const getApprovals = defineOperation({
   kind: 'call',
   name: 'getApprovals',
+  mcp: { tool: "list_approvals", title: "List approvals agents asked for", description:
+    "List the approvals agents asked for before using a tool (running a command, editing a file), oldest first; state pending gives those waiting for an answer, attemptId those of one attempt. Answer each with answer_approval." },
   summary: 'List approvals agents asked for, oldest first; state=pending gives those waiting for an answer',
   tags,
   http: { method: 'GET', path: '/approvals', status: 200 },
@@ -46,6 +48,8 @@ export const getApprovals = defineOperation({
 export const getApprovalsByApprovalId = defineOperation({
   kind: 'call',
   name: 'getApprovalsByApprovalId',
+  mcp: { tool: "get_approval", title: "Get an approval", description:
+    "Get one approval: the tool the agent wants to use, with what input, and, once decided, the answer." },
   summary: 'Get an approval: what the agent asked and, once decided, the answer',
   tags,
   http: { method: 'GET', path: '/approvals/{approvalId}', status: 200 },
@@ -58,6 +62,8 @@ export const getApprovalsByApprovalId = defineOperation({
 export const postApprovalsByApprovalId = defineOperation({
   kind: 'call',
   name: 'postApprovalsByApprovalId',
+  mcp: { tool: "answer_approval", title: "Answer an approval", description:
+    "Approve or deny a pending approval, once or always (always: the same tool is decided the same way for the rest of that attempt). A reason goes to the agent with a denial. An approval already decided, expired or cancelled is refused with FORGE_INVALID_TRANSITION." },
   summary:
     'Answer a pending approval: approve or deny, once or always (the same tool in this attempt is then decided without asking). One already answered, expired or cancelled answers 409 FORGE_INVALID_TRANSITION saying how it ended',
   tags,

@@ -26,6 +26,8 @@ type Name = { name: string };
 export const getExecutorProfiles = defineOperation({
   kind: 'call',
   name: 'getExecutorProfiles',
+  mcp: { tool: "list_executor_profiles", title: "List executor profiles", description:
+    "List executor profiles: named, ready-made options for an executor (model, mode, \u2026). Pass a name as start_attempt's profile." },
   summary: 'List executor profiles: named options for an executor that an attempt can start from',
   tags,
   http: { method: 'GET', path: '/executor-profiles', status: 200 },
@@ -38,6 +40,7 @@ export const getExecutorProfiles = defineOperation({
 export const getExecutorProfilesByName = defineOperation({
   kind: 'call',
   name: 'getExecutorProfilesByName',
+  mcp: { notATool: "list_executor_profiles answers every profile whole" },
   summary: 'Get an executor profile',
   tags,
   http: { method: 'GET', path: '/executor-profiles/{name}', status: 200 },
@@ -50,6 +53,7 @@ export const getExecutorProfilesByName = defineOperation({
 export const putExecutorProfilesByName = defineOperation({
   kind: 'call',
   name: 'putExecutorProfilesByName',
+  mcp: { notATool: "profiles are a person's configuration, through the REST API or config.json" },
   summary:
     "Create or replace an executor profile; its options are checked against the executor's descriptors (options an attempt must give may be left out). A secret sent back as the marker keeps its stored value",
   tags,
@@ -70,6 +74,7 @@ export const putExecutorProfilesByName = defineOperation({
 export const deleteExecutorProfilesByName = defineOperation({
   kind: 'call',
   name: 'deleteExecutorProfilesByName',
+  mcp: { notATool: "profiles are a person's configuration, through the REST API or config.json" },
   summary: 'Delete an executor profile made through the API; attempts started from it keep their options',
   tags,
   http: { method: 'DELETE', path: '/executor-profiles/{name}', status: 204 },

@@ -20,6 +20,8 @@ const executorModel = Joi.object({
 export const getExecutors = defineOperation({
   kind: 'call',
   name: 'getExecutors',
+  mcp: { tool: "list_executors", title: "List agents that can run", description:
+    "List the executors (agent CLIs: claude-code, codex, gemini, \u2026) installed in this server, whether each can run here (available) and, if not, why and what to install, and the options each takes. Use an available one's id as start_attempt's executor." },
   summary: 'The installed executors, whether each can run here (and if not, what to install), and the options each takes',
   tags: ['executors'],
   http: { method: 'GET', path: '/executors', status: 200 },

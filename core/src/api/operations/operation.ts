@@ -6,14 +6,31 @@ import type { FeedStart } from '../sse-feed.ts';
 /** What an operation may call: the services, never the stores or the server's wiring. */
 export type OperationServices = Pick<
   Forge,
-  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'eventStream' | 'packs' | 'plugins' | 'health' | 'approvals' | 'profiles'
+  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'waiter' | 'eventStream' | 'packs' | 'plugins' | 'health' | 'approvals' | 'profiles'
 >;
 
 export interface OperationContext {
   services: OperationServices;
   /** The id of the last event a reconnecting stream client got (SSE's Last-Event-ID); streams resume after it. */
   lastEventId?: string | undefined;
+  /** Aborted when the caller gives up (the HTTP client left, the MCP request was cancelled): an operation that waits stops then. */
+  signal?: AbortSignal | undefined;
+  /** Where an operation that waits reports how far it got (MCP progress notifications); absent when nobody listens. */
+  progress?: ((update: ProgressUpdate) => void) | undefined;
 }
+
+export interface ProgressUpdate {
+  /** Grows with every update. */
+  progress: number;
+  message?: string;
+}
+
+/**
+ * How an operation appears to MCP clients: as a tool, described for a model (when to use it,
+ * what it answers, what to call next), or not, with the reason. Every operation says which, so
+ * a new one cannot be left out of MCP by oversight.
+ */
+export type McpExposure = { tool: string; title: string; description: string } | { notATool: string };
 
 /**
  * Where an operation's input comes from on HTTP. The handler gets the three merged into one flat
@@ -34,6 +51,7 @@ interface OperationBase {
   input: OperationInput;
   /** Every error code it can answer with beside success; their HTTP statuses are its error responses. */
   errors: readonly ForgeErrorCode[];
+  mcp: McpExposure;
 }
 
 /** An operation that answers once: an object, or nothing (204). */

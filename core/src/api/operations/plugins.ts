@@ -40,6 +40,7 @@ export type InstallPackInput = { source: string };
 export const getPlugins = defineOperation({
   kind: 'call',
   name: 'getPlugins',
+  mcp: { notATool: "packs are installed and removed by a person; list_executors tells which agents can run" },
   summary: 'Every pack this server found at start, its status, what it contributes, why it is not loaded, and what a restart would change',
   tags,
   http: { method: 'GET', path: '/plugins', status: 200 },
@@ -55,6 +56,7 @@ export const getPlugins = defineOperation({
 export const postPlugins = defineOperation({
   kind: 'call',
   name: 'postPlugins',
+  mcp: { notATool: "installing a pack runs npm and changes what the server loads: a person's decision, through the CLI or REST API" },
   summary: 'Install a pack (npm install --ignore-scripts into $FORGE_HOME/plugins); it loads at the next start',
   tags,
   http: { method: 'POST', path: '/plugins', status: 201 },
@@ -76,6 +78,7 @@ export const postPlugins = defineOperation({
 export const deletePluginsByName = defineOperation({
   kind: 'call',
   name: 'deletePluginsByName',
+  mcp: { notATool: "removing a pack changes what the server loads: a person's decision, through the CLI or REST API" },
   summary: 'Uninstall a pack added with POST /plugins',
   tags,
   http: { method: 'DELETE', path: '/plugins/{name}', status: 200 },
@@ -92,6 +95,7 @@ const toggle = (enabled: boolean) =>
   defineOperation({
     kind: 'call',
     name: enabled ? 'postPluginsByNameEnable' : 'postPluginsByNameDisable',
+    mcp: { notATool: "which packs load is a person's decision, through the CLI or REST API" },
     summary: enabled ? 'Let a disabled pack load at the next start' : 'Keep a pack from loading at the next start',
     tags,
     http: { method: 'POST', path: `/plugins/{name}/${enabled ? 'enable' : 'disable'}`, status: 200 },

@@ -24,6 +24,8 @@ export type UpdateProjectInput = ProjectId & Parameters<ProjectService['update']
 export const postProjects = defineOperation({
   kind: 'call',
   name: 'postProjects',
+  mcp: { tool: "create_project", title: "Register a repository as a project", description:
+    "Register an existing local git repository (absolute path of its top level) as a project, so tasks can be created in it. Use it only when list_projects does not already have the repository. Returns the project; next, create_task with its id." },
   summary: 'Register an existing local git repository as a project',
   tags,
   http: { method: 'POST', path: '/projects', status: 201 },
@@ -42,6 +44,8 @@ export const postProjects = defineOperation({
 export const getProjects = defineOperation({
   kind: 'call',
   name: 'getProjects',
+  mcp: { tool: "list_projects", title: "List projects", description:
+    "List the projects (git repositories) Forge Core manages, oldest first, a page at a time (pass nextCursor as cursor for the next page). Start here to find the projectId that create_task and list_tasks need." },
   summary: 'List projects',
   tags,
   http: { method: 'GET', path: '/projects', status: 200 },
@@ -54,6 +58,8 @@ export const getProjects = defineOperation({
 export const getProjectsByProjectId = defineOperation({
   kind: 'call',
   name: 'getProjectsByProjectId',
+  mcp: { tool: "get_project", title: "Get a project", description:
+    "Get one project by id: its repository path, default branch, scripts and concurrency cap." },
   summary: 'Get a project',
   tags,
   http: { method: 'GET', path: '/projects/{projectId}', status: 200 },
@@ -66,6 +72,7 @@ export const getProjectsByProjectId = defineOperation({
 export const patchProjectsByProjectId = defineOperation({
   kind: 'call',
   name: 'patchProjectsByProjectId',
+  mcp: { notATool: "changes the scripts Forge runs in every worktree of the project and its concurrency cap: a person's decision, through the REST API" },
   summary: 'Update a project (name, default branch, scripts, concurrency cap)',
   tags,
   http: { method: 'PATCH', path: '/projects/{projectId}', status: 200 },
@@ -78,6 +85,7 @@ export const patchProjectsByProjectId = defineOperation({
 export const deleteProjectsByProjectId = defineOperation({
   kind: 'call',
   name: 'deleteProjectsByProjectId',
+  mcp: { notATool: "removes a project with all its tasks, worktrees and branches: a person's decision, through the REST API" },
   summary: 'Delete a project with its tasks; removes their worktrees and branches (the repository itself is untouched)',
   tags,
   http: { method: 'DELETE', path: '/projects/{projectId}', status: 204 },

@@ -4,6 +4,7 @@ import { defineOperation } from './operation.ts';
 export const getHealth = defineOperation({
   kind: 'call',
   name: 'getHealth',
+  mcp: { notATool: "a liveness probe for monitors; an MCP client learns the server is up from its handshake" },
   summary: 'Liveness and a few numbers; needs no token',
   tags: ['system'],
   http: { method: 'GET', path: '/health', status: 200 },

@@ -21,6 +21,8 @@ export type UpdateTaskInput = TaskId & Parameters<TaskService['update']>[1];
 export const postTasks = defineOperation({
   kind: 'call',
   name: 'postTasks',
+  mcp: { tool: "create_task", title: "Create a task", description:
+    "Create a task in a project: a title and, ideally, a description an agent can work from (what to change, how to check it). Set parentTaskId to make it a subtask. Returns the task in status todo; next, start_attempt to have an agent work on it." },
   summary: 'Create a task in a project',
   tags,
   http: { method: 'POST', path: '/tasks', status: 201 },
@@ -40,6 +42,8 @@ export const postTasks = defineOperation({
 export const getTasks = defineOperation({
   kind: 'call',
   name: 'getTasks',
+  mcp: { tool: "list_tasks", title: "List tasks", description:
+    "List tasks, oldest first, optionally only one project's (projectId) and only some statuses (status: todo, inprogress, inreview, done, cancelled). Paged: pass nextCursor as cursor for more. Use get_task for one task and list_attempts for its attempts." },
   summary: 'List tasks, oldest first, filtered by project and status',
   tags,
   http: { method: 'GET', path: '/tasks', status: 200 },
@@ -59,6 +63,8 @@ export const getTasks = defineOperation({
 export const getTasksByTaskId = defineOperation({
   kind: 'call',
   name: 'getTasksByTaskId',
+  mcp: { tool: "get_task", title: "Get a task", description:
+    "Get one task by id: title, description, status and parent." },
   summary: 'Get a task',
   tags,
   http: { method: 'GET', path: '/tasks/{taskId}', status: 200 },
@@ -71,6 +77,8 @@ export const getTasksByTaskId = defineOperation({
 export const patchTasksByTaskId = defineOperation({
   kind: 'call',
   name: 'patchTasksByTaskId',
+  mcp: { tool: "update_task", title: "Update a task", description:
+    "Change a task's title, description, priority, parent or status. Setting status done or cancelled stops its running attempts and removes their worktrees; a status move the lifecycle does not allow is refused with FORGE_INVALID_TRANSITION naming the allowed ones. Returns the updated task." },
   summary:
     'Update a task; setting status done or cancelled stops its attempts and removes their worktrees. A status move the task lifecycle does not allow answers 409 FORGE_INVALID_TRANSITION naming what is allowed',
   tags,
@@ -86,6 +94,8 @@ export const patchTasksByTaskId = defineOperation({
 export const deleteTasksByTaskId = defineOperation({
   kind: 'call',
   name: 'deleteTasksByTaskId',
+  mcp: { tool: "delete_task", title: "Delete a task", description:
+    "Delete a task for good: stops its attempts and removes their worktrees and branches. Prefer update_task with status cancelled to keep the record. Returns nothing." },
   summary: 'Delete a task; stops its attempts and removes their worktrees and branches',
   tags,
   http: { method: 'DELETE', path: '/tasks/{taskId}', status: 204 },

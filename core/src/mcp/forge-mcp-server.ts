@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import type { OperationServices, ProgressUpdate } from '../api/operations/operation.ts';
+import { operations } from '../api/operations/catalogue.ts';
+import { CORE_VERSION } from '../core-version.ts';
+import type { ResourceChanges } from './resource-changes.ts';
+import { isSubscribable, listResources, listResourceTemplates, readResource } from './resources.ts';
+import { callTool, toolsOf, type McpTool } from './tools.ts';
+
+/** Every tool, built once from the catalogue: each server instance only looks them up. */
+export const mcpTools: readonly McpTool[] = toolsOf(operations);
+const toolsByName = new Map(mcpTools.map((tool) => [tool.definition.name, tool]));
+const toolList = { tools: mcpTools.map((tool) => tool.definition) };
+
+const INSTRUCTIONS = `Forge Core runs coding agents on tasks, each attempt in its own git worktree and branch.
+A typical flow: list_projects → create_task → start_attempt (an executor from list_executors) →
+wait_for_attempt until finished (answer approvals it reports with answer_approval) →
+get_attempt_diff → merge_attempt, or follow_up to ask for changes. Projects, tasks, attempts and
+attempt logs are also resources (forge://…) that can be read and subscribed to.`;
+
+export interface ForgeMcpServerOptions {
+  services: OperationServices;
+  logger: Logger;
+  /**
+   * For an instance that outlives one request (a 2025-era session, a stdio connection): where
+   * resource changes come from. The 2025 era sends only what the client subscribed to; a
+   * 2026-era stdio connection sends all and its listen router keeps what each listen asked for.
+   */
+  changes?: { source: ResourceChanges; era: 'legacy' | 'modern' } | undefined;
+}
+
+/**
+ * One MCP server instance over the operation catalogue: the tools, the resources, and their
+ * subscriptions. Built per serving unit (an HTTP request of the 2026 era, a 2025 session, a
+ * stdio connection) by the one factory both eras share, so they cannot drift apart.
+ */
+export function createForgeMcpServer({ services, logger, changes }: ForgeMcpServerOptions): Server {
+  const server = new Server(
+    { name: 'forge-core', title: 'Forge Core', version: CORE_VERSION },
+    {
+      capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false } },
+      instructions: INSTRUCTIONS,
+    },
+  );
+  server.setRequestHandler('tools/list', () => toolList);
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const tool = toolsByName.get(request.params.name);
+    if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. tools/list names the tools.`);
+    const result = await callTool(tool, request.params.arguments, { services, signal: ctx.mcpReq.signal, progress: progressOf(ctx) }, logger);
+    return server.projectCallToolResult(result, tool.definition.outputSchema);
+  });
+  server.setRequestHandler('resources/templates/list', () => listResourceTemplates());
+  server.setRequestHandler('resources/list', (request) => listResources(services, request.params?.cursor));
+  server.setRequestHandler('resources/read', (request) => readResource(services, request.params.uri));
+
+  const subscribed = new Set<string>();
+  server.setRequestHandler('resources/subscribe', (request) => {
+    const { uri } = request.params;
+    if (!isSubscribable(uri)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${uri} is not a Forge Core resource; resources/templates/list gives their URIs.`);
+    subscribed.add(uri);
+    return {};
+  });
+  server.setRequestHandler('resources/unsubscribe', (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+  if (changes) {
+    const stop = changes.source.subscribe((uri) => {
+      if (changes.era === 'modern' || subscribed.has(uri)) {
+        server.sendResourceUpdated({ uri }).catch((error: unknown) => logger.debug({ err: error, uri }, 'MCP resource update not delivered'));
+      }
+    });
+    server.onclose = stop;
+  }
+  return server;
+}
+
+/** Progress notifications for a call that asked for them (a progressToken), else none. */
+function progressOf(ctx: ServerContext): ((update: ProgressUpdate) => void) | undefined {
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  if (progressToken === undefined) return undefined;
+  return ({ progress, message }) => {
+    void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, ...(message && { message }) } }).catch(() => undefined);
+  };
+}

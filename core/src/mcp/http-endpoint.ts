@@ -1,0 +1,91 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type Hapi from '@hapi/hapi';
+import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import type { Forge } from '../forge.ts';
+import { createForgeMcpServer } from './forge-mcp-server.ts';
+import { LegacySessions } from './legacy-sessions.ts';
+import { ResourceChanges } from './resource-changes.ts';
+
+export const MCP_PATH = '/mcp';
+
+/**
+ * MCP over Streamable HTTP at /mcp, in the same hapi server as the REST API: the same token,
+ * the same Host and Origin checks (they run on every route before this), and the same services
+ * called in process. A 2026-07-28 request (it carries the per-request `_meta` envelope) is served
+ * statelessly by a fresh server instance; 2025-era traffic goes to its session (legacy-sessions.ts).
+ */
+export function mountMcp(server: Hapi.Server, forge: Forge): void {
+  const logger = forge.logger.child({ component: 'mcp' });
+  const changes = new ResourceChanges(forge.events, forge.liveLogs);
+  const onerror = (error: Error) => logger.debug({ err: error }, 'MCP request refused or failed');
+  const modern = createMcpHandler(() => createForgeMcpServer({ services: forge, logger }), { legacy: 'reject', onerror });
+  const stopModernUpdates = changes.subscribe((uri) => modern.notify.resourceUpdated(uri));
+  const sessions = new LegacySessions(
+    () => createForgeMcpServer({ services: forge, logger, changes: { source: changes, era: 'legacy' } }),
+    { maxSessions: forge.config.mcpMaxSessions, idleMs: forge.config.mcpSessionIdleMs, logger },
+  );
+
+  const handler: Hapi.Lifecycle.Method = async (request, h) => {
+    const aborted = new AbortController();
+    request.raw.res.once('close', () => aborted.abort());
+    const body = request.payload as Buffer | null;
+    const webRequest = new Request(`http://${request.info.host || '127.0.0.1'}${request.url.pathname}${request.url.search}`, {
+      method: request.method.toUpperCase(),
+      headers: headersOf(request),
+      ...(body && body.length > 0 && { body }),
+      signal: aborted.signal,
+    });
+    const parsedBody = parseJson(body);
+    const legacy = await isLegacyRequest(webRequest, parsedBody);
+    const response = legacy
+      ? await sessions.handle(webRequest, (done) => request.raw.res.once('close', done))
+      : await modern.fetch(webRequest, parsedBody === undefined ? {} : { parsedBody });
+    return toHapiResponse(h, response);
+  };
+  const plugins = { forge: { rawJsonBody: true } };
+  server.route([
+    { method: 'POST', path: MCP_PATH, options: { payload: { parse: false, output: 'data' }, plugins }, handler },
+    { method: ['GET', 'DELETE'], path: MCP_PATH, options: { plugins }, handler },
+  ]);
+  // Open SSE streams would hold the server's stop for its whole grace period.
+  server.ext('onPreStop', async () => {
+    stopModernUpdates();
+    await Promise.all([modern.close(), sessions.close()]);
+  });
+}
+
+function headersOf(request: Hapi.Request): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'string') headers.append(name, one);
+  }
+  return headers;
+}
+
+/** The body as JSON, or undefined when it is none or not JSON (the SDK then answers a parse error itself). */
+function parseJson(body: Buffer | null): unknown {
+  if (!body || body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function toHapiResponse(h: Hapi.ResponseToolkit, response: Response): Promise<Hapi.ResponseObject> {
+  const streaming = response.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
+  const payload =
+    response.body === null
+      ? undefined
+      : streaming
+        ? Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>)
+        : Buffer.from(await response.arrayBuffer());
+  const answer = h.response(payload).code(response.status);
+  response.headers.forEach((value, name) => {
+    answer.header(name, value);
+  });
+  // Compression would hold events back until a whole gzip block fills.
+  if (streaming) answer.header('content-encoding', 'identity').header('x-accel-buffering', 'no');
+  return answer;
+}
