@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { CORE_VERSION } from '../core-version.ts';
+import { HomeInUseError } from '../locks/home-lock.ts';
 import { doctorCommand } from './doctor-command.ts';
+import { mcpCommand, McpStartError } from './mcp-command.ts';
 import { UsageError } from './parse-options.ts';
 import { pluginsCommand } from './plugins-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -12,6 +14,7 @@ Commands:
   plugins    List, add, remove, enable and disable packs (forgecore plugins help)
   doctor     Check git, FORGE_HOME, the database, the port and which executors can run
              here, with what to install for the others (forgecore doctor --help)
+  mcp        Serve MCP over stdin/stdout for an MCP client that starts it (forgecore mcp --help)
   help       Show this help
 
 Options:
@@ -29,6 +32,11 @@ try {
     case 'doctor': {
       const code = await (command === 'plugins' ? pluginsCommand : doctorCommand)(loadConfig(), args, print);
       // Exits once the output is written: a pack imported to list it may hold a timer or socket open.
+      process.stdout.write('', () => process.exit(code));
+      break;
+    }
+    case 'mcp': {
+      const code = await mcpCommand(loadConfig(), args, print);
       process.stdout.write('', () => process.exit(code));
       break;
     }
@@ -50,7 +58,7 @@ try {
     console.error(`${error.command}: ${error.message}\nRun \`${error.command} --help\` for usage.`);
     process.exit(2);
   }
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof HomeInUseError || error instanceof McpStartError) {
     console.error(error.message);
     process.exit(2);
   }

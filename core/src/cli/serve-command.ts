@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/config.ts';
 import { packReportText } from '../plugins/pack-report-text.ts';
+import { lockHome } from '../locks/home-lock.ts';
 import { startServer } from '../start-server.ts';
 import { UsageError, parseOptions } from './parse-options.ts';
 import { onStopRequest } from './stop-signals.ts';
@@ -34,6 +35,7 @@ export async function serveCommand(args: readonly string[], print: (text: string
     ...(values.port !== undefined && { FORGE_PORT: values.port }),
     ...(values.host !== undefined && { FORGE_HOST: values.host }),
   });
+  const lock = lockHome(config.home, `forgecore serve, port ${config.port}`);
   const running = await startServer(config);
   const { forge } = running;
   forge.logger.info(
@@ -57,7 +59,10 @@ export async function serveCommand(args: readonly string[], print: (text: string
     stopping = true;
     forge.logger.info(`${reason}: stopping gracefully`);
     running.stop().then(
-      () => process.exit(0),
+      () => {
+        lock.release();
+        process.exit(0);
+      },
       (error) => {
         forge.logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
-import type { OperationServices, ProgressUpdate } from '../api/operations/operation.ts';
+import type { ProgressUpdate } from '../api/operations/operation.ts';
 import { operations } from '../api/operations/catalogue.ts';
 import { CORE_VERSION } from '../core-version.ts';
+import type { OperationInvoker } from './operation-invoker.ts';
 import type { ResourceChanges } from './resource-changes.ts';
-import { isSubscribable, listResources, listResourceTemplates, readResource } from './resources.ts';
+import { listResources, listResourceTemplates, readResource } from './resources.ts';
 import { callTool, toolsOf, type McpTool } from './tools.ts';
 
 /** Every tool, built once from the catalogue: each server instance only looks them up. */
@@ -19,7 +20,8 @@ get_attempt_diff → merge_attempt, or follow_up to ask for changes. Projects, t
 attempt logs are also resources (forge://…) that can be read and subscribed to.`;
 
 export interface ForgeMcpServerOptions {
-  services: OperationServices;
+  /** Runs the operations: in process, or through a running server's REST API. */
+  invoke: OperationInvoker;
   logger: Logger;
   /**
    * For an instance that outlives one request (a 2025-era session, a stdio connection): where
@@ -34,7 +36,7 @@ export interface ForgeMcpServerOptions {
  * subscriptions. Built per serving unit (an HTTP request of the 2026 era, a 2025 session, a
  * stdio connection) by the one factory both eras share, so they cannot drift apart.
  */
-export function createForgeMcpServer({ services, logger, changes }: ForgeMcpServerOptions): Server {
+export function createForgeMcpServer({ invoke, logger, changes }: ForgeMcpServerOptions): Server {
   const server = new Server(
     { name: 'forge-core', title: 'Forge Core', version: CORE_VERSION },
     {
@@ -46,18 +48,18 @@ export function createForgeMcpServer({ services, logger, changes }: ForgeMcpServ
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const tool = toolsByName.get(request.params.name);
     if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. tools/list names the tools.`);
-    const result = await callTool(tool, request.params.arguments, { services, signal: ctx.mcpReq.signal, progress: progressOf(ctx) }, logger);
+    const result = await callTool(tool, request.params.arguments, invoke, { signal: ctx.mcpReq.signal, progress: progressOf(ctx) }, logger);
     return server.projectCallToolResult(result, tool.definition.outputSchema);
   });
   server.setRequestHandler('resources/templates/list', () => listResourceTemplates());
-  server.setRequestHandler('resources/list', (request) => listResources(services, request.params?.cursor));
-  server.setRequestHandler('resources/read', (request) => readResource(services, request.params.uri));
+  server.setRequestHandler('resources/list', (request) => listResources(invoke, request.params?.cursor));
+  server.setRequestHandler('resources/read', (request) => readResource(invoke, request.params.uri));
 
   const subscribed = new Set<string>();
-  server.setRequestHandler('resources/subscribe', (request) => {
-    const { uri } = request.params;
-    if (!isSubscribable(uri)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${uri} is not a Forge Core resource; resources/templates/list gives their URIs.`);
-    subscribed.add(uri);
+  // Only to something that exists: a typo is said at once, not by a silence.
+  server.setRequestHandler('resources/subscribe', async (request) => {
+    await readResource(invoke, request.params.uri);
+    subscribed.add(request.params.uri);
     return {};
   });
   server.setRequestHandler('resources/unsubscribe', (request) => {

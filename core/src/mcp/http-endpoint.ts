@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type Hapi from '@hapi/hapi';
-import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import { createMcpHandler, InMemoryServerEventBus, isLegacyRequest, type ServerEventBus } from '@modelcontextprotocol/server';
 import type { Forge } from '../forge.ts';
 import { createForgeMcpServer } from './forge-mcp-server.ts';
 import { LegacySessions } from './legacy-sessions.ts';
-import { ResourceChanges } from './resource-changes.ts';
+import { localInvoker } from './operation-invoker.ts';
+import { localChanges, ResourceChanges } from './resource-changes.ts';
 
 export const MCP_PATH = '/mcp';
 
@@ -17,12 +18,12 @@ export const MCP_PATH = '/mcp';
  */
 export function mountMcp(server: Hapi.Server, forge: Forge): void {
   const logger = forge.logger.child({ component: 'mcp' });
-  const changes = new ResourceChanges(forge.events, forge.liveLogs);
+  const changes = new ResourceChanges(localChanges(forge.events, forge.liveLogs));
   const onerror = (error: Error) => logger.debug({ err: error }, 'MCP request refused or failed');
-  const modern = createMcpHandler(() => createForgeMcpServer({ services: forge, logger }), { legacy: 'reject', onerror });
-  const stopModernUpdates = changes.subscribe((uri) => modern.notify.resourceUpdated(uri));
+  const invoke = localInvoker(forge);
+  const modern = createMcpHandler(() => createForgeMcpServer({ invoke, logger }), { legacy: 'reject', onerror, bus: busFedBy(changes) });
   const sessions = new LegacySessions(
-    () => createForgeMcpServer({ services: forge, logger, changes: { source: changes, era: 'legacy' } }),
+    () => createForgeMcpServer({ invoke, logger, changes: { source: changes, era: 'legacy' } }),
     { maxSessions: forge.config.mcpMaxSessions, idleMs: forge.config.mcpSessionIdleMs, logger },
   );
 
@@ -50,9 +51,31 @@ export function mountMcp(server: Hapi.Server, forge: Forge): void {
   ]);
   // Open SSE streams would hold the server's stop for its whole grace period.
   server.ext('onPreStop', async () => {
-    stopModernUpdates();
     await Promise.all([modern.close(), sessions.close()]);
   });
+}
+
+/**
+ * The bus the 2026-era `subscriptions/listen` streams read: resource changes flow into it only
+ * while at least one stream is open (the listen router then keeps what each stream asked for).
+ */
+function busFedBy(changes: ResourceChanges): ServerEventBus {
+  const bus = new InMemoryServerEventBus();
+  let stopFeeding: (() => void) | null = null;
+  return {
+    publish: (event) => bus.publish(event),
+    subscribe(listener) {
+      const unsubscribe = bus.subscribe(listener);
+      stopFeeding ??= changes.subscribe((uri) => bus.publish({ kind: 'resource_updated', uri }));
+      return () => {
+        unsubscribe();
+        if (bus.listenerCount === 0) {
+          stopFeeding?.();
+          stopFeeding = null;
+        }
+      };
+    },
+  };
 }
 
 function headersOf(request: Hapi.Request): Headers {

@@ -1,8 +1,29 @@
-import type { EventLog, ForgeEvent } from '../events/event-log.ts';
+import type { EventLog } from '../events/event-log.ts';
 import type { LiveLogs } from '../events/live-logs.ts';
 import { resourceUri, type ResourceRef } from './resource-uris.ts';
 
 type Listener = (uri: string) => void;
+
+/** A state change as the event log records it: its type (task.updated, …) and the id of what changed. */
+export interface StateChange {
+  type: string;
+  subject: string;
+}
+
+/** Where changes come from: this process's event log and live log, or a running server's event stream. */
+export interface ChangeSource {
+  onStateChange(listener: (change: StateChange) => void): () => void;
+  /** An attempt's log grew; a source that cannot tell never calls it (its log resource then moves with the attempt's state). */
+  onLogEntry(listener: (attemptId: string) => void): () => void;
+}
+
+/** The changes of the server in this process. */
+export function localChanges(events: EventLog, liveLogs: LiveLogs): ChangeSource {
+  return {
+    onStateChange: (listener) => events.subscribe(listener),
+    onLogEntry: (listener) => liveLogs.subscribeAll((entry) => listener(entry.attemptId)),
+  };
+}
 
 // An agent writes many log entries a second; a subscriber re-reads the log resource at most this often.
 const LOG_UPDATE_EVERY_MS = 250;
@@ -10,17 +31,15 @@ const LOG_UPDATE_EVERY_MS = 250;
 /**
  * Which MCP resources changed, from the persisted event log (projects, tasks, attempts) and the
  * live log (an attempt's log, coalesced): the one source of `notifications/resources/updated`
- * for every MCP connection, whatever its transport and protocol era.
+ * for every MCP connection, whatever its transport and protocol era. It watches its source only
+ * while someone listens.
  */
 export class ResourceChanges {
   private readonly listeners = new Set<Listener>();
   private readonly logTimers = new Map<string, NodeJS.Timeout>();
   private stops: (() => void)[] = [];
 
-  constructor(
-    private readonly events: EventLog,
-    private readonly liveLogs: LiveLogs,
-  ) {}
+  constructor(private readonly source: ChangeSource) {}
 
   /** Calls `listener` with the URI of each resource that changed; returns the unsubscribe. */
   subscribe(listener: Listener): () => void {
@@ -34,10 +53,10 @@ export class ResourceChanges {
 
   private watch(): void {
     this.stops = [
-      this.events.subscribe((event) => {
-        for (const ref of changedBy(event)) this.publish(resourceUri(ref));
+      this.source.onStateChange((change) => {
+        for (const ref of changedBy(change)) this.publish(resourceUri(ref));
       }),
-      this.liveLogs.subscribeAll((entry) => this.logChanged(entry.attemptId)),
+      this.source.onLogEntry((attemptId) => this.logChanged(attemptId)),
     ];
   }
 
@@ -63,17 +82,16 @@ export class ResourceChanges {
 }
 
 /** The resources an event changes: its subject, and an attempt's log too when the attempt's state moves. */
-function changedBy(event: ForgeEvent): ResourceRef[] {
-  const [entity] = event.type.split('.');
-  switch (entity) {
+function changedBy({ type, subject }: StateChange): ResourceRef[] {
+  switch (type.split('.')[0]) {
     case 'project':
-      return [{ kind: 'project', id: event.subject }];
+      return [{ kind: 'project', id: subject }];
     case 'task':
-      return [{ kind: 'task', id: event.subject }];
+      return [{ kind: 'task', id: subject }];
     case 'attempt':
       return [
-        { kind: 'attempt', id: event.subject },
-        { kind: 'attemptLog', id: event.subject },
+        { kind: 'attempt', id: subject },
+        { kind: 'attemptLog', id: subject },
       ];
     default:
       return [];

@@ -7,9 +7,14 @@ import {
   type ListResourceTemplatesResult,
   type ReadResourceResult,
 } from '@modelcontextprotocol/server';
-import type { OperationServices } from '../api/operations/operation.ts';
+import { getAttemptsByAttemptId } from '../api/operations/attempts.ts';
+import { getAttemptsByAttemptIdLogs } from '../api/operations/logs.ts';
+import { getProjects, getProjectsByProjectId } from '../api/operations/projects.ts';
+import { getTasksByTaskId } from '../api/operations/tasks.ts';
+import type { Project } from '../store/project-store.ts';
 import { ID_PATTERN } from '../store/ids.ts';
-import { CURSOR_PATTERN } from '../store/page.ts';
+import { CURSOR_PATTERN, type Page } from '../store/page.ts';
+import type { CallOp, OperationInvoker } from './operation-invoker.ts';
 import { parseResourceUri, RESOURCE_KINDS, resourceTemplates, resourceUri, type ResourceRef } from './resource-uris.ts';
 
 // What the log resource shows: enough to see where the agent is; read_attempt_log pages the rest.
@@ -22,9 +27,9 @@ export function listResourceTemplates(): ListResourceTemplatesResult {
 }
 
 /** The projects, a page at a time; tasks, attempts and logs are reached through the templates and the tools' links. */
-export async function listResources(services: OperationServices, cursor: string | undefined): Promise<ListResourcesResult> {
+export async function listResources(invoke: OperationInvoker, cursor: string | undefined): Promise<ListResourcesResult> {
   if (cursor !== undefined && !CURSOR_PATTERN.test(cursor)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${cursor.slice(0, 80)}`);
-  const page = await services.projects.list({ cursor, limit: PROJECTS_PER_PAGE });
+  const page = (await invoke(getProjects as CallOp, { ...(cursor && { cursor }), limit: PROJECTS_PER_PAGE })) as Page<Project>;
   return {
     resources: page.items.map((project) => ({
       uri: resourceUri({ kind: 'project', id: project.id }),
@@ -38,34 +43,33 @@ export async function listResources(services: OperationServices, cursor: string 
 }
 
 /** Reads a resource as JSON; a URI that names nothing of ours, or something gone, is not found. */
-export async function readResource(services: OperationServices, uri: string): Promise<ReadResourceResult> {
+export async function readResource(invoke: OperationInvoker, uri: string): Promise<ReadResourceResult> {
   const ref = parseResourceUri(uri);
   if (!ref || !ID_PATTERN.test(ref.id)) throw new ResourceNotFoundError(uri);
   try {
-    return { contents: [{ uri, mimeType: MIME, text: JSON.stringify(await contentOf(services, ref)) }] };
+    return { contents: [{ uri, mimeType: MIME, text: JSON.stringify(await contentOf(invoke, ref)) }] };
   } catch (error) {
-    if (error instanceof ForgeError && error.code === 'FORGE_NOT_FOUND') throw new ResourceNotFoundError(uri);
-    throw error;
+    if (!(error instanceof ForgeError)) throw error;
+    if (error.code === 'FORGE_NOT_FOUND') throw new ResourceNotFoundError(uri);
+    throw new ProtocolError(ProtocolErrorCode.InternalError, `${error.code}: ${error.message}`, { uri });
   }
 }
 
-async function contentOf(services: OperationServices, { kind, id }: ResourceRef): Promise<unknown> {
+/** Read through the catalogue's own operations, so a resource says what the matching tool says. */
+async function contentOf(invoke: OperationInvoker, { kind, id }: ResourceRef): Promise<unknown> {
   switch (kind) {
     case 'project':
-      return services.projects.get(id);
+      return invoke(getProjectsByProjectId as CallOp, { projectId: id });
     case 'task':
-      return services.tasks.get(id);
+      return invoke(getTasksByTaskId as CallOp, { taskId: id });
     case 'attempt':
-      return services.attempts.get(id);
+      return invoke(getAttemptsByAttemptId as CallOp, { attemptId: id });
     case 'attemptLog': {
-      const [attempt, page] = await Promise.all([services.attempts.get(id), services.logs.page(id, { after: 0, limit: LOG_TAIL_ENTRIES, tail: true })]);
+      const [attempt, page] = await Promise.all([
+        invoke(getAttemptsByAttemptId as CallOp, { attemptId: id }) as Promise<{ state: string }>,
+        invoke(getAttemptsByAttemptIdLogs as CallOp, { attemptId: id, after: 0, limit: LOG_TAIL_ENTRIES, tail: true }) as Promise<{ items: unknown[] }>,
+      ]);
       return { attemptId: id, state: attempt.state, items: page.items };
     }
   }
-}
-
-/** Whether a URI is one a client may subscribe to: any of our resource kinds, with a well-formed id. */
-export function isSubscribable(uri: string): boolean {
-  const ref = parseResourceUri(uri);
-  return ref !== null && ID_PATTERN.test(ref.id);
 }

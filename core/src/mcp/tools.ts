@@ -1,13 +1,13 @@
-import Joi from 'joi';
+import type Joi from 'joi';
 import type { Logger } from 'pino';
 import { ForgeError } from '@forge-core/sdk';
 import type { CallToolResult, ResourceLink, Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { ErrorBody } from '../api/error-response.ts';
 import { jsonSchemaOf, type JsonSchema } from '../api/json-schema.ts';
-import type { CallOperation, Operation, OperationContext } from '../api/operations/operation.ts';
+import type { Operation } from '../api/operations/operation.ts';
+import { flatInputOf } from './flat-input.ts';
+import type { CallOp, InvokeOptions, OperationInvoker } from './operation-invoker.ts';
 import { resourceTemplates, resourceUri, type ResourceRef } from './resource-uris.ts';
-
-type CallOp = CallOperation<unknown, object | void>;
 
 /** An operation of the catalogue as an MCP tool: what tools/list shows, and how a call is checked. */
 export interface McpTool {
@@ -41,14 +41,6 @@ function toolOf(operation: CallOp, { tool, title, description }: { tool: string;
   return { operation, definition, input, outputLabel: (operation.output?.describe().flags as { label?: string } | undefined)?.label };
 }
 
-/** Path, query and body merged (they never share a field: operation.ts); an operation without input takes `{}`. */
-export function flatInputOf(operation: Operation): Joi.ObjectSchema {
-  const { path, query, body } = operation.input;
-  let flat = Joi.object();
-  for (const part of [path, query, body]) if (part) flat = flat.concat(part as Joi.ObjectSchema);
-  return flat;
-}
-
 /** MCP tool schemas are objects; a body that may be left out (null) is still given as an object of arguments. */
 function objectRoot(schema: JsonSchema): JsonSchema {
   const { not: _not, ...rest } = schema;
@@ -72,7 +64,13 @@ function annotationsOf({ http, name }: CallOp): ToolAnnotations {
  * resources it names. A failure is a tool error carrying the REST API's error body, code and
  * message alike; only a cancelled call throws.
  */
-export async function callTool(tool: McpTool, args: Record<string, unknown> | undefined, context: OperationContext, logger: Logger): Promise<CallToolResult> {
+export async function callTool(
+  tool: McpTool,
+  args: Record<string, unknown> | undefined,
+  invoke: OperationInvoker,
+  options: InvokeOptions,
+  logger: Logger,
+): Promise<CallToolResult> {
   // Every problem at once: a model fixes them in one go, where a person reads the first.
   const { error, value } = tool.input.validate(args ?? {}, { abortEarly: false });
   if (error) {
@@ -85,7 +83,7 @@ export async function callTool(tool: McpTool, args: Record<string, unknown> | un
     );
   }
   try {
-    const output = await tool.operation.handler(value, context);
+    const output = await invoke(tool.operation, value as Record<string, unknown>, options);
     if (output === undefined) return { content: [{ type: 'text', text: 'Done.' }] };
     const structured = JSON.parse(JSON.stringify(output)) as Record<string, unknown>;
     return {
@@ -93,7 +91,7 @@ export async function callTool(tool: McpTool, args: Record<string, unknown> | un
       structuredContent: structured,
     };
   } catch (failure) {
-    if (context.signal?.aborted) throw failure;
+    if (options.signal?.aborted) throw failure;
     if (failure instanceof ForgeError) return errorResult(failure);
     logger.error({ err: failure, tool: tool.definition.name }, 'MCP tool call failed');
     return errorResult(new ForgeError('FORGE_INTERNAL', 'An unexpected error occurred; it has been logged. Please report it.', {}));

@@ -1,0 +1,51 @@
+import { ForgeError, type ForgeErrorCode } from '@forge-core/sdk';
+import type { ErrorBody } from '../api/error-response.ts';
+import type { CallOp, OperationInvoker } from './operation-invoker.ts';
+import { fieldsOf } from './flat-input.ts';
+
+/**
+ * Runs operations through the REST API of the server at `baseUrl` (the /api/v1 prefix is added):
+ * the flat input is put back where the route takes it (path, query, body), and an error answer
+ * becomes the same ForgeError the server raised. Waiting operations get no progress this way.
+ */
+export function remoteInvoker(baseUrl: string, token: string | undefined): OperationInvoker {
+  return async (operation, input, options = {}) => {
+    const { path: pathFields, query: queryFields } = fieldsByPart(operation);
+    const hasBody = operation.input.body !== undefined;
+    const url = new URL(
+      `${baseUrl}/api/v1${operation.http.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(input[name])))}`,
+    );
+    for (const name of queryFields) {
+      const value = input[name];
+      for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(name, String(one));
+    }
+    const bodyFields = hasBody ? Object.entries(input).filter(([name]) => !pathFields.includes(name) && !queryFields.includes(name)) : [];
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: operation.http.method,
+        headers: { ...(token && { authorization: `Bearer ${token}` }), ...(bodyFields.length > 0 && { 'content-type': 'application/json' }) },
+        ...(bodyFields.length > 0 && { body: JSON.stringify(Object.fromEntries(bodyFields)) }),
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new ForgeError('FORGE_INTERNAL', `The Forge Core server at ${baseUrl} did not answer (${(error as Error).message}); is it still running?`, { url: baseUrl });
+    }
+    const text = await response.text();
+    const answer = text ? (JSON.parse(text) as unknown) : undefined;
+    if (response.ok) return answer as object | undefined;
+    const error = (answer as ErrorBody | undefined)?.error;
+    if (!error) throw new ForgeError('FORGE_INTERNAL', `The Forge Core server at ${baseUrl} answered ${response.status} without an error body.`, { status: response.status });
+    throw new ForgeError(error.code as ForgeErrorCode, error.message, error.details as Record<string, unknown> | undefined);
+  };
+}
+
+const partsCache = new WeakMap<CallOp, { path: string[]; query: string[] }>();
+
+/** Which input fields travel in the path and which in the query string; the rest is the body. */
+function fieldsByPart(operation: CallOp): { path: string[]; query: string[] } {
+  let parts = partsCache.get(operation);
+  if (!parts) partsCache.set(operation, (parts = { path: fieldsOf(operation.input.path), query: fieldsOf(operation.input.query) }));
+  return parts;
+}
