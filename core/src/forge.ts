@@ -9,6 +9,7 @@ import { createLifecycles, type Lifecycles } from './lifecycle/lifecycles.ts';
 import { ApprovalService } from './orchestrator/approval-service.ts';
 import { AttemptRunner } from './orchestrator/attempt-runner.ts';
 import { AttemptSecrets } from './orchestrator/attempt-secrets.ts';
+import { OwnMcpOffer } from './mcp/agent-offer.ts';
 import { AttemptService } from './orchestrator/attempt-service.ts';
 import { AttemptWaiter } from './orchestrator/attempt-waiter.ts';
 import { BranchService } from './orchestrator/branch-service.ts';
@@ -72,6 +73,8 @@ export interface Forge {
   logs: LogService;
   /** Waits for an attempt to finish or to need an answer. */
   waiter: AttemptWaiter;
+  /** Forge Core's own MCP server as agent runs are offered it, once the server listens. */
+  ownMcp: OwnMcpOffer;
   /** Every change, as clients follow it. */
   eventStream: EventStream;
   /** The executors and packs, as clients see them. */
@@ -112,6 +115,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const streamLimits = { idleMs: config.agentStreamIdleMs, abortGraceMs: AGENT_ABORT_GRACE_MS };
   const approvals = new ApprovalService(stores, lifecycles, { timeoutMs: config.approvalTimeoutMs, nodeId: config.nodeId }, logger);
   const scratchDirs = new ScratchDirs(join(config.home, 'run'));
+  const ownMcp = new OwnMcpOffer({ enabled: config.mcpForAgents, token: config.apiToken });
   const runner = new AttemptRunner({
     stores,
     liveLogs,
@@ -124,7 +128,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     secrets,
     approvals,
     scratchDirs,
-    mcpServers: config.mcpServers,
+    mcpServersFor: (attemptId) => ownMcp.serversFor(attemptId, config.mcpServers),
   });
   const scheduler = new Scheduler(stores, lifecycles.attempts, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
   const profiles = new ProfileService(stores, events, registry, secretBox, config.executorProfiles);
@@ -172,6 +176,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     profiles,
     logs: new LogService(stores, liveLogs, events, attempts),
     waiter: new AttemptWaiter(attempts, approvals, events, liveLogs),
+    ownMcp,
     eventStream: new EventStream(events),
     packs: new PackOverview(registry, config),
     health: () => healthOf(config.nodeId, startedAt, scheduler.runningCount),

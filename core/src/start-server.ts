@@ -15,12 +15,14 @@ export async function startServer(config: ForgeConfig, forge?: Forge): Promise<R
   const app = forge ?? (await createForge(config));
   const server = await buildServer(app);
   await server.start();
+  const url = server.info.uri.replace('0.0.0.0', '127.0.0.1');
+  app.ownMcp.listening(url);
   app.startBackgroundWork();
   let stopping: Promise<void> | null = null;
   return {
     forge: app,
     server,
-    url: server.info.uri.replace('0.0.0.0', '127.0.0.1'),
+    url,
     stop() {
       stopping ??= (async () => {
         await server.stop({ timeout: 2_000 });

@@ -114,7 +114,11 @@ describe('real agents, part 2, end to end: ACP packs, cursor-agent, amp and any 
     const done = await setup!.server.waitForAttempt(attemptId);
     assert.equal(done.state, 'succeeded');
     assert.ok(!(await branchFiles(attemptId)).includes('FAKE_EDIT.md'), 'the denied edit is not there');
-    assert.deepEqual(records()[0].mcp, [{ name: 'forge-tools', command: 'forge-tools-mcp', args: ['--stdio'], env: [{ name: 'TOOLS_TOKEN', value: 'tools-token-9c4d21' }] }]);
+    assert.deepEqual(records()[0].mcp, [
+      // Forge Core's own server comes first, naming the attempt, so the agent can make subtasks of its task.
+      { name: 'forge-core', type: 'http', url: `${setup!.server.url}/mcp?attempt=${attemptId}`, headers: [] },
+      { name: 'forge-tools', command: 'forge-tools-mcp', args: ['--stdio'], env: [{ name: 'TOOLS_TOKEN', value: 'tools-token-9c4d21' }] },
+    ]);
   });
 
   it('an ACP agent that reads or writes outside its worktree is refused, and the attempt goes on', async () => {

@@ -64,6 +64,8 @@ export interface ForgeConfig {
   executors: Record<string, Record<string, unknown>>;
   /** MCP servers every agent run is given (its pack passes them in the CLI's per-run form). */
   mcpServers: McpServer[];
+  /** Whether agent runs are also given Forge Core's own MCP server (named forge-core), to make and follow subtasks. */
+  mcpForAgents: boolean;
   /** Named executor options, read-only through the API (profiles made through the API live in the database). */
   executorProfiles: Record<string, ConfiguredProfile>;
 }
@@ -134,6 +136,7 @@ const fileSchema = Joi.object({
   mcpMaxSessions: Joi.number().integer().min(1).max(100_000),
   mcpSessionIdleMs: Joi.number().integer().min(1000).max(7 * 86_400_000),
   executors: Joi.object().pattern(EXECUTOR_ID_PATTERN, Joi.object().unknown(true)),
+  mcpForAgents: Joi.boolean(),
   mcpServers: Joi.array()
     .items(Joi.alternatives().conditional('.transport', { is: 'http', then: httpMcpServer, otherwise: stdioMcpServer }))
     .unique('name'),
@@ -171,6 +174,7 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_EVENT_RETENTION_COUNT: 'eventRetentionCount',
   FORGE_APPROVAL_TIMEOUT_MS: 'approvalTimeoutMs',
   FORGE_MCP_MAX_SESSIONS: 'mcpMaxSessions',
+  FORGE_MCP_FOR_AGENTS: 'mcpForAgents',
   FORGE_MCP_SESSION_IDLE_MS: 'mcpSessionIdleMs',
 };
 
@@ -243,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     mcpSessionIdleMs: value.mcpSessionIdleMs ?? 1_800_000,
     executors: value.executors ?? {},
     mcpServers: value.mcpServers ?? [],
+    mcpForAgents: value.mcpForAgents ?? true,
     executorProfiles: value.executorProfiles ?? {},
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);

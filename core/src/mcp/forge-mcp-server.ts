@@ -20,6 +20,8 @@ get_attempt_diff → merge_attempt, or follow_up to ask for changes. Projects, t
 attempt logs are also resources (forge://…) that can be read and subscribed to.`;
 
 export interface ForgeMcpServerOptions {
+  /** Said to the client after the general instructions (an agent's own attempt and task: agent-offer.ts). */
+  moreInstructions?: string | undefined;
   /** Runs the operations: in process, or through a running server's REST API. */
   invoke: OperationInvoker;
   logger: Logger;
@@ -36,12 +38,12 @@ export interface ForgeMcpServerOptions {
  * subscriptions. Built per serving unit (an HTTP request of the 2026 era, a 2025 session, a
  * stdio connection) by the one factory both eras share, so they cannot drift apart.
  */
-export function createForgeMcpServer({ invoke, logger, changes }: ForgeMcpServerOptions): Server {
+export function createForgeMcpServer({ invoke, logger, changes, moreInstructions }: ForgeMcpServerOptions): Server {
   const server = new Server(
     { name: 'forge-core', title: 'Forge Core', version: CORE_VERSION },
     {
       capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false } },
-      instructions: INSTRUCTIONS,
+      instructions: moreInstructions ? `${INSTRUCTIONS}\n\n${moreInstructions}` : INSTRUCTIONS,
     },
   );
   server.setRequestHandler('tools/list', () => toolList);

@@ -3,6 +3,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type Hapi from '@hapi/hapi';
 import { createMcpHandler, InMemoryServerEventBus, isLegacyRequest, type ServerEventBus } from '@modelcontextprotocol/server';
 import type { Forge } from '../forge.ts';
+import { agentInstructions, attemptOfRequest } from './agent-offer.ts';
 import { createForgeMcpServer } from './forge-mcp-server.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { localInvoker } from './operation-invoker.ts';
@@ -21,9 +22,18 @@ export function mountMcp(server: Hapi.Server, forge: Forge): void {
   const changes = new ResourceChanges(localChanges(forge.events, forge.liveLogs));
   const onerror = (error: Error) => logger.debug({ err: error }, 'MCP request refused or failed');
   const invoke = localInvoker(forge);
-  const modern = createMcpHandler(() => createForgeMcpServer({ invoke, logger }), { legacy: 'reject', onerror, bus: busFedBy(changes) });
+  const modern = createMcpHandler(
+    async ({ requestInfo }) => createForgeMcpServer({ invoke, logger, moreInstructions: await agentInstructions(invoke, attemptOfRequest(requestInfo)) }),
+    { legacy: 'reject', onerror, bus: busFedBy(changes) },
+  );
   const sessions = new LegacySessions(
-    () => createForgeMcpServer({ invoke, logger, changes: { source: changes, era: 'legacy' } }),
+    async (initialize) =>
+      createForgeMcpServer({
+        invoke,
+        logger,
+        changes: { source: changes, era: 'legacy' },
+        moreInstructions: await agentInstructions(invoke, attemptOfRequest(initialize)),
+      }),
     { maxSessions: forge.config.mcpMaxSessions, idleMs: forge.config.mcpSessionIdleMs, logger },
   );
 

@@ -32,7 +32,8 @@ export class LegacySessions {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly newServer: () => Server,
+    /** A server for the session an `initialize` request opens. */
+    private readonly newServer: (initialize: Request) => Promise<Server>,
     private readonly options: LegacySessionOptions,
   ) {
     this.sweeper = setInterval(() => this.closeIdle(), Math.min(SWEEP_EVERY_MS, options.idleMs));
@@ -72,7 +73,7 @@ export class LegacySessions {
     if (this.sessions.size >= this.options.maxSessions) {
       return jsonRpcError(503, -32000, `Too many MCP sessions open (${this.options.maxSessions}, FORGE_MCP_MAX_SESSIONS); end one (DELETE) or try again later.`);
     }
-    const server = this.newServer();
+    const server = await this.newServer(request);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       eventStore: new SessionEventStore(),

@@ -47,8 +47,8 @@ export interface AttemptRunnerDeps {
   secrets: AttemptSecrets;
   approvals: ApprovalService;
   scratchDirs: ScratchDirs;
-  /** The MCP servers every run is given. */
-  mcpServers: readonly McpServer[];
+  /** The MCP servers a run of this attempt is given: the configured ones and Forge Core's own. */
+  mcpServersFor(attemptId: string): readonly McpServer[];
 }
 
 interface Outcome {
@@ -235,7 +235,8 @@ export class AttemptRunner {
     const { attempt, log } = run;
     // Opened for this run only; from here on the log and the outcome never show them.
     const secrets = await this.deps.secrets.forRun(attempt, entry.executor.options);
-    log.redact([...secrets.values, ...mcpSecrets(this.deps.mcpServers)]);
+    const mcpServers = this.deps.mcpServersFor(attempt.id);
+    log.redact([...secrets.values, ...mcpSecrets(mcpServers)]);
     const proc = await this.startProcess(run, 'agent');
     // The run's own controller: aborted by the user's stop or by a contract violation.
     const controller = new AbortController();
@@ -259,7 +260,7 @@ export class AttemptRunner {
           },
           request,
         ),
-      mcpServers: this.deps.mcpServers,
+      mcpServers,
       scratchDir,
       config: entry.config,
     };

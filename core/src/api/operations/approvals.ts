@@ -49,7 +49,7 @@ export const getApprovalsByApprovalId = defineOperation({
   kind: 'call',
   name: 'getApprovalsByApprovalId',
   mcp: { tool: "get_approval", title: "Get an approval", description:
-    "Get one approval: the tool the agent wants to use, with what input, and, once decided, the answer." },
+    "Get one approval: the tool the agent wants to use, with what input, the choices it offers and, once decided, the answer and who gave it. answer_approval decides a pending one." },
   summary: 'Get an approval: what the agent asked and, once decided, the answer',
   tags,
   http: { method: 'GET', path: '/approvals/{approvalId}', status: 200 },

@@ -79,7 +79,7 @@ export const getTasksByTaskIdAttempts = defineOperation({
   kind: 'call',
   name: 'getTasksByTaskIdAttempts',
   mcp: { tool: "list_attempts", title: "List a task's attempts", description:
-    "List a task's attempts, oldest first, with their state (queued, preparing, running, succeeded, failed, cancelled) and branch." },
+    "List a task's attempts, oldest first, with their state (queued, preparing, running, succeeded, failed, cancelled), executor and branch. get_attempt_diff and read_attempt_log tell what one did." },
   summary: "List a task's attempts, oldest first",
   tags,
   http: { method: 'GET', path: '/tasks/{taskId}/attempts', status: 200 },
@@ -93,7 +93,7 @@ export const getAttemptsByAttemptId = defineOperation({
   kind: 'call',
   name: 'getAttemptsByAttemptId',
   mcp: { tool: "get_attempt", title: "Get an attempt", description:
-    "Get one attempt: its state, branch, worktree, error (when it failed) and merge commit (when merged)." },
+    "Get one attempt: its state, executor, branch, worktree, error (when it failed) and merge commit (when merged). To wait for it to change, use wait_for_attempt instead of calling this in a loop." },
   summary: 'Get an attempt',
   tags,
   http: { method: 'GET', path: '/attempts/{attemptId}', status: 200 },

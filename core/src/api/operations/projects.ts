@@ -59,7 +59,7 @@ export const getProjectsByProjectId = defineOperation({
   kind: 'call',
   name: 'getProjectsByProjectId',
   mcp: { tool: "get_project", title: "Get a project", description:
-    "Get one project by id: its repository path, default branch, scripts and concurrency cap." },
+    "Get one project by id: its repository path, default branch, setup and cleanup scripts and concurrency cap. list_tasks with its projectId gives its tasks." },
   summary: 'Get a project',
   tags,
   http: { method: 'GET', path: '/projects/{projectId}', status: 200 },

@@ -64,7 +64,7 @@ export const getTasksByTaskId = defineOperation({
   kind: 'call',
   name: 'getTasksByTaskId',
   mcp: { tool: "get_task", title: "Get a task", description:
-    "Get one task by id: title, description, status and parent." },
+    "Get one task by id: its title, description, status (todo, inprogress, inreview, done, cancelled) and parent task. list_attempts gives the attempts agents made on it." },
   summary: 'Get a task',
   tags,
   http: { method: 'GET', path: '/tasks/{taskId}', status: 200 },
