@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { CORE_VERSION } from '../core-version.ts';
 import { HomeInUseError } from '../locks/home-lock.ts';
 import { doctorCommand } from './doctor-command.ts';
-import { mcpCommand, McpStartError } from './mcp-command.ts';
+import { mcpCommand } from './mcp-command.ts';
 import { UsageError } from './parse-options.ts';
 import { pluginsCommand } from './plugins-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -58,7 +58,7 @@ try {
     console.error(`${error.command}: ${error.message}\nRun \`${error.command} --help\` for usage.`);
     process.exit(2);
   }
-  if (error instanceof ConfigError || error instanceof HomeInUseError || error instanceof McpStartError) {
+  if (error instanceof ConfigError || error instanceof HomeInUseError) {
     console.error(error.message);
     process.exit(2);
   }

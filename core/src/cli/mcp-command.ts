@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { ForgeError } from '@forge-core/sdk';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { ForgeConfig } from '../config/config.ts';
 import { createForge } from '../forge.ts';
@@ -68,11 +69,19 @@ function lazyBackend(config: ForgeConfig, logger: pino.Logger): Backend {
   // Watchers of changes wait for the backend: changes matter once something was read or done.
   const waiting = new Set<(backend: Backend) => void>();
   const ready = () =>
-    (started ??= connect(config, logger).then((backend) => {
-      for (const attach of waiting) attach(backend);
-      waiting.clear();
-      return backend;
-    }));
+    (started ??= connect(config, logger).then(
+      (backend) => {
+        for (const attach of waiting) attach(backend);
+        waiting.clear();
+        return backend;
+      },
+      (error: unknown) => {
+        // The next call tries again (the server may have been started meanwhile); this one says why it failed.
+        started = null;
+        if (error instanceof ForgeError) throw error;
+        throw new ForgeError('FORGE_INTERNAL', `forgecore mcp could not reach or start Forge Core: ${(error as Error).message}`, {});
+      },
+    ));
   const whenReady = (attach: (backend: Backend) => () => void) => {
     let detach: (() => void) | null = null;
     const pending = (backend: Backend) => (detach = attach(backend));
@@ -130,12 +139,9 @@ async function answersAsForge(url: string): Promise<boolean> {
 async function requireToken(url: string, token: string | undefined): Promise<void> {
   const response = await fetch(`${url}/api/v1/projects?limit=1`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (response.status === 401) {
-    throw new McpStartError(
-      `The Forge Core server at ${url} needs its API token: set FORGE_API_TOKEN (or apiToken in $FORGE_HOME/config.json) for forgecore mcp as for the server.`,
+    throw new ForgeError(
+      'FORGE_UNAUTHORIZED',
+      `The Forge Core server at ${url} needs its API token: give forgecore mcp the server's FORGE_API_TOKEN (or apiToken in $FORGE_HOME/config.json).`,
     );
   }
-}
-
-export class McpStartError extends Error {
-  override name = 'McpStartError';
 }
