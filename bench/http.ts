@@ -11,9 +11,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * One HTTP request to the server under test, body read to the end. Plain node:http rather than
  * fetch: its cost per request is lower and steadier, so the client adds less to what we measure.
  */
-export function request(agent: http.Agent, url: string, method: string, body?: string): Promise<HttpResponse> {
+export function request(agent: http.Agent, url: string, method: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers: http.OutgoingHttpHeaders = {
+      ...extraHeaders,
+      ...(body !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+    };
     const req = http.request(url, { method, agent, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

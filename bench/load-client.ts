@@ -20,7 +20,7 @@ async function phase(job: LoadJob, agent: http.Agent, first: number, count: numb
       const body = job.bodyTemplate?.replaceAll('{i}', String(i));
       const start = process.hrtime.bigint();
       try {
-        const res = await request(agent, job.baseUrl + path, job.method, body);
+        const res = await request(agent, job.baseUrl + path, job.method, body, job.headers);
         const ms = msSince(start);
         if (!result) continue;
         result.latenciesMs.push(ms);

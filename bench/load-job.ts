@@ -6,6 +6,8 @@ export interface LoadJob {
   paths: string[];
   /** JSON text in which every `{i}` becomes the request's index, so created tasks differ. */
   bodyTemplate?: string;
+  /** Sent with every request (an MCP client's protocol headers). */
+  headers?: Record<string, string>;
   /** Clients, each with its own keep-alive connection, each sending its next request as soon as the last one answers. */
   concurrency: number;
   /** Requests sent first and not measured: they open the connections and warm the JIT on both sides. */

@@ -18,6 +18,7 @@ import { benchEventBoundary } from './sections/event-boundary.ts';
 import { benchEventLog } from './sections/event-log.ts';
 import { benchEventPipeline } from './sections/event-pipeline.ts';
 import { benchListTasks } from './sections/list-tasks.ts';
+import { benchMcpOverhead } from './sections/mcp-overhead.ts';
 import { benchServerStartup } from './sections/server-startup.ts';
 import { benchSseSlowClients } from './sections/sse-slow-clients.ts';
 import { benchTaskCreation } from './sections/task-creation.ts';
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   cleanups.push(() => api.close());
   const taskCreation = await benchTaskCreation(client, server.url, await api.createProject('bench-tasks', smallRepo('tasks')));
   const listTasks = await benchListTasks(client, api, await api.createProject('bench-list', smallRepo('list')));
+  progress('section 12: MCP tool calls beside the same REST calls');
+  const mcpOverhead = await benchMcpOverhead(client, server.url, await api.createProject('bench-mcp', smallRepo('mcp')));
   progress('worktrees: raw git against WorktreeManager.create()');
   const worktreeReady = await benchWorktreeReady(largeRepo, join(tempRoot, 'worktree-bench'), largeInfo);
   const attemptE2E = await benchAttemptE2E(api, await api.createProject('bench-attempts', smallRepo('attempts')));
@@ -126,6 +129,7 @@ async function main(): Promise<void> {
     sseSlowClients,
     eventLog,
     agentProtocols,
+    mcpOverhead,
   };
   const targets = checkTargets(results);
   printTargets(targets);

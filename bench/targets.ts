@@ -5,6 +5,7 @@ import type { EventBoundaryResult } from './sections/event-boundary.ts';
 import type { EventLogResult } from './sections/event-log.ts';
 import type { EventPipelineResult } from './sections/event-pipeline.ts';
 import type { ListTasksResult } from './sections/list-tasks.ts';
+import type { McpOverheadRow } from './sections/mcp-overhead.ts';
 import type { ServerStartupResult } from './sections/server-startup.ts';
 import type { SseSlowClientsResult } from './sections/sse-slow-clients.ts';
 import type { TaskCreationLevel } from './sections/task-creation.ts';
@@ -23,6 +24,7 @@ export interface BenchResults {
   sseSlowClients: SseSlowClientsResult;
   eventLog: EventLogResult;
   agentProtocols: AgentProtocolsResult;
+  mcpOverhead: McpOverheadRow[];
 }
 
 export interface TargetCheck {
@@ -57,6 +59,8 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const burst = r.concurrentAttempts;
   const { appends, fanOut, resume } = r.eventLog;
   const { claude, codex, acp, claudeApprovals, codexApprovals } = r.agentProtocols;
+  const mcpAdds = (operation: McpOverheadRow['operation'], surface: McpOverheadRow['surface']) =>
+    r.mcpOverhead.find((row) => row.operation === operation && row.surface === surface)!.overheadP50Ms;
   const roundTrip = (t: typeof claudeApprovals) => `${formatNumber(t.roundTripMs.p50)} ms p50, ${formatNumber(t.roundTripMs.p95)} ms p95`;
   return [
     check('task creation p95, 1 client', at(1).p95, 'ms', '<', 3),
@@ -86,6 +90,10 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     reportText(`approval round trip over SSE and the API, claude-code (${claudeApprovals.requested} approvals)`, roundTrip(claudeApprovals)),
     reportText(`approval round trip over SSE and the API, codex (${codexApprovals.requested} approvals)`, roundTrip(codexApprovals)),
     report('host boundary overhead per event (p50)', r.eventBoundary.overheadNs, 'ns'),
+    check('MCP tools/call over REST, list_tasks, 2026-07-28 (p50 difference)', mcpAdds('list_tasks', 'mcp 2026-07-28'), 'ms', '<', 1),
+    check('MCP tools/call over REST, create_task, 2026-07-28 (p50 difference)', mcpAdds('create_task', 'mcp 2026-07-28'), 'ms', '<', 1),
+    check('MCP tools/call over REST, list_tasks, 2025-11-25 session (p50 difference)', mcpAdds('list_tasks', 'mcp 2025-11-25'), 'ms', '<', 1),
+    check('MCP tools/call over REST, create_task, 2025-11-25 session (p50 difference)', mcpAdds('create_task', 'mcp 2025-11-25'), 'ms', '<', 1),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, server peak RSS`, r.sseSlowClients.peakRssMb, 'MB'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, RSS after they closed`, r.sseSlowClients.rssAfterCloseMb, 'MB'),
     // Section 1's creations each append their event too: the issue's goal is on its 50-client level.

@@ -41,17 +41,20 @@ export function mountMcp(server: Hapi.Server, forge: Forge): void {
     const aborted = new AbortController();
     request.raw.res.once('close', () => aborted.abort());
     const body = request.payload as Buffer | null;
+    const parsedBody = parseJson(body);
+    // A body parsed here is handed over as such; the raw one only when it is not JSON (the SDK answers that).
+    const rawBody = parsedBody === undefined && body && body.length > 0 ? body : undefined;
     const webRequest = new Request(`http://${request.info.host || '127.0.0.1'}${request.url.pathname}${request.url.search}`, {
       method: request.method.toUpperCase(),
       headers: headersOf(request),
-      ...(body && body.length > 0 && { body }),
+      ...(rawBody && { body: rawBody }),
       signal: aborted.signal,
     });
-    const parsedBody = parseJson(body);
+    const parsed = parsedBody === undefined ? {} : { parsedBody };
     const legacy = await isLegacyRequest(webRequest, parsedBody);
     const response = legacy
-      ? await sessions.handle(webRequest, (done) => request.raw.res.once('close', done))
-      : await modern.fetch(webRequest, parsedBody === undefined ? {} : { parsedBody });
+      ? await sessions.handle(webRequest, parsed, (done) => request.raw.res.once('close', done))
+      : await modern.fetch(webRequest, parsed);
     return toHapiResponse(h, response);
   };
   const plugins = { forge: { rawJsonBody: true } };

@@ -44,14 +44,14 @@ export class LegacySessions {
     return this.sessions.size;
   }
 
-  /** Serves one request; `onFinished` is how the caller says when its response is over. */
-  async handle(request: Request, onFinished: (done: () => void) => void): Promise<Response> {
+  /** Serves one request (its body given parsed when it is JSON); `onFinished` is how the caller says when its response is over. */
+  async handle(request: Request, body: { parsedBody?: unknown }, onFinished: (done: () => void) => void): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id');
-    if (sessionId === null) return this.open(request);
+    if (sessionId === null) return this.open(request, body);
     const session = this.sessions.get(sessionId);
     if (!session) return jsonRpcError(404, -32001, 'Session not found: it ended or the server restarted. Initialize a new session.');
     session.lastUsed = Date.now();
-    const response = await session.transport.handleRequest(request);
+    const response = await session.transport.handleRequest(request, body);
     if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
       session.openStreams++;
       onFinished(() => {
@@ -68,7 +68,7 @@ export class LegacySessions {
   }
 
   /** A request without a session may only be `initialize`; the transport answers anything else 400. */
-  private async open(request: Request): Promise<Response> {
+  private async open(request: Request, body: { parsedBody?: unknown }): Promise<Response> {
     if (this.sessions.size >= this.options.maxSessions) this.closeIdle();
     if (this.sessions.size >= this.options.maxSessions) {
       return jsonRpcError(503, -32000, `Too many MCP sessions open (${this.options.maxSessions}, FORGE_MCP_MAX_SESSIONS); end one (DELETE) or try again later.`);
@@ -86,7 +86,7 @@ export class LegacySessions {
       },
     });
     await server.connect(transport);
-    const response = await transport.handleRequest(request);
+    const response = await transport.handleRequest(request, body);
     if (transport.sessionId === undefined) await server.close();
     return response;
   }

@@ -85,7 +85,8 @@ export async function callTool(
   try {
     const output = await invoke(tool.operation, value as Record<string, unknown>, options);
     if (output === undefined) return { content: [{ type: 'text', text: 'Done.' }] };
-    const structured = JSON.parse(JSON.stringify(output)) as Record<string, unknown>;
+    // Operations answer plain JSON values (what REST serializes as they are).
+    const structured = output as Record<string, unknown>;
     return {
       content: [{ type: 'text', text: JSON.stringify(structured) }, ...linksOf(tool, structured)],
       structuredContent: structured,
