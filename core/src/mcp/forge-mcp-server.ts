@@ -5,6 +5,7 @@ import { operations } from '../api/operations/catalogue.ts';
 import { CORE_VERSION } from '../core-version.ts';
 import type { OperationInvoker } from './operation-invoker.ts';
 import type { ResourceChanges } from './resource-changes.ts';
+import { getPrompt, listPrompts } from './prompts.ts';
 import { listResources, listResourceTemplates, readResource } from './resources.ts';
 import { callTool, toolsOf, type McpTool } from './tools.ts';
 
@@ -17,7 +18,8 @@ const INSTRUCTIONS = `Forge Core runs coding agents on tasks, each attempt in it
 A typical flow: list_projects → create_task → start_attempt (an executor from list_executors) →
 wait_for_attempt until finished (answer approvals it reports with answer_approval) →
 get_attempt_diff → merge_attempt, or follow_up to ask for changes. Projects, tasks, attempts and
-attempt logs are also resources (forge://…) that can be read and subscribed to.`;
+attempt logs are also resources (forge://…) that can be read and subscribed to. The prompts plan_work
+and review_attempt phrase the two usual requests.`;
 
 export interface ForgeMcpServerOptions {
   /** Said to the client after the general instructions (an agent's own attempt and task: agent-offer.ts). */
@@ -42,7 +44,7 @@ export function createForgeMcpServer({ invoke, logger, changes, moreInstructions
   const server = new Server(
     { name: 'forge-core', title: 'Forge Core', version: CORE_VERSION },
     {
-      capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false } },
+      capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false }, prompts: { listChanged: false } },
       instructions: moreInstructions ? `${INSTRUCTIONS}\n\n${moreInstructions}` : INSTRUCTIONS,
     },
   );
@@ -53,6 +55,8 @@ export function createForgeMcpServer({ invoke, logger, changes, moreInstructions
     const result = await callTool(tool, request.params.arguments, invoke, { signal: ctx.mcpReq.signal, progress: progressOf(ctx) }, logger);
     return server.projectCallToolResult(result, tool.definition.outputSchema);
   });
+  server.setRequestHandler('prompts/list', () => listPrompts());
+  server.setRequestHandler('prompts/get', (request) => getPrompt(invoke, request.params.name, request.params.arguments));
   server.setRequestHandler('resources/templates/list', () => listResourceTemplates());
   server.setRequestHandler('resources/list', (request) => listResources(invoke, request.params?.cursor));
   server.setRequestHandler('resources/read', (request) => readResource(invoke, request.params.uri));

@@ -10,10 +10,12 @@ import { REVISIONS, runConformance, type ConformanceRun, type Revision } from '.
  * is not here"; any other failure is a defect. The passed / run counts are printed.
  */
 const MUST_PASS: Record<Revision, string[]> = {
-  '2025-11-25': ['server-initialize', 'ping', 'tools-list', 'resources-list', 'dns-rebinding-protection', 'server-sse-multiple-streams'],
+  '2025-11-25': ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'dns-rebinding-protection', 'server-sse-multiple-streams'],
   '2026-07-28': [
     'tools-list',
     'resources-list',
+    'prompts-list',
+    'caching',
     'dns-rebinding-protection',
     'server-sse-multiple-streams',
     'sep-2164-resource-not-found',
@@ -27,6 +29,7 @@ const MUST_PASS: Record<Revision, string[]> = {
 // extension, or a tool that answers input_required.
 const NOT_SERVED = [
   /Unknown tool: (test_|json_schema|slow_compute|greet|failing_job|confirm_delete|multi_input|protocol_error_job)/,
+  /Unknown prompt: test_/,
   /Tool '\w+' not found/,
   /Resource not found: test:\/\//,
   /Method not found|-32601/,

@@ -52,6 +52,28 @@ describe('MCP resources, subscriptions, progress and cancellation', function () 
     });
   }
 
+  for (const era of ERAS) {
+    it(`offers the plan_work and review_attempt prompts, filled from the project and the attempt (${era})`, async () => {
+      const client = await connect(era);
+      assert.deepEqual((await client.listPrompts()).prompts.map((p) => p.name), ['plan_work', 'review_attempt']);
+      const plan = await client.getPrompt({ name: 'plan_work', arguments: { projectId: setup.projectId, goal: 'add a changelog' } });
+      assert.equal((plan.messages[0]!.content as any).resource.uri, `forge://projects/${setup.projectId}`);
+      assert.match((plan.messages[1]!.content as any).text, /add a changelog[\s\S]*create_task/);
+
+      const task = await newTask(`review me ${era}`);
+      const attempt = await callOk(client, 'start_attempt', { taskId: task.id, executor: 'fake-agent', prompt: `write REVIEW-${era}.md looks fine` });
+      await setup.server.waitForAttempt(attempt.id);
+      const review = await client.getPrompt({ name: 'review_attempt', arguments: { attemptId: attempt.id } });
+      const diff = (review.messages[1]!.content as any).resource;
+      assert.equal(diff.mimeType, 'text/x-diff');
+      assert.match(diff.text, new RegExp(`\\+\\+\\+ b/REVIEW-${era}\\.md`));
+
+      await assert.rejects(client.getPrompt({ name: 'review_attempt', arguments: {} }), /needs attemptId/);
+      await assert.rejects(client.getPrompt({ name: 'review_attempt', arguments: { attemptId: '01900000-0000-7000-8000-000000000000' } }), /not found/i);
+      await assert.rejects(client.getPrompt({ name: 'no_such_prompt' }), /Unknown prompt/);
+    });
+  }
+
   it('delivers an attempt’s updates to a 2025-era session that subscribed to them, and nothing it did not subscribe to', async () => {
     const client = await connect('2025-11-25');
     const updated: string[] = [];
