@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Hapi from '@hapi/hapi';
 import { ForgeError } from '@forge-core/sdk';
-import type Joi from 'joi';
 import { operations } from '../src/api/operations/catalogue.ts';
 import type { Operation, OperationContext } from '../src/api/operations/operation.ts';
 import { getProjectsByProjectId, postProjects } from '../src/api/operations/projects.ts';
 import { errorStatuses } from '../src/api/rest-mount.ts';
 import { buildServer } from '../src/api/server.ts';
+import { fieldsOf } from '../src/mcp/flat-input.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createForge, type Forge } from '../src/forge.ts';
 import { makeRepo } from './support/git-repo.ts';
@@ -35,7 +35,6 @@ const spec = JSON.parse(readFileSync(SPEC_FILE, 'utf8')) as { paths: Record<stri
 
 const routeKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 const keyOf = (operation: Operation) => routeKey(operation.http.method, PREFIX + operation.http.path);
-const fieldsOf = (schema: Joi.Schema | undefined) => Object.keys((schema?.describe() as { keys?: object } | undefined)?.keys ?? {});
 
 describe('operation catalogue', () => {
   let home: ReturnType<typeof tempDir>;
