@@ -334,6 +334,8 @@ const TABLE: Row[] = [
   ['POST /tasks/{taskId}/attempts', 'executor is empty', { body: { executor: '', options: ok } }, 400, V, 'executor'],
   ['POST /tasks/{taskId}/attempts', 'executor has 65 characters', { body: { executor: long(65), options: ok } }, 400, V, 'executor'],
   ['POST /tasks/{taskId}/attempts', 'executor is not installed', { body: { executor: 'nope', options: ok } }, 422, NO_EXECUTOR, 'nope'],
+  ['POST /tasks/{taskId}/attempts', 'profile names a member every object has', { body: { profile: 'toString' } }, 404, NO_PROFILE, 'toString'],
+  ['POST /tasks/{taskId}/attempts', 'profile is __proto__', { body: { profile: '__proto__' } }, 404, NO_PROFILE, '__proto__'],
   ['POST /tasks/{taskId}/attempts', 'options is a string', { body: { executor: 'script', options: 'sleep 1' } }, 400, V, 'options'],
   ['POST /tasks/{taskId}/attempts', 'options is an array', { body: { executor: 'script', options: ['true'] } }, 400, V, 'options'],
   ['POST /tasks/{taskId}/attempts', 'script without its required command', { body: script({}) }, 400, V, 'command'],

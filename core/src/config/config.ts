@@ -243,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     eventRetentionMs: value.eventRetentionMs ?? 7 * 86_400_000,
     eventRetentionCount: value.eventRetentionCount ?? 100_000,
     approvalTimeoutMs: value.approvalTimeoutMs ?? 600_000,
-    mcpMaxSessions: value.mcpMaxSessions ?? 1_000,
+    mcpMaxSessions: value.mcpMaxSessions ?? 100,
     mcpSessionIdleMs: value.mcpSessionIdleMs ?? 1_800_000,
     executors: value.executors ?? {},
     mcpServers: value.mcpServers ?? [],

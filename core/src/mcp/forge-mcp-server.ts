@@ -6,6 +6,7 @@ import { CORE_VERSION } from '../core-version.ts';
 import type { OperationInvoker } from './operation-invoker.ts';
 import type { ResourceChanges } from './resource-changes.ts';
 import { getPrompt, listPrompts } from './prompts.ts';
+import { parseResourceUri, resourceUri } from './resource-uris.ts';
 import { listResources, listResourceTemplates, readResource } from './resources.ts';
 import { callTool, toolsOf, type McpTool } from './tools.ts';
 
@@ -63,13 +64,14 @@ export function createForgeMcpServer({ invoke, logger, changes, moreInstructions
 
   const subscribed = new Set<string>();
   // Only to something that exists: a typo is said at once, not by a silence.
+  // Kept in the form updates name them, however the client spelled it (percent-encoding).
   server.setRequestHandler('resources/subscribe', async (request) => {
     await readResource(invoke, request.params.uri);
-    subscribed.add(request.params.uri);
+    subscribed.add(canonicalUri(request.params.uri));
     return {};
   });
   server.setRequestHandler('resources/unsubscribe', (request) => {
-    subscribed.delete(request.params.uri);
+    subscribed.delete(canonicalUri(request.params.uri));
     return {};
   });
   if (changes) {
@@ -90,4 +92,9 @@ function progressOf(ctx: ServerContext): ((update: ProgressUpdate) => void) | un
   return ({ progress, message }) => {
     void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, ...(message && { message }) } }).catch(() => undefined);
   };
+}
+
+function canonicalUri(uri: string): string {
+  const ref = parseResourceUri(uri);
+  return ref ? resourceUri(ref) : uri;
 }

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type Hapi from '@hapi/hapi';
 import { createMcpHandler, InMemoryServerEventBus, isLegacyRequest, type ServerEventBus } from '@modelcontextprotocol/server';
@@ -115,7 +115,7 @@ async function toHapiResponse(h: Hapi.ResponseToolkit, response: Response): Prom
     response.body === null
       ? undefined
       : streaming
-        ? Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>)
+        ? sseStartingNow(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>))
         : Buffer.from(await response.arrayBuffer());
   const answer = h.response(payload).code(response.status);
   response.headers.forEach((value, name) => {
@@ -124,4 +124,18 @@ async function toHapiResponse(h: Hapi.ResponseToolkit, response: Response): Prom
   // Compression would hold events back until a whole gzip block fills.
   if (streaming) answer.header('content-encoding', 'identity').header('x-accel-buffering', 'no');
   return answer;
+}
+
+/**
+ * The stream with an SSE comment in front: the response's headers go out with it at once. A
+ * 2025 session's GET stream may have nothing to say for a long while, and a client waits for the
+ * headers to know the stream is open.
+ */
+function sseStartingNow(events: Readable): Readable {
+  const stream = new PassThrough();
+  stream.write(': open\n\n');
+  events.pipe(stream);
+  events.once('error', (error) => stream.destroy(error));
+  stream.once('close', () => events.destroy());
+  return stream;
 }

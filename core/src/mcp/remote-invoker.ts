@@ -1,7 +1,7 @@
 import { ForgeError, type ForgeErrorCode } from '@forge-core/sdk';
 import type { ErrorBody } from '../api/error-response.ts';
-import type { CallOp, OperationInvoker } from './operation-invoker.ts';
-import { fieldsOf } from './flat-input.ts';
+import type { OperationInvoker } from './operation-invoker.ts';
+import { fieldsByPlace } from './flat-input.ts';
 
 /**
  * Runs operations through the REST API of the server at `baseUrl` (the /api/v1 prefix is added):
@@ -10,7 +10,7 @@ import { fieldsOf } from './flat-input.ts';
  */
 export function remoteInvoker(baseUrl: string, token: string | undefined): OperationInvoker {
   return async (operation, input, options = {}) => {
-    const { path: pathFields, query: queryFields } = fieldsByPart(operation);
+    const { path: pathFields, query: queryFields } = fieldsByPlace(operation);
     const hasBody = operation.input.body !== undefined;
     const url = new URL(
       `${baseUrl}/api/v1${operation.http.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(input[name])))}`,
@@ -19,13 +19,13 @@ export function remoteInvoker(baseUrl: string, token: string | undefined): Opera
       const value = input[name];
       for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(name, String(one));
     }
-    const bodyFields = hasBody ? Object.entries(input).filter(([name]) => !pathFields.includes(name) && !queryFields.includes(name)) : [];
+    const bodyFields = Object.entries(input).filter(([name]) => !pathFields.includes(name) && !queryFields.includes(name));
     let response: Response;
     try {
       response = await fetch(url, {
         method: operation.http.method,
-        headers: { ...(token && { authorization: `Bearer ${token}` }), ...(bodyFields.length > 0 && { 'content-type': 'application/json' }) },
-        ...(bodyFields.length > 0 && { body: JSON.stringify(Object.fromEntries(bodyFields)) }),
+        headers: { ...(token && { authorization: `Bearer ${token}` }), ...(hasBody && { 'content-type': 'application/json' }) },
+        ...(hasBody && { body: JSON.stringify(Object.fromEntries(bodyFields)) }),
         signal: options.signal,
       });
     } catch (error) {
@@ -41,11 +41,3 @@ export function remoteInvoker(baseUrl: string, token: string | undefined): Opera
   };
 }
 
-const partsCache = new WeakMap<CallOp, { path: string[]; query: string[] }>();
-
-/** Which input fields travel in the path and which in the query string; the rest is the body. */
-function fieldsByPart(operation: CallOp): { path: string[]; query: string[] } {
-  let parts = partsCache.get(operation);
-  if (!parts) partsCache.set(operation, (parts = { path: fieldsOf(operation.input.path), query: fieldsOf(operation.input.query) }));
-  return parts;
-}

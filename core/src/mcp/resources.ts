@@ -29,7 +29,14 @@ export function listResourceTemplates(): ListResourceTemplatesResult {
 /** The projects, a page at a time; tasks, attempts and logs are reached through the templates and the tools' links. */
 export async function listResources(invoke: OperationInvoker, cursor: string | undefined): Promise<ListResourcesResult> {
   if (cursor !== undefined && !CURSOR_PATTERN.test(cursor)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${cursor.slice(0, 80)}`);
-  const page = (await invoke(getProjects as CallOp, { ...(cursor && { cursor }), limit: PROJECTS_PER_PAGE })) as Page<Project>;
+  let page: Page<Project>;
+  try {
+    page = (await invoke(getProjects as CallOp, { ...(cursor && { cursor }), limit: PROJECTS_PER_PAGE })) as Page<Project>;
+  } catch (error) {
+    // A cursor this server never gave out is the client's mistake, as a malformed one is.
+    if (error instanceof ForgeError && error.code === 'FORGE_VALIDATION_FAILED') throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
+    throw error;
+  }
   return {
     resources: page.items.map((project) => ({
       uri: resourceUri({ kind: 'project', id: project.id }),

@@ -4,23 +4,31 @@ interface StoredEvent {
   streamId: string;
   seq: number;
   message: JSONRPCMessage;
+  bytes: number;
 }
 
-// Enough for a client that lost its connection for a while; older messages are gone, as after a restart.
-const KEPT_MESSAGES = 1_000;
+// Enough for a client that lost its connection for a short while (notifications, a result in
+// flight); older messages are gone, as after a restart. Bytes, not messages: one tool result may
+// be megabytes, and a thousand sessions may be open.
+const KEPT_BYTES = 256 * 1024;
 
 /**
  * What a 2025-era session sent on its SSE streams, kept so a client that reconnects with
- * Last-Event-ID gets what it missed (resumable streams). In memory, bounded, per session.
+ * Last-Event-ID gets what it missed (resumable streams). In memory, bounded in bytes, per
+ * session; a message larger than the bound is sent but not kept.
  */
 export class SessionEventStore implements EventStore {
   private readonly events: StoredEvent[] = [];
+  private bytes = 0;
   private seq = 0;
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
-    const event = { streamId, seq: ++this.seq, message };
-    this.events.push(event);
-    if (this.events.length > KEPT_MESSAGES) this.events.shift();
+    const event = { streamId, seq: ++this.seq, message, bytes: JSON.stringify(message).length };
+    if (event.bytes <= KEPT_BYTES) {
+      this.events.push(event);
+      this.bytes += event.bytes;
+      while (this.bytes > KEPT_BYTES) this.bytes -= this.events.shift()!.bytes;
+    }
     return idOf(event);
   }
 

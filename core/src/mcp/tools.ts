@@ -1,11 +1,10 @@
-import type Joi from 'joi';
 import type { Logger } from 'pino';
 import { ForgeError } from '@forge-core/sdk';
 import type { CallToolResult, ResourceLink, Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { ErrorBody } from '../api/error-response.ts';
 import { jsonSchemaOf, type JsonSchema } from '../api/json-schema.ts';
 import type { Operation } from '../api/operations/operation.ts';
-import { flatInputOf } from './flat-input.ts';
+import { flatInputOf, validateArguments } from './flat-input.ts';
 import type { CallOp, InvokeOptions, OperationInvoker } from './operation-invoker.ts';
 import { resourceTemplates, resourceUri, type ResourceRef } from './resource-uris.ts';
 
@@ -13,8 +12,6 @@ import { resourceTemplates, resourceUri, type ResourceRef } from './resource-uri
 export interface McpTool {
   operation: CallOp;
   definition: Tool;
-  /** The operation's path, query and body schemas as one: a tool takes one flat object of arguments. */
-  input: Joi.ObjectSchema;
   /** The joi label of its answer (Attempt, Task, …): which resources an answer links to. */
   outputLabel: string | undefined;
 }
@@ -38,12 +35,15 @@ function toolOf(operation: CallOp, { tool, title, description }: { tool: string;
     ...(operation.output && { outputSchema: jsonSchemaOf(operation.output, 'json') as Tool['outputSchema'] }),
     annotations: annotationsOf(operation),
   };
-  return { operation, definition, input, outputLabel: (operation.output?.describe().flags as { label?: string } | undefined)?.label };
+  return { operation, definition, outputLabel: (operation.output?.describe().flags as { label?: string } | undefined)?.label };
 }
 
-/** MCP tool schemas are objects; a body that may be left out (null) is still given as an object of arguments. */
+/**
+ * MCP tool schemas are objects; a body that may be left out (null) is still given as an object of
+ * arguments, and a body's own count of fields (at least one to change) is not the arguments'.
+ */
 function objectRoot(schema: JsonSchema): JsonSchema {
-  const { not: _not, ...rest } = schema;
+  const { not: _not, minProperties: _min, ...rest } = schema;
   return { ...rest, type: 'object' };
 }
 
@@ -72,9 +72,8 @@ export async function callTool(
   logger: Logger,
 ): Promise<CallToolResult> {
   // Every problem at once: a model fixes them in one go, where a person reads the first.
-  const { error, value } = tool.input.validate(args ?? {}, { abortEarly: false });
-  if (error) {
-    const problems = error.details.map((d) => ({ path: d.path.join('.'), message: d.message }));
+  const { value, problems } = validateArguments(tool.operation, args ?? {});
+  if (problems.length > 0) {
     return errorResult(
       new ForgeError('FORGE_VALIDATION_FAILED', `Invalid arguments for ${tool.definition.name}: ${problems.map((p) => p.message).join('; ')}`, {
         source: 'arguments',
@@ -83,7 +82,7 @@ export async function callTool(
     );
   }
   try {
-    const output = await invoke(tool.operation, value as Record<string, unknown>, options);
+    const output = await invoke(tool.operation, value, options);
     if (output === undefined) return { content: [{ type: 'text', text: 'Done.' }] };
     // Operations answer plain JSON values (what REST serializes as they are).
     const structured = output as Record<string, unknown>;

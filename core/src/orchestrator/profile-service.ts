@@ -107,7 +107,7 @@ export class ProfileService {
 
   /** The executor and options a profile names, secrets opened, for a new attempt. */
   async resolve(name: string): Promise<ResolvedProfile> {
-    const configured = this.configured[name];
+    const configured = Object.hasOwn(this.configured, name) ? this.configured[name] : undefined;
     if (configured) return { executor: configured.executor, options: { ...configured.options } };
     const stored = await this.stores.profiles.get(name);
     if (!stored) throw this.notFound(name, 'profile');

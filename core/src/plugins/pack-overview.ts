@@ -1,3 +1,4 @@
+import { EXECUTOR_CAPABILITIES } from '@forge-core/sdk';
 import type { ForgeConfig } from '../config/config.ts';
 import type { PackRegistry } from './pack-registry.ts';
 import { pendingPackChanges, type PackList } from './pending-changes.ts';
@@ -36,7 +37,8 @@ export class PackOverview {
       package: e.packageName,
       version: e.packageVersion,
       contractVersion: e.contractVersion,
-      capabilities: { ...e.capabilities },
+      // Every flag, false when a pack of an older contract does not declare it.
+      capabilities: Object.fromEntries(EXECUTOR_CAPABILITIES.map((flag) => [flag, e.capabilities[flag] ?? false])),
       available: e.detection.available,
       reason: e.detection.reason ?? null,
       detectedVersion: e.detection.version ?? null,

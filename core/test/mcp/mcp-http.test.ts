@@ -57,12 +57,13 @@ describe('MCP over Streamable HTTP at /mcp', function () {
           );
           for (const operation of toolOperations) {
             const tool = tools.find((t) => t.name === toolName(operation))!;
-            const { not: _not, ...input } = jsonSchemaOf(flatInputOf(operation), 'json');
+            const { not: _not, minProperties: _min, ...input } = jsonSchemaOf(flatInputOf(operation), 'json');
             assert.deepEqual(tool.inputSchema, { ...input, type: 'object' }, `${tool.name}: its input schema is not the operation's`);
             if (operation.kind === 'call' && operation.output) {
               assert.deepEqual(tool.outputSchema, jsonSchemaOf(operation.output, 'json'), `${tool.name}: its output schema is not the operation's`);
             } else assert.equal(tool.outputSchema, undefined, `${tool.name} answers nothing but declares an output schema`);
             assert.equal(tool.annotations?.readOnlyHint, operation.http.method === 'GET', `${tool.name}: readOnlyHint`);
+            assert.deepEqual(lostKeyPatterns(tool.outputSchema), [], `${tool.name}: a map of keys lost in the JSON Schema (every answer would fail the client's check)`);
           }
         } finally {
           await client.close();
@@ -86,6 +87,8 @@ describe('MCP over Streamable HTTP at /mcp', function () {
 
       before(async () => {
         client = await connectHttp(setup.server.url, era);
+        // With the tools listed, the client checks every answer against its tool's output schema.
+        await client.listTools();
       });
       after(async () => client?.close());
 
@@ -174,6 +177,11 @@ describe('MCP over Streamable HTTP at /mcp', function () {
         for (const field of ['title', 'projectId', 'priority', 'bogus']) assert.match(error.message, new RegExp(`"${field}"`), error.message);
         assert.deepEqual(error.details.problems.map((p: any) => p.path).sort(), ['bogus', 'priority', 'projectId', 'title']);
 
+        const task = await callOk(client, 'create_task', { projectId: setup.projectId, title: `unchanged ${era}` });
+        const nothing = await callError(client, 'update_task', { taskId: task.id });
+        assert.equal(nothing.code, 'FORGE_VALIDATION_FAILED', 'a change with no field is refused, as PATCH with {} is');
+        assert.match(nothing.message, /at least 1 key/);
+
         const missing = '01900000-0000-7000-8000-000000000000';
         const rest = await setup.server.request('GET', `/tasks/${missing}`);
         const viaMcp = await callError(client, 'get_task', { taskId: missing });
@@ -184,3 +192,12 @@ describe('MCP over Streamable HTTP at /mcp', function () {
     });
   }
 });
+
+/** Where an object schema allows no property at all: a joi pattern of keys the conversion dropped. */
+function lostKeyPatterns(schema: unknown, at = '$'): string[] {
+  if (typeof schema !== 'object' || schema === null) return [];
+  const node = schema as Record<string, unknown>;
+  const here =
+    node.additionalProperties === false && Object.keys((node.properties as object | undefined) ?? {}).length === 0 && node.patternProperties === undefined ? [at] : [];
+  return [...here, ...Object.entries(node).flatMap(([key, value]) => lostKeyPatterns(value, `${at}.${key}`))];
+}

@@ -93,6 +93,12 @@ describe('MCP resources, subscriptions, progress and cancellation', function () 
     assert.ok(updated.includes(`forge://tasks/${task.id}`), 'the task moved to inprogress');
     assert.ok(!updated.includes(`forge://tasks/${other.id}`), 'no update for what was not subscribed to');
 
+    // However the client spells the URI, the update names it in its one form.
+    const spelled = await newTask('spelled with percent-encoding');
+    await client.subscribeResource({ uri: `forge://tasks/${spelled.id.replaceAll('-', '%2D')}` });
+    await setup.server.request('PATCH', `/tasks/${spelled.id}`, { title: 'changed' });
+    await setup.server.waitFor(async () => updated.includes(`forge://tasks/${spelled.id}`));
+
     await client.unsubscribeResource({ uri: `forge://tasks/${task.id}` });
     const before = updated.length;
     await setup.server.request('PATCH', `/tasks/${task.id}`, { title: 'after unsubscribing' });
@@ -174,6 +180,50 @@ describe('MCP resources, subscriptions, progress and cancellation', function () 
     });
     assert.equal(response.status, 404);
     assert.equal(((await response.json()) as any).error.code, -32001);
+  });
+
+  it('2025-era sessions: the GET stream answers its headers at once, before any event', async () => {
+    // By hand: the SDK client opens its own GET stream, and a session has one.
+    const post = (body: object, sessionId?: string) =>
+      fetch(`${setup.server.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+          ...(sessionId && { 'mcp-session-id': sessionId }),
+        },
+        body: JSON.stringify(body),
+      });
+    const opened = await post({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
+    const sessionId = opened.headers.get('mcp-session-id')!;
+    await opened.text();
+    assert.equal((await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId)).status, 202);
+    const response = await fetch(`${setup.server.url}/mcp`, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    });
+    try {
+      assert.equal(response.status, 200);
+      const reader = response.body!.getReader();
+      const { value } = await reader.read();
+      assert.match(new TextDecoder().decode(value), /^: open\n\n/, 'the stream opens with a comment, not after the first event');
+      await reader.cancel();
+    } finally {
+      await response.body?.cancel().catch(() => undefined);
+      await fetch(`${setup.server.url}/mcp`, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+    }
+  });
+
+  it('refuses a resources/list cursor it never gave out as invalid params', async () => {
+    for (const era of ERAS) {
+      const client = await connect(era);
+      await assert.rejects(client.listResources({ cursor: 'eyJ4IjoxfQ' }), (error: { code?: number }) => error.code === -32602);
+    }
   });
 
   it('answers a request that is not JSON with a JSON-RPC parse error, and keeps REST errors off /mcp', async () => {

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { EXECUTOR_CAPABILITIES } from '@forge-core/sdk';
 import { timestamp } from '../schemas.ts';
 import { defineOperation } from './operation.ts';
 
@@ -9,7 +10,8 @@ const executorModel = Joi.object({
   package: Joi.string().required(),
   version: Joi.string().required(),
   contractVersion: Joi.string().required(),
-  capabilities: Joi.object().pattern(Joi.string(), Joi.boolean()).required(),
+  // Named one by one: a pattern of keys would not survive the conversion to JSON Schema that MCP clients check answers with.
+  capabilities: Joi.object(Object.fromEntries(EXECUTOR_CAPABILITIES.map((flag) => [flag, Joi.boolean().required()]))).required(),
   available: Joi.boolean().required(),
   reason: Joi.string().allow(null).required().description('why it cannot run here and what to install or configure; null when available'),
   detectedVersion: Joi.string().allow(null).required().description('the version its detection found, when it reports one'),
