@@ -26,7 +26,7 @@ async function phase(job: LoadJob, agent: http.Agent, first: number, count: numb
         result.latenciesMs.push(ms);
         result.responseBytes += Buffer.byteLength(res.body);
         if (job.keepBodies) result.bodies.push(res.body);
-        if (res.status !== job.expectStatus) {
+        if (res.status !== job.expectStatus || job.errorMarkers?.some((marker) => res.body.includes(marker))) {
           result.errors++;
           result.firstError ??= `${job.method} ${path} answered ${res.status}: ${res.body.slice(0, 300)}`;
         }

@@ -8,6 +8,8 @@ export interface LoadJob {
   bodyTemplate?: string;
   /** Sent with every request (an MCP client's protocol headers). */
   headers?: Record<string, string>;
+  /** An answer of the expected status counts as an error when its body holds one of these (an MCP tool error answers 200). */
+  errorMarkers?: string[];
   /** Clients, each with its own keep-alive connection, each sending its next request as soon as the last one answers. */
   concurrency: number;
   /** Requests sent first and not measured: they open the connections and warm the JIT on both sides. */

@@ -15,12 +15,17 @@ export interface McpOverheadRow {
   overheadP50Ms: number;
 }
 
+/** What differs between the runs; the load shape is the same for all. */
+type ReplayedJob = Omit<LoadJob, 'baseUrl' | 'concurrency' | 'warmup' | 'count' | 'timeLimitMs'>;
+
 interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   body: Record<string, unknown>;
 }
 
+// A tool error, or a JSON-RPC error, still answers HTTP 200.
+const MCP_ERRORS = ['"isError":true', '"error":{"code":'];
 const WARMUP = 2_000;
 const COUNT = 2_000;
 const TASKS_IN_PROJECT = 20;
@@ -36,29 +41,37 @@ export async function benchMcpOverhead(client: LoadClient, baseUrl: string, proj
   }
   const listArgs = { projectId, limit: 100 };
   const createArgs = { projectId, title: 'Bench task {i}', description: 'Created by npm run bench.' };
-  const surfaces: { surface: McpOverheadRow['surface']; list: Omit<LoadJob, 'baseUrl' | 'concurrency' | 'warmup' | 'count' | 'timeLimitMs'>; create: Omit<LoadJob, 'baseUrl' | 'concurrency' | 'warmup' | 'count' | 'timeLimitMs'> }[] = [
+  const surfaces: { surface: McpOverheadRow['surface']; list: ReplayedJob; create: ReplayedJob }[] = [
     {
       surface: 'rest',
       list: { method: 'GET', paths: [`/api/v1/tasks?projectId=${projectId}&limit=100`], expectStatus: 200 },
       create: { method: 'POST', paths: ['/api/v1/tasks'], bodyTemplate: JSON.stringify(createArgs), expectStatus: 201 },
     },
   ];
+  const sessions: Client[] = [];
   for (const era of ['2026-07-28', '2025-11-25'] as const) {
-    const list = await recordToolCall(baseUrl, era, 'list_tasks', listArgs);
-    const create = await recordToolCall(baseUrl, era, 'create_task', createArgs);
-    surfaces.push({
-      surface: `mcp ${era}`,
-      list: { method: 'POST', paths: [list.path], headers: list.headers, bodyTemplate: JSON.stringify(list.body), expectStatus: 200 },
-      create: { method: 'POST', paths: [create.path], headers: create.headers, bodyTemplate: JSON.stringify(create.body), expectStatus: 200 },
+    const list = await recordToolCall(baseUrl, era, 'list_tasks', listArgs, sessions);
+    const create = await recordToolCall(baseUrl, era, 'create_task', createArgs, sessions);
+    const replay = (call: RecordedRequest): ReplayedJob => ({
+      method: 'POST',
+      paths: [call.path],
+      headers: call.headers,
+      bodyTemplate: JSON.stringify(call.body),
+      expectStatus: 200,
+      errorMarkers: MCP_ERRORS,
     });
+    surfaces.push({ surface: `mcp ${era}`, list: replay(list), create: replay(create) });
   }
   const rows: McpOverheadRow[] = [];
   for (const operation of ['list_tasks', 'create_task'] as const) {
     for (const { surface, list, create } of surfaces) {
       const result = await client.run({ baseUrl, concurrency: 1, warmup: WARMUP, count: COUNT, timeLimitMs: 60_000, ...(operation === 'list_tasks' ? list : create) });
-      rows.push({ operation, surface, latency: summarize(result.latenciesMs), errors: result.errors, firstError: result.firstError, overheadP50Ms: 0 });
+      const firstError = result.timedOut ? `stopped by the time limit after ${result.latenciesMs.length} calls; ${result.firstError ?? ''}` : result.firstError;
+      rows.push({ operation, surface, latency: summarize(result.latenciesMs), errors: result.errors, firstError, overheadP50Ms: 0 });
     }
   }
+  // The 2025 sessions the replays used end now.
+  await Promise.all(sessions.map((session) => (session.transport as StreamableHTTPClientTransport).terminateSession().then(() => session.close())));
   for (const row of rows) row.overheadP50Ms = row.latency.p50 - rows.find((r) => r.operation === row.operation && r.surface === 'rest')!.latency.p50;
   printTable(
     `12. MCP tool calls beside REST (1 client, keep-alive, ${COUNT} calls after ${WARMUP} warm-up; ms)`,
@@ -73,7 +86,13 @@ export async function benchMcpOverhead(client: LoadClient, baseUrl: string, proj
  * The exact tools/call request the official client sends in this era (its headers, its session
  * when the era has one), with the request id and, for create_task, the title made per request.
  */
-async function recordToolCall(baseUrl: string, era: '2026-07-28' | '2025-11-25', name: string, args: Record<string, unknown>): Promise<RecordedRequest> {
+async function recordToolCall(
+  baseUrl: string,
+  era: '2026-07-28' | '2025-11-25',
+  name: string,
+  args: Record<string, unknown>,
+  sessions: Client[],
+): Promise<RecordedRequest> {
   let recorded: RecordedRequest | null = null;
   const recordingFetch = async (url: string | URL, init?: RequestInit) => {
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : null;
@@ -86,8 +105,9 @@ async function recordToolCall(baseUrl: string, era: '2026-07-28' | '2025-11-25',
   await mcp.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { fetch: recordingFetch }));
   const result = await mcp.callTool({ name, arguments: args });
   if (result.isError) throw new Error(`${name} failed while recording it: ${JSON.stringify(result.content)}`);
-  // A 2025 session stays open: the replayed calls use it. The server ends it when the bench's server stops.
+  // A 2025 session stays open: the replayed calls use it.
   if (era === '2026-07-28') await mcp.close();
+  else sessions.push(mcp);
   if (!recorded) throw new Error(`the client sent no tools/call for ${name}`);
   const request = recorded as RecordedRequest;
   // The id is a string here ("{i}" replaced per request), as JSON-RPC allows.

@@ -14,7 +14,13 @@ export interface RunningServer {
 export async function startServer(config: ForgeConfig, forge?: Forge): Promise<RunningServer> {
   const app = forge ?? (await createForge(config));
   const server = await buildServer(app);
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // Not listening (the port is taken): nothing keeps the database open.
+    await app.close();
+    throw error;
+  }
   const url = server.info.uri.replace('0.0.0.0', '127.0.0.1');
   app.ownMcp.listening(url);
   app.startBackgroundWork();

@@ -72,6 +72,12 @@ describe('credentials', () => {
       });
     });
 
+    it('also replaces a secret as JSON escapes it (an agent printing its configuration)', () => {
+      const secret = 'tok\\en"quoted-0123';
+      const printed = JSON.stringify({ headers: { Authorization: `Bearer ${secret}` } });
+      assert.equal(redactValues({ text: printed }, [secret]).text, '{"headers":{"Authorization":"Bearer [redacted]"}}');
+    });
+
     it('leaves the value itself when there is nothing to redact, and ignores an empty secret', () => {
       const payload = { text: 'plain' };
       assert.equal(redactValues(payload, []), payload);

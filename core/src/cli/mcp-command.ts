@@ -66,13 +66,27 @@ interface Backend {
  */
 function lazyBackend(config: ForgeConfig, logger: pino.Logger): Backend {
   let started: Promise<Backend> | null = null;
-  // Watchers of changes wait for the backend: changes matter once something was read or done.
-  const waiting = new Set<(backend: Backend) => void>();
-  const ready = () =>
-    (started ??= connect(config, logger).then(
+  // Watchers of changes attach to whichever backend serves: changes matter once something was
+  // read or done, which starts one, and move to the next one when a running server went away.
+  const watchers = new Set<Watcher>();
+  const attachAll = (backend: Backend) => {
+    for (const watcher of watchers) watcher.detach ??= watcher.attach(backend);
+  };
+  const detachAll = () => {
+    for (const watcher of watchers) {
+      watcher.detach?.();
+      watcher.detach = null;
+    }
+  };
+  const ready = () => {
+    const connecting = (started ??= connect(config, logger, () => {
+      // The running server went away: the next call finds another, or starts one here.
+      if (started !== connecting) return;
+      started = null;
+      detachAll();
+    }).then(
       (backend) => {
-        for (const attach of waiting) attach(backend);
-        waiting.clear();
+        attachAll(backend);
         return backend;
       },
       (error: unknown) => {
@@ -82,47 +96,56 @@ function lazyBackend(config: ForgeConfig, logger: pino.Logger): Backend {
         throw new ForgeError('FORGE_INTERNAL', `forgecore mcp could not reach or start Forge Core: ${(error as Error).message}`, {});
       },
     ));
-  const whenReady = (attach: (backend: Backend) => () => void) => {
-    let detach: (() => void) | null = null;
-    const pending = (backend: Backend) => (detach = attach(backend));
-    waiting.add(pending);
-    void started?.then((backend) => {
-      if (waiting.delete(pending)) pending(backend);
-    });
+    return connecting;
+  };
+  const watch = (attach: (backend: Backend) => () => void) => {
+    const watcher: Watcher = { attach, detach: null };
+    watchers.add(watcher);
+    void started?.then(attachAll, () => undefined);
     return () => {
-      waiting.delete(pending);
-      detach?.();
+      watchers.delete(watcher);
+      watcher.detach?.();
     };
   };
   return {
     invoke: async (operation, input, options) => (await ready()).invoke(operation, input, options),
     changes: {
-      onStateChange: (listener) => whenReady((backend) => backend.changes.onStateChange(listener)),
-      onLogEntry: (listener) => whenReady((backend) => backend.changes.onLogEntry(listener)),
+      onStateChange: (listener) => watch((backend) => backend.changes.onStateChange(listener)),
+      onLogEntry: (listener) => watch((backend) => backend.changes.onLogEntry(listener)),
     },
     stop: async () => (await started?.catch(() => null))?.stop(),
   };
 }
 
+interface Watcher {
+  attach: (backend: Backend) => () => void;
+  detach: (() => void) | null;
+}
+
 /** The running server of this configuration, through its REST API; else one started in this process. */
-async function connect(config: ForgeConfig, logger: pino.Logger): Promise<Backend> {
+async function connect(config: ForgeConfig, logger: pino.Logger, lost: () => void): Promise<Backend> {
   const url = localServerUrl(config);
   if (config.port !== 0 && (await answersAsForge(url))) {
     await requireToken(url, config.apiToken);
     logger.info(`serving MCP on stdio through the Forge Core server at ${url}`);
-    return { invoke: remoteInvoker(url, config.apiToken), changes: remoteChanges(url, config.apiToken), stop: async () => undefined };
+    return { invoke: remoteInvoker(url, config.apiToken, lost), changes: remoteChanges(url, config.apiToken), stop: async () => undefined };
   }
   const lock = lockHome(config.home, `forgecore mcp, ${url}`);
-  const server = await startServer(config, await createForge(config, logger));
-  server.forge.logger.info(`Forge Core listening on ${server.url}; serving MCP on stdio`);
-  return {
-    invoke: localInvoker(server.forge),
-    changes: localChanges(server.forge.events, server.forge.liveLogs),
-    async stop() {
-      await server.stop();
-      lock.release();
-    },
-  };
+  try {
+    const server = await startServer(config, await createForge(config, logger));
+    server.forge.logger.info(`Forge Core listening on ${server.url}; serving MCP on stdio`);
+    return {
+      invoke: localInvoker(server.forge),
+      changes: localChanges(server.forge.events, server.forge.liveLogs),
+      async stop() {
+        await server.stop();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 async function answersAsForge(url: string): Promise<boolean> {

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 
 export class HomeInUseError extends Error {
   override name = 'HomeInUseError';
@@ -10,53 +11,44 @@ export interface HomeLock {
 }
 
 /**
- * One server process per FORGE_HOME: the process that opens its database holds `server.pid`,
- * created exclusively. Two servers on one database would each recover, schedule and clean up the
- * other's attempts. A file left by a process that is gone (a crash, a SIGKILL) is taken over.
+ * One server process per FORGE_HOME: two servers on one database would each recover, schedule
+ * and clean up the other's attempts. The lock is SQLite's own exclusive lock on `server.lock`,
+ * held by an open transaction for the process's life: taking it is atomic, and the operating
+ * system drops it when the process ends however it ends, so nothing is ever stale. `server.pid`
+ * only says who holds it, for the message.
  */
 export function lockHome(home: string, describe: string): HomeLock {
   mkdirSync(home, { recursive: true });
-  const file = join(home, 'server.pid');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n${describe}\n`);
-      closeSync(fd);
-      return { release: () => ownedBy(file) === process.pid && rmSync(file, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-    }
-    const holder = ownedBy(file);
-    if (holder !== null && holder !== process.pid && aliveForge(holder)) {
-      const what = readFileSync(file, 'utf8').split('\n')[1] ?? '';
-      throw new HomeInUseError(
-        `Another Forge Core process (pid ${holder}${what ? `, ${what}` : ''}) uses ${home}; one process per FORGE_HOME. Stop it first, or give this one another FORGE_HOME.`,
-      );
-    }
-    rmSync(file, { force: true });
-  }
-}
-
-function ownedBy(file: string): number | null {
+  const lock = new Database(join(home, 'server.lock'), { timeout: 0 });
   try {
-    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether the pid is a live process that may be Forge Core (after a crash its pid may have gone to another program). */
-function aliveForge(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
+    lock.exec('BEGIN EXCLUSIVE');
   } catch (error) {
-    // EPERM: it exists, as another user's process.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    lock.close();
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    const [pid, what] = holder(home);
+    throw new HomeInUseError(
+      `Another Forge Core process${pid ? ` (pid ${pid}${what ? `, ${what}` : ''})` : ''} uses ${home}; one process per FORGE_HOME. Stop it first, or give this one another FORGE_HOME.`,
+    );
   }
+  const info = join(home, 'server.pid');
+  writeFileSync(info, `${process.pid}\n${describe}\n`, { mode: 0o600 });
+  let held = true;
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      rmSync(info, { force: true });
+      lock.exec('ROLLBACK');
+      lock.close();
+    },
+  };
+}
+
+function holder(home: string): [string, string] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('forge');
+    const [pid = '', what = ''] = readFileSync(join(home, 'server.pid'), 'utf8').split('\n');
+    return [pid, what];
   } catch {
-    return true; // no /proc (macOS): a live pid is taken as the holder
+    return ['', ''];
   }
 }

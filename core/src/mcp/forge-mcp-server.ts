@@ -6,7 +6,7 @@ import { CORE_VERSION } from '../core-version.ts';
 import type { OperationInvoker } from './operation-invoker.ts';
 import type { ResourceChanges } from './resource-changes.ts';
 import { getPrompt, listPrompts } from './prompts.ts';
-import { parseResourceUri, resourceUri } from './resource-uris.ts';
+import { canonicalResourceUri } from './resource-uris.ts';
 import { listResources, listResourceTemplates, readResource } from './resources.ts';
 import { callTool, toolsOf, type McpTool } from './tools.ts';
 
@@ -67,11 +67,11 @@ export function createForgeMcpServer({ invoke, logger, changes, moreInstructions
   // Kept in the form updates name them, however the client spelled it (percent-encoding).
   server.setRequestHandler('resources/subscribe', async (request) => {
     await readResource(invoke, request.params.uri);
-    subscribed.add(canonicalUri(request.params.uri));
+    subscribed.add(canonicalResourceUri(request.params.uri));
     return {};
   });
   server.setRequestHandler('resources/unsubscribe', (request) => {
-    subscribed.delete(canonicalUri(request.params.uri));
+    subscribed.delete(canonicalResourceUri(request.params.uri));
     return {};
   });
   if (changes) {
@@ -92,9 +92,4 @@ function progressOf(ctx: ServerContext): ((update: ProgressUpdate) => void) | un
   return ({ progress, message }) => {
     void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, ...(message && { message }) } }).catch(() => undefined);
   };
-}
-
-function canonicalUri(uri: string): string {
-  const ref = parseResourceUri(uri);
-  return ref ? resourceUri(ref) : uri;
 }

@@ -8,6 +8,7 @@ import { createForgeMcpServer } from './forge-mcp-server.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { localInvoker } from './operation-invoker.ts';
 import { localChanges, ResourceChanges } from './resource-changes.ts';
+import { canonicalResourceUri } from './resource-uris.ts';
 
 export const MCP_PATH = '/mcp';
 
@@ -41,7 +42,7 @@ export function mountMcp(server: Hapi.Server, forge: Forge): void {
     const aborted = new AbortController();
     request.raw.res.once('close', () => aborted.abort());
     const body = request.payload as Buffer | null;
-    const parsedBody = parseJson(body);
+    const parsedBody = withCanonicalListenUris(parseJson(body));
     // A body parsed here is handed over as such; the raw one only when it is not JSON (the SDK answers that).
     const rawBody = parsedBody === undefined && body && body.length > 0 ? body : undefined;
     const webRequest = new Request(`http://${request.info.host || '127.0.0.1'}${request.url.pathname}${request.url.search}`, {
@@ -97,6 +98,17 @@ function headersOf(request: Hapi.Request): Headers {
     for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'string') headers.append(name, one);
   }
   return headers;
+}
+
+/**
+ * A 2026 `subscriptions/listen` names the resources in the form updates use, however the client
+ * spelled them: the SDK's listen router compares the strings as they are.
+ */
+function withCanonicalListenUris(body: unknown): unknown {
+  const message = body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } } | undefined;
+  const uris = message?.method === 'subscriptions/listen' ? message.params?.notifications?.resourceSubscriptions : undefined;
+  if (Array.isArray(uris)) message!.params!.notifications!.resourceSubscriptions = uris.map((uri) => (typeof uri === 'string' ? canonicalResourceUri(uri) : uri));
+  return body;
 }
 
 /** The body as JSON, or undefined when it is none or not JSON (the SDK then answers a parse error itself). */

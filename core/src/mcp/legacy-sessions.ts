@@ -69,9 +69,11 @@ export class LegacySessions {
 
   /** A request without a session may only be `initialize`; the transport answers anything else 400. */
   private async open(request: Request, body: { parsedBody?: unknown }): Promise<Response> {
-    if (this.sessions.size >= this.options.maxSessions) this.closeIdle();
+    // Clients often leave without ending their session (the SDK's close() sends no DELETE): when
+    // full, the one unused longest gives way, unless every one has a stream open.
+    if (this.sessions.size >= this.options.maxSessions) this.closeLeastRecentlyUsed();
     if (this.sessions.size >= this.options.maxSessions) {
-      return jsonRpcError(503, -32000, `Too many MCP sessions open (${this.options.maxSessions}, FORGE_MCP_MAX_SESSIONS); end one (DELETE) or try again later.`);
+      return jsonRpcError(503, -32000, `Too many MCP sessions with an open stream (${this.options.maxSessions}, FORGE_MCP_MAX_SESSIONS); end one (DELETE) or try again later.`);
     }
     const server = await this.newServer(request);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -89,6 +91,12 @@ export class LegacySessions {
     const response = await transport.handleRequest(request, body);
     if (transport.sessionId === undefined) await server.close();
     return response;
+  }
+
+  private closeLeastRecentlyUsed(): void {
+    let oldest: Session | null = null;
+    for (const session of this.sessions.values()) if (session.openStreams === 0 && (!oldest || session.lastUsed < oldest.lastUsed)) oldest = session;
+    if (oldest) void this.end(oldest);
   }
 
   private closeIdle(): void {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { ForgeError, type ForgeErrorCode } from '@forge-core/sdk';
 import type { ErrorBody } from '../api/error-response.ts';
 import type { OperationInvoker } from './operation-invoker.ts';
@@ -7,8 +8,9 @@ import { fieldsByPlace } from './flat-input.ts';
  * Runs operations through the REST API of the server at `baseUrl` (the /api/v1 prefix is added):
  * the flat input is put back where the route takes it (path, query, body), and an error answer
  * becomes the same ForgeError the server raised. Waiting operations get no progress this way.
+ * `onUnreachable` hears when the server did not answer at all.
  */
-export function remoteInvoker(baseUrl: string, token: string | undefined): OperationInvoker {
+export function remoteInvoker(baseUrl: string, token: string | undefined, onUnreachable?: () => void): OperationInvoker {
   return async (operation, input, options = {}) => {
     const { path: pathFields, query: queryFields } = fieldsByPlace(operation);
     const hasBody = operation.input.body !== undefined;
@@ -20,24 +22,45 @@ export function remoteInvoker(baseUrl: string, token: string | undefined): Opera
       for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(name, String(one));
     }
     const bodyFields = Object.entries(input).filter(([name]) => !pathFields.includes(name) && !queryFields.includes(name));
-    let response: Response;
+    let status: number;
+    let text: string;
     try {
-      response = await fetch(url, {
-        method: operation.http.method,
+      ({ status, text } = await send(url, operation.http.method, {
         headers: { ...(token && { authorization: `Bearer ${token}` }), ...(hasBody && { 'content-type': 'application/json' }) },
-        ...(hasBody && { body: JSON.stringify(Object.fromEntries(bodyFields)) }),
+        body: hasBody ? JSON.stringify(Object.fromEntries(bodyFields)) : undefined,
         signal: options.signal,
-      });
+      }));
     } catch (error) {
       if (options.signal?.aborted) throw error;
+      onUnreachable?.();
       throw new ForgeError('FORGE_INTERNAL', `The Forge Core server at ${baseUrl} did not answer (${(error as Error).message}); is it still running?`, { url: baseUrl });
     }
-    const text = await response.text();
     const answer = text ? (JSON.parse(text) as unknown) : undefined;
-    if (response.ok) return answer as object | undefined;
+    if (status < 300) return answer as object | undefined;
     const error = (answer as ErrorBody | undefined)?.error;
-    if (!error) throw new ForgeError('FORGE_INTERNAL', `The Forge Core server at ${baseUrl} answered ${response.status} without an error body.`, { status: response.status });
+    if (!error) throw new ForgeError('FORGE_INTERNAL', `The Forge Core server at ${baseUrl} answered ${status} without an error body.`, { status });
     throw new ForgeError(error.code as ForgeErrorCode, error.message, error.details as Record<string, unknown> | undefined);
   };
 }
 
+
+/**
+ * One request with node:http: unlike fetch it sets no limit on how long the answer's headers may
+ * take, and a wait may last ten minutes.
+ */
+function send(
+  url: URL,
+  method: string,
+  options: { headers: Record<string, string>; body: string | undefined; signal: AbortSignal | undefined },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers: options.headers, ...(options.signal && { signal: options.signal }) }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}

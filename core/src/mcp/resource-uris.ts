@@ -62,3 +62,9 @@ export function parseResourceUri(uri: string): ResourceRef | null {
   }
   return null;
 }
+
+/** A URI of ours in the one form updates name it (a client may percent-encode it otherwise); any other as it is. */
+export function canonicalResourceUri(uri: string): string {
+  const ref = parseResourceUri(uri);
+  return ref ? resourceUri(ref) : uri;
+}

@@ -69,9 +69,11 @@ export class BranchService {
       // Without a worktree: the branch, or the commit kept when the retention deleted the branch.
       const head = worktree ? await resolveCommit(worktree, 'HEAD') : await attemptHead(project.repoPath, attempt);
       if (!head) {
-        throw new ForgeError('FORGE_CONFLICT', `Attempt ${attempt.id} has no worktree or branch left to diff (its task was deleted, or they were removed by hand).`, {
-          attemptId: attempt.id,
-        });
+        const why =
+          attempt.state === 'queued' || attempt.state === 'preparing'
+            ? `has not started yet (${attempt.state}): there is nothing to diff until its worktree is made`
+            : 'has no worktree or branch left to diff (its task was deleted, or they were removed by hand)';
+        throw new ForgeError('FORGE_CONFLICT', `Attempt ${attempt.id} ${why}.`, { attemptId: attempt.id });
       }
       const cwd = worktree ?? project.repoPath;
       const base = await mergeBase(cwd, attempt.baseBranch, head);

@@ -76,7 +76,9 @@ const MIN_MASKED_LENGTH = 6;
 export function redactValues<T>(value: T, secrets: readonly string[]): T {
   // Longest first, so a secret that contains another is replaced whole. A value too short to be a
   // secret (an MCP server's `DEBUG=1`) is left alone: masking it would garble the whole log.
-  const ordered = [...new Set(secrets)].filter((secret) => secret.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+  // Also as JSON writes it: an agent that prints its configuration escapes a `"` or `\` in it.
+  const forms = secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
+  const ordered = [...new Set(forms)].filter((secret) => secret.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
   if (ordered.length === 0) return value;
   const redact = (item: unknown): unknown => {
     if (typeof item === 'string') return ordered.reduce((text, secret) => text.replaceAll(secret, REDACTED), item);

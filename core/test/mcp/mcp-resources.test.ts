@@ -115,11 +115,15 @@ describe('MCP resources, subscriptions, progress and cancellation', function () 
     const task = await newTask('listened to');
     const other = await newTask('not listened to');
     const attempt = await callOk(client, 'start_attempt', { taskId: task.id, executor: 'fake-agent', options: { delayMs: 100 } });
-    const subscription = await client.listen({ resourceSubscriptions: [`forge://attempts/${attempt.id}`, `forge://attempts/${attempt.id}/log`, `forge://tasks/${task.id}`] });
+    // The task spelled with percent-encoding: updates still come, under the URI's one form.
+    const spelledTask = `forge://tasks/${task.id.replaceAll('-', '%2D')}`;
+    const subscription = await client.listen({ resourceSubscriptions: [`forge://attempts/${attempt.id}`, `forge://attempts/${attempt.id}/log`, spelledTask] });
     try {
       await setup.server.request('PATCH', `/tasks/${other.id}`, { title: 'still not listened to' });
       await setup.server.waitForAttempt(attempt.id);
       await setup.server.waitFor(async () => updated.includes(`forge://attempts/${attempt.id}/log`) && updated.includes(`forge://attempts/${attempt.id}`));
+      await setup.server.request('PATCH', `/tasks/${task.id}`, { description: 'seen through the listen stream' });
+      await setup.server.waitFor(async () => updated.includes(`forge://tasks/${task.id}`));
       assert.ok(!updated.includes(`forge://tasks/${other.id}`));
     } finally {
       await subscription.close();
@@ -216,6 +220,26 @@ describe('MCP resources, subscriptions, progress and cancellation', function () 
     } finally {
       await response.body?.cancel().catch(() => undefined);
       await fetch(`${setup.server.url}/mcp`, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+    }
+  });
+
+  it('2025-era sessions: when the cap is reached, the session unused longest gives way to a new one (clients rarely DELETE theirs)', async () => {
+    const capped = await startServerWithProject({ env: { FORGE_MCP_MAX_SESSIONS: '2' } });
+    try {
+      for (let i = 0; i < 4; i++) {
+        const client = await connectHttp(capped.server.url, '2025-11-25');
+        assert.ok((await callOk(client, 'list_projects')).items.length === 1, `client ${i}`);
+        await client.close(); // no DELETE, as the SDK's close() does
+      }
+      // Two clients that keep their streams open fill it: a third is told to come back later.
+      const kept = [await connectHttp(capped.server.url, '2025-11-25'), await connectHttp(capped.server.url, '2025-11-25')];
+      try {
+        await assert.rejects(connectHttp(capped.server.url, '2025-11-25'), /503|Too many MCP sessions/);
+      } finally {
+        await Promise.all(kept.map((client) => client.close()));
+      }
+    } finally {
+      await capped.close();
     }
   });
 

@@ -62,6 +62,23 @@ describe('forgecore mcp (stdio)', function () {
     });
   }
 
+  it('when the server it worked through goes away, says so once, then starts one of its own at the next call', async () => {
+    const port = await freePort();
+    const first = await startTestServer({ FORGE_PORT: String(port) });
+    const home = dir('forge-mcp-client-home-');
+    try {
+      const { client } = await connectStdio({ FORGE_HOME: home, FORGE_PORT: String(port), FORGE_LOG_LEVEL: 'warn' }, '2025-11-25');
+      clients.push(client);
+      await callOk(client, 'create_project', { name: 'on the first server', repoPath: makeRepo(join(dir('forge-mcp-repo-'), 'app')) });
+      await first.close();
+      assert.match((await callError(client, 'list_projects')).message, /did not answer/);
+      assert.deepEqual((await callOk(client, 'list_projects')).items, [], 'its own server, on its own FORGE_HOME');
+      assert.ok(existsSync(join(home, 'server.pid')));
+    } finally {
+      await first.close().catch(() => undefined);
+    }
+  });
+
   describe('through a running server', () => {
     let server: TestServer;
     let port: number;
