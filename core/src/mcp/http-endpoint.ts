@@ -1,13 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type Hapi from '@hapi/hapi';
-import { createMcpHandler, InMemoryServerEventBus, isLegacyRequest, type ServerEventBus } from '@modelcontextprotocol/server';
 import type { Forge } from '../forge.ts';
-import { agentInstructions, attemptOfRequest } from './agent-offer.ts';
-import { createForgeMcpServer } from './forge-mcp-server.ts';
-import { LegacySessions } from './legacy-sessions.ts';
-import { localInvoker } from './operation-invoker.ts';
-import { localChanges, ResourceChanges } from './resource-changes.ts';
+import type { McpHttpService } from './mcp-http-service.ts';
 import { canonicalResourceUri } from './resource-uris.ts';
 
 export const MCP_PATH = '/mcp';
@@ -15,29 +10,11 @@ export const MCP_PATH = '/mcp';
 /**
  * MCP over Streamable HTTP at /mcp, in the same hapi server as the REST API: the same token,
  * the same Host and Origin checks (they run on every route before this), and the same services
- * called in process. A 2026-07-28 request (it carries the per-request `_meta` envelope) is served
- * statelessly by a fresh server instance; 2025-era traffic goes to its session (legacy-sessions.ts).
+ * called in process (mcp-http-service.ts, loaded at the first request).
  */
 export function mountMcp(server: Hapi.Server, forge: Forge): void {
-  const logger = forge.logger.child({ component: 'mcp' });
-  const changes = new ResourceChanges(localChanges(forge.events, forge.liveLogs));
-  const onerror = (error: Error) => logger.debug({ err: error }, 'MCP request refused or failed');
-  const invoke = localInvoker(forge);
-  const modern = createMcpHandler(
-    async ({ requestInfo }) => createForgeMcpServer({ invoke, logger, moreInstructions: await agentInstructions(invoke, attemptOfRequest(requestInfo)) }),
-    { legacy: 'reject', onerror, bus: busFedBy(changes) },
-  );
-  const sessions = new LegacySessions(
-    async (initialize) =>
-      createForgeMcpServer({
-        invoke,
-        logger,
-        changes: { source: changes, era: 'legacy' },
-        moreInstructions: await agentInstructions(invoke, attemptOfRequest(initialize)),
-      }),
-    { maxSessions: forge.config.mcpMaxSessions, idleMs: forge.config.mcpSessionIdleMs, logger },
-  );
-
+  let service: Promise<McpHttpService> | null = null;
+  const serviceNow = () => (service ??= import('./mcp-http-service.ts').then((module) => module.createMcpHttpService(forge)));
   const handler: Hapi.Lifecycle.Method = async (request, h) => {
     const aborted = new AbortController();
     request.raw.res.once('close', () => aborted.abort());
@@ -51,11 +28,7 @@ export function mountMcp(server: Hapi.Server, forge: Forge): void {
       ...(rawBody && { body: rawBody }),
       signal: aborted.signal,
     });
-    const parsed = parsedBody === undefined ? {} : { parsedBody };
-    const legacy = await isLegacyRequest(webRequest, parsedBody);
-    const response = legacy
-      ? await sessions.handle(webRequest, parsed, (done) => request.raw.res.once('close', done))
-      : await modern.fetch(webRequest, parsed);
+    const response = await (await serviceNow()).handle(webRequest, parsedBody === undefined ? {} : { parsedBody }, (done) => request.raw.res.once('close', done));
     return toHapiResponse(h, response);
   };
   const plugins = { forge: { rawJsonBody: true } };
@@ -65,31 +38,8 @@ export function mountMcp(server: Hapi.Server, forge: Forge): void {
   ]);
   // Open SSE streams would hold the server's stop for its whole grace period.
   server.ext('onPreStop', async () => {
-    await Promise.all([modern.close(), sessions.close()]);
+    await (await service)?.close();
   });
-}
-
-/**
- * The bus the 2026-era `subscriptions/listen` streams read: resource changes flow into it only
- * while at least one stream is open (the listen router then keeps what each stream asked for).
- */
-function busFedBy(changes: ResourceChanges): ServerEventBus {
-  const bus = new InMemoryServerEventBus();
-  let stopFeeding: (() => void) | null = null;
-  return {
-    publish: (event) => bus.publish(event),
-    subscribe(listener) {
-      const unsubscribe = bus.subscribe(listener);
-      stopFeeding ??= changes.subscribe((uri) => bus.publish({ kind: 'resource_updated', uri }));
-      return () => {
-        unsubscribe();
-        if (bus.listenerCount === 0) {
-          stopFeeding?.();
-          stopFeeding = null;
-        }
-      };
-    },
-  };
 }
 
 function headersOf(request: Hapi.Request): Headers {
