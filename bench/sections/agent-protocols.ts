@@ -266,9 +266,7 @@ export async function benchAgentProtocols(workDir: string, claudeLines: readonly
   makeSmallRepo(repoDir);
   const codexLines = codexTranscript();
   const acpLines = acpTranscript();
-  // Forge's own MCP server is not offered: the replayed ACP agent takes stdio servers only, and
-  // the warning that it was left out would be one log entry more than the recording parses to.
-  const server = await startForge(join(workDir, 'home'), { PATH: clis.path(), FORGE_MCP_FOR_AGENTS: 'false' });
+  const server = await startForge(join(workDir, 'home'), { PATH: clis.path() });
   const api = new ForgeApi(server.url);
   try {
     const projectId = await api.createProject('bench-agent-protocols', repoDir);
