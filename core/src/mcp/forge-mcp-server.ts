@@ -11,7 +11,7 @@ import { listResources, listResourceTemplates, readResource } from './resources.
 import { callTool, toolsOf, type McpTool } from './tools.ts';
 
 /** Every tool, built once from the catalogue: each server instance only looks them up. */
-export const mcpTools: readonly McpTool[] = toolsOf(operations);
+const mcpTools: readonly McpTool[] = toolsOf(operations);
 const toolsByName = new Map(mcpTools.map((tool) => [tool.definition.name, tool]));
 const toolList = { tools: mcpTools.map((tool) => tool.definition) };
 

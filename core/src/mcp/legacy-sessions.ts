@@ -40,10 +40,6 @@ export class LegacySessions {
     this.sweeper.unref();
   }
 
-  get size(): number {
-    return this.sessions.size;
-  }
-
   /** Serves one request (its body given parsed when it is JSON); `onFinished` is how the caller says when its response is over. */
   async handle(request: Request, body: { parsedBody?: unknown }, onFinished: (done: () => void) => void): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id');
