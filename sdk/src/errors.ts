@@ -56,6 +56,9 @@ export const ERROR_CODES = {
   FORGE_PROVIDER_AUTH_FAILED: 'The code host refused the token.',
   FORGE_PROVIDER_NOT_FOUND: 'The code host has no such repository or pull request.',
   FORGE_PROVIDER_RATE_LIMITED: 'The code host rate-limited the request; retry later.',
+  FORGE_PROVIDER_CONFLICT: 'The code host refused the change as conflicting with its state (HTTP 409).',
+  FORGE_PROVIDER_REJECTED: 'The code host refused the request as invalid (HTTP 422): no commits between the branches, a missing branch.',
+  FORGE_PROVIDER_NOT_CONFIGURED: "No git provider serves the project's remote, or the one chosen lacks its token or base URL.",
   FORGE_PROVIDER_FAILED: 'The code host failed or could not be reached.',
 } as const;
 

@@ -7,6 +7,8 @@ export * from './approvals.ts';
 export * from './mcp-servers.ts';
 export * from './executor.ts';
 export * from './git-provider.ts';
+export * from './provider-http-error.ts';
+export * from './provider-pages.ts';
 export * from './pack.ts';
 export * from './errors.ts';
 export { describeValue } from './describe-value.ts';

@@ -377,6 +377,7 @@ describe('@forge-core/sdk/testing', () => {
       displayName: 'Kit Git',
       capabilities: { draftPullRequests: true, reviewComments: false },
       auth: { env: 'KIT_GIT_TOKEN' },
+      defaultApiUrl: () => 'https://git.kit.test/api',
       matchRemote(url) {
         const match = REMOTE.exec(url);
         return match ? { host: 'git.kit.test', owner: match[1] as string, repo: match[2] as string } : null;

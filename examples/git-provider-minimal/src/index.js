@@ -9,7 +9,6 @@ import { defineGitProvider, definePack, providerHttpError } from '@forge-core/sd
 
 const ID = 'minimal-git';
 const HOST = 'git.example.test';
-const API = `https://${HOST}/api/v1/repos`;
 // https://git.example.test/acme/widgets(.git), ssh://git@git.example.test(:2222)/acme/widgets.git, git@git.example.test:acme/widgets.git
 const REMOTE = /^(?:(?:https|ssh):\/\/(?:[^@/]+@)?git\.example\.test(?::\d+)?\/|[\w.-]+@git\.example\.test:)([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/i;
 
@@ -28,6 +27,8 @@ export const minimalGit = defineGitProvider({
   displayName: 'Minimal Git (git.example.test)',
   capabilities: { draftPullRequests: true, reviewComments: false },
   auth: { env: 'MINIMAL_GIT_TOKEN' },
+  // Where the API is unless the user configures another base URL; requests go to ctx.apiBaseUrl.
+  defaultApiUrl: () => `https://${HOST}/api/v1`,
   matchRemote(url) {
     const match = REMOTE.exec(url.trim());
     return match ? { host: HOST, owner: String(match[1]), repo: String(match[2]) } : null;
@@ -35,13 +36,13 @@ export const minimalGit = defineGitProvider({
   async createPullRequest(input, ctx) {
     const { owner, repo } = input.remote;
     const body = { title: input.title, body: input.body ?? '', head: input.head, base: input.base, draft: input.draft ?? false };
-    const response = await ctx.fetch(`${API}/${owner}/${repo}/pulls`, { method: 'POST', headers: authorization(ctx), body });
+    const response = await ctx.fetch(`${ctx.apiBaseUrl}/repos/${owner}/${repo}/pulls`, { method: 'POST', headers: authorization(ctx), body });
     if (response.status !== 201) throw providerHttpError(ID, `opening a pull request on ${owner}/${repo}`, response);
     return toPullRequest(response.body);
   },
   async getPullRequest(ref, ctx) {
     const { owner, repo } = ref.remote;
-    const response = await ctx.fetch(`${API}/${owner}/${repo}/pulls/${ref.number}`, { headers: authorization(ctx) });
+    const response = await ctx.fetch(`${ctx.apiBaseUrl}/repos/${owner}/${repo}/pulls/${ref.number}`, { headers: authorization(ctx) });
     if (response.status !== 200) throw providerHttpError(ID, `reading pull request #${ref.number} of ${owner}/${repo}`, response);
     return toPullRequest(response.body);
   },

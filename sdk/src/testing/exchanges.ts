@@ -2,11 +2,13 @@
  * Recorded HTTP exchanges for a git provider: one JSON file per scenario in a folder,
  *
  *   <name>.json  {
- *     "call":      "createPullRequest" | "getPullRequest"
- *     "input":     the call's argument (a PullRequestInput or a PullRequestRef)
+ *     "call":      "createPullRequest" | "getPullRequest" | "findPullRequest" | "getChecks" | "listReviewComments"
+ *     "input":     the call's argument (a PullRequestInput, PullRequestRef or PullRequestQuery)
+ *     "apiBaseUrl": the host's API root the call is given (ctx.apiBaseUrl); default: the provider's
+ *                  defaultApiUrl for the input's remote
  *     "exchanges": [ { "request":  { "method": "POST", "url": "https://…", "body": { … } },
  *                      "response": { "status": 201, "headers": { … }, "body": { … } } } ]
- *     "result":    the PullRequest the call resolves with, or
+ *     "result":    what the call resolves with (a PullRequest, null, a ChecksReport, a list), or
  *     "errorCode": the ForgeError code it rejects with, e.g. "FORGE_PROVIDER_NOT_FOUND"
  *   }
  *
@@ -15,22 +17,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CODES, type ForgeErrorCode } from '../errors.ts';
-import type { PullRequest } from '../git-provider.ts';
+import type { ChecksReport, PullRequest, ReviewComment } from '../git-provider.ts';
 import type { RecordedExchange } from './fake-fetch.ts';
 
-export type ProviderCall = 'createPullRequest' | 'getPullRequest';
+export type ProviderCall = 'createPullRequest' | 'getPullRequest' | 'findPullRequest' | 'getChecks' | 'listReviewComments';
 
 export interface ExchangeFixture {
   name: string;
   call: ProviderCall;
   input: Record<string, unknown>;
+  apiBaseUrl?: string;
   exchanges: RecordedExchange[];
-  result?: PullRequest;
+  result?: PullRequest | null | ChecksReport | ReviewComment[];
   errorCode?: ForgeErrorCode;
 }
 
-const CALLS: readonly ProviderCall[] = ['createPullRequest', 'getPullRequest'];
-const KEYS = ['call', 'input', 'exchanges', 'result', 'errorCode'];
+export const PROVIDER_CALLS: readonly ProviderCall[] = ['createPullRequest', 'getPullRequest', 'findPullRequest', 'getChecks', 'listReviewComments'];
+const CALLS = PROVIDER_CALLS;
+const KEYS = ['call', 'input', 'apiBaseUrl', 'exchanges', 'result', 'errorCode'];
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -58,7 +62,12 @@ function fixtureProblems(fixture: Record<string, unknown>): string[] {
   const hasResult = fixture['result'] !== undefined;
   const hasError = fixture['errorCode'] !== undefined;
   if (hasResult === hasError) problems.push('give exactly one of "result" (what the call resolves with) and "errorCode" (the code it rejects with)');
-  if (hasResult && !isRecord(fixture['result'])) problems.push('"result" must be a PullRequest object');
+  const result = fixture['result'];
+  const call = fixture['call'];
+  if (hasResult && call === 'listReviewComments' && !Array.isArray(result)) problems.push('"result" of listReviewComments must be a list of comments');
+  if (hasResult && call === 'findPullRequest' && result !== null && !isRecord(result)) problems.push('"result" of findPullRequest must be a PullRequest or null');
+  if (hasResult && ['createPullRequest', 'getPullRequest', 'getChecks'].includes(String(call)) && !isRecord(result)) problems.push(`"result" of ${String(call)} must be an object`);
+  if (fixture['apiBaseUrl'] !== undefined && typeof fixture['apiBaseUrl'] !== 'string') problems.push('"apiBaseUrl" must be a URL string');
   if (hasError && !Object.hasOwn(ERROR_CODES, String(fixture['errorCode']))) problems.push('"errorCode" must be a code from the SDK\'s ERROR_CODES');
   return problems;
 }
