@@ -4,6 +4,7 @@ import * as processPidStartTime from './20261203000001_process_pid_start_time.ts
 import * as attemptSealedOptions from './20261203001500_attempt_sealed_options.ts';
 import * as eventLogAndAttemptPhases from './20261204000001_event_log_and_attempt_phases.ts';
 import * as approvalsAndExecutorProfiles from './20261204010001_approvals_and_executor_profiles.ts';
+import * as pullRequests from './20261205000001_pull_requests.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261203001500_attempt_sealed_options', attemptSealedOptions],
   ['20261204000001_event_log_and_attempt_phases', eventLogAndAttemptPhases],
   ['20261204010001_approvals_and_executor_profiles', approvalsAndExecutorProfiles],
+  ['20261205000001_pull_requests', pullRequests],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

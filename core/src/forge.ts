@@ -33,6 +33,13 @@ import { createStores, type Stores } from './store/stores.ts';
 import { reconcileWorktrees, type ReconcileReport } from './worktrees/reconciler.ts';
 import { applyRetention, type RetentionReport } from './worktrees/retention.ts';
 import { WorktreeManager } from './worktrees/worktree-manager.ts';
+import { pushCredentialEnvironment } from './git/push-credentials.ts';
+import { PullRequestPoller } from './orchestrator/pull-request-poller.ts';
+import { PullRequestService } from './orchestrator/pull-request-service.ts';
+import { ProviderDriver } from './providers/provider-driver.ts';
+import { ProviderResolver } from './providers/provider-resolver.ts';
+import { RequestBudget } from './providers/request-budget.ts';
+import type { Project } from './store/project-store.ts';
 
 /** What one housekeeping pass settled, removed and deleted. */
 export interface HousekeepingReport {
@@ -65,6 +72,10 @@ export interface Forge {
   tasks: TaskService;
   attempts: AttemptService;
   branches: BranchService;
+  /** Which code host serves each project, with which token (never shown). */
+  gitProviders: ProviderResolver;
+  /** Attempts' pull requests on their code hosts. */
+  pullRequests: PullRequestService;
   /** What agents asked to do, and the answers. */
   approvals: ApprovalService;
   /** Named executor options attempts start from. */
@@ -135,7 +146,17 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const attempts = new AttemptService(stores, lifecycles, registry, scheduler, config.branchPrefix, secrets, profiles);
   const stopAttempt = (id: string) => attempts.stopIfLive(id);
   const tasks = new TaskService(stores, lifecycles, worktrees, stopAttempt);
-  const branches = new BranchService(stores, lifecycles.attempts, (taskId) => tasks.update(taskId, { status: 'done' }).then(() => undefined));
+  const closeTask = (taskId: string) => tasks.update(taskId, { status: 'done' }).then(() => undefined);
+  const gitProviders = new ProviderResolver(registry, config.gitHosts);
+  const branches = new BranchService(stores, lifecycles.attempts, closeTask, (project) => pushEnvironmentFor(gitProviders, project));
+  const requestBudget = new RequestBudget({
+    requestsPerHour: config.providerRequestsPerHour,
+    perHost: Object.fromEntries(Object.entries(config.gitHosts).flatMap(([host, setting]) => (setting.requestsPerHour ? [[host, setting.requestsPerHour]] : []))),
+  });
+  const providerDriver = new ProviderDriver(requestBudget, { requestTimeoutMs: config.providerRequestTimeoutMs, secrets: () => gitProviders.allTokens() }, logger);
+  let poller: PullRequestPoller | null = null;
+  const pullRequests = new PullRequestService(stores, events, gitProviders, providerDriver, branches, attempts, closeTask, { nextPollAt: (host) => poller!.nextPollAt(host) }, logger);
+  poller = new PullRequestPoller(stores.pullRequests, pullRequests, requestBudget, events, { minIntervalMs: config.pullRequestPollIntervalMs }, logger);
   const projects = new ProjectService(stores, events, worktrees, stopAttempt);
   await keepNoSecretInClear(projects, secrets, registry, logger);
 
@@ -172,6 +193,8 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     tasks,
     attempts,
     branches,
+    gitProviders,
+    pullRequests,
     approvals,
     profiles,
     logs: new LogService(stores, liveLogs, events, attempts),
@@ -187,6 +210,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
         .catch((error) => logger.error({ err: error }, 'startup housekeeping failed'))
         .finally(() => scheduler.start());
       events.start();
+      poller.start();
       timer = setInterval(() => {
         void housekeeping().catch((error) => logger.error({ err: error }, 'periodic housekeeping failed'));
       }, config.reconcileIntervalMs);
@@ -194,6 +218,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     },
     async close() {
       if (timer) clearInterval(timer);
+      await poller.stop();
       await scheduler.shutdown();
       await housekeepingRun?.catch(() => undefined);
       await events.stop();
@@ -214,5 +239,17 @@ async function keepNoSecretInClear(projects: ProjectService, secrets: AttemptSec
   if (remoteUrls > 0 || attempts > 0) logger.info({ remoteUrls, attempts }, 'took credentials out of stored remote URLs and sealed stored secret options');
   if (sealedWhole > 0) {
     logger.warn({ attempts: sealedWhole }, 'older attempts whose executor pack is not loaded had all their options sealed; they show as [redacted]');
+  }
+}
+
+/** A push to the project's origin carries the token of its code host, when Forge has one (spec/decisions/0030). */
+function pushEnvironmentFor(resolver: ProviderResolver, project: Project): Record<string, string> {
+  if (!project.remoteUrl || !/^https?:\/\//i.test(project.remoteUrl)) return {};
+  try {
+    const resolved = resolver.resolve(project);
+    return resolved.token === null ? {} : pushCredentialEnvironment(resolved.remote.host, resolved.gitUsername, resolved.token);
+  } catch {
+    // No provider serves it: git pushes with whatever the user configured for the remote.
+    return {};
   }
 }

@@ -43,6 +43,16 @@ export const projectModel = Joi.object({
   cleanupScript: nullableText.required(),
   devScript: nullableText.required(),
   maxConcurrentAttempts: Joi.number().integer().allow(null).required(),
+  gitProvider: Joi.string().allow(null).required(),
+  gitProviderApiUrl: Joi.string().allow(null).required(),
+  pullRequestReactions: Joi.object({
+    ciFailure: Joi.boolean().required(),
+    reviewComments: Joi.boolean().required(),
+    maxFollowUps: Joi.number().integer().required(),
+  })
+    .allow(null)
+    .required()
+    .label('PullRequestReactionSettings'),
   createdAt: timestamp.required(),
   updatedAt: timestamp.required(),
 }).label('Project');

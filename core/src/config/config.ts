@@ -68,6 +68,27 @@ export interface ForgeConfig {
   mcpForAgents: boolean;
   /** Named executor options, read-only through the API (profiles made through the API live in the database). */
   executorProfiles: Record<string, ConfiguredProfile>;
+  /** Code hosts by host name (as in remote URLs): which provider serves a self-hosted one, its API URL, its token. */
+  gitHosts: Record<string, GitHostSetting>;
+  /** One request to a code host's API may take this long. */
+  providerRequestTimeoutMs: number;
+  /** Requests per hour Forge sends to one code host at most, unless the host's setting says otherwise. */
+  providerRequestsPerHour: number;
+  /** One pull request is polled at most this often (more rarely when the request budget needs it). */
+  pullRequestPollIntervalMs: number;
+}
+
+/** The configuration of one code host. The token never leaves the server: not in answers, logs or git's config. */
+export interface GitHostSetting {
+  /** The provider id serving it (self-hosted instances: "github" for GitHub Enterprise Server, "gitlab", "gitea"). */
+  provider?: string;
+  /** Its REST API root, e.g. "https://git.example.com/api/v4"; default: the provider's for the host. */
+  apiUrl?: string;
+  /** The token for this host, written here… */
+  token?: string;
+  /** …or the environment variable that holds it. */
+  tokenEnv?: string;
+  requestsPerHour?: number;
 }
 
 /** An executor profile as the configuration file gives it. */
@@ -144,6 +165,19 @@ const fileSchema = Joi.object({
     PROFILE_NAME_PATTERN,
     Joi.object({ executor: Joi.string().pattern(EXECUTOR_ID_PATTERN).required(), description: Joi.string().max(1000), options: Joi.object().unknown(true).default({}) }),
   ),
+  gitHosts: Joi.object().pattern(
+    Joi.string().lowercase().pattern(/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)$/).message('each git host must be a host name without scheme or port, e.g. git.example.com'),
+    Joi.object({
+      provider: Joi.string().pattern(EXECUTOR_ID_PATTERN),
+      apiUrl: Joi.string().uri({ scheme: ['http', 'https'] }).max(1000),
+      token: Joi.string().min(1).max(4096),
+      tokenEnv: Joi.string().pattern(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      requestsPerHour: Joi.number().integer().min(1).max(1_000_000),
+    }).oxor('token', 'tokenEnv'),
+  ),
+  providerRequestTimeoutMs: Joi.number().integer().min(100).max(600_000),
+  providerRequestsPerHour: Joi.number().integer().min(1).max(1_000_000),
+  pullRequestPollIntervalMs: Joi.number().integer().min(1000).max(86_400_000),
 }).unknown(false);
 
 const envNames: Record<string, keyof ForgeConfig> = {
@@ -176,6 +210,9 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_MCP_MAX_SESSIONS: 'mcpMaxSessions',
   FORGE_MCP_FOR_AGENTS: 'mcpForAgents',
   FORGE_MCP_SESSION_IDLE_MS: 'mcpSessionIdleMs',
+  FORGE_PROVIDER_REQUEST_TIMEOUT_MS: 'providerRequestTimeoutMs',
+  FORGE_PROVIDER_REQUESTS_PER_HOUR: 'providerRequestsPerHour',
+  FORGE_PULL_REQUEST_POLL_INTERVAL_MS: 'pullRequestPollIntervalMs',
 };
 
 /** Settings given in the environment as lists: paths split on ":", package names on ",". */
@@ -249,6 +286,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     mcpServers: value.mcpServers ?? [],
     mcpForAgents: value.mcpForAgents ?? true,
     executorProfiles: value.executorProfiles ?? {},
+    gitHosts: value.gitHosts ?? {},
+    providerRequestTimeoutMs: value.providerRequestTimeoutMs ?? 30_000,
+    // Under Bitbucket Cloud's 1,000 an hour, the smallest of the four hosts' limits, with room for the user's own use of the token.
+    providerRequestsPerHour: value.providerRequestsPerHour ?? 900,
+    pullRequestPollIntervalMs: value.pullRequestPollIntervalMs ?? 60_000,
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);
   if (!isLoopback(resolved.host) && !resolved.apiToken) {

@@ -19,6 +19,10 @@ export const FORGE_EVENT_TYPES = [
   'approval.decided',
   'executor_profile.updated',
   'executor_profile.deleted',
+  'pull_request.opened',
+  'pull_request.updated',
+  'pull_request.reaction',
+  'pull_request.needs_attention',
 ] as const;
 export type ForgeEventType = (typeof FORGE_EVENT_TYPES)[number];
 
@@ -27,7 +31,7 @@ export interface ForgeEvent {
   /** Its position in the log, as a string: the SSE id a client sends back as Last-Event-ID. */
   id: string;
   type: ForgeEventType;
-  /** The id (or, for a profile, the name) of the project, task, attempt, process, approval or executor profile that changed. */
+  /** The id (or, for a profile, the name) of the project, task, attempt, process, approval or executor profile that changed; for a pull request, its attempt's id. */
   subject: string;
   ts: string;
   data: unknown;

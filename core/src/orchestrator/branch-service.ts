@@ -7,7 +7,7 @@ import { branchExists, remoteUrl, resolveCommit } from '../git/repository.ts';
 import { advanceBranch, commitTree, mergeTrees, treeOf } from '../git/squash-merge.ts';
 import { worktreeLink } from '../git/worktree-link.ts';
 import { listWorktrees } from '../git/worktree-list.ts';
-import { redactCredentials } from '../runtime/redact-credentials.ts';
+import { redactCredentials, redactValues } from '../runtime/redact-credentials.ts';
 import type { Attempt } from '../store/attempt-store.ts';
 import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
 import type { Project } from '../store/project-store.ts';
@@ -54,11 +54,15 @@ interface Context {
 }
 
 /** What happens to an attempt's branch after the agent: diff, rebase, squash-merge, push. */
+/** The environment a push to a project's origin runs with: the code host's credentials, when Forge has a token for it. */
+export type PushEnvironment = (project: Project) => Record<string, string>;
+
 export class BranchService {
   constructor(
     private readonly stores: Stores,
     private readonly attempts: AttemptLifecycle,
     private readonly closeTask: (taskId: string) => Promise<void>,
+    private readonly pushEnvironment: PushEnvironment = () => ({}),
   ) {}
 
   diff(attemptId: string): Promise<AttemptDiff> {
@@ -139,7 +143,7 @@ export class BranchService {
   async push(attemptId: string, target: PushTarget = 'attempt'): Promise<PushResult> {
     // What to send is settled holding the attempt's lock. The push, which may take minutes, runs
     // after it is let go, so closing the task need not wait: it sends a commit by its id.
-    const { repo, branch, commit } = await this.withContext(attemptId, 'push', { finished: target === 'attempt' }, async (context) => {
+    const { repo, branch, commit, env } = await this.withContext(attemptId, 'push', { finished: target === 'attempt' }, async (context) => {
       const { attempt, project } = context;
       const repo = project.repoPath;
       if (!(await remoteUrl(repo))) {
@@ -153,16 +157,16 @@ export class BranchService {
         throw new ForgeError('FORGE_CONFLICT', `The branch ${branch} of attempt ${attempt.id} no longer exists.`);
       }
       // The commit is read once and pushed by its id, so the answer names exactly what was sent.
-      return { repo, branch, commit: await resolveCommit(repo, branch) };
+      return { repo, branch, commit: await resolveCommit(repo, branch), env: this.pushEnvironment(project) };
     });
     const lease = target === 'attempt' ? ['--force-with-lease'] : [];
     try {
-      await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000 });
+      await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000, env });
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
-      const said = redactCredentials(error.stderr.trim() || error.stdout.trim());
+      const said = redactValues(redactCredentials(error.stderr.trim() || error.stdout.trim()), env['FORGE_GIT_PASSWORD'] ? [env['FORGE_GIT_PASSWORD']] : []);
       const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
-      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}`);
+      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}${authAdvice(error.stderr, env)}`);
       const advice =
         target === 'base' ? ` origin's ${branch} has commits that ${branch} in ${repo} lacks; pull them into ${branch}, then push again.` : '';
       throw new ForgeError('FORGE_PUSH_REJECTED', `origin refused ${branch}: ${said}${advice}`, { pushed: target, branch });
@@ -291,6 +295,14 @@ export class BranchService {
       { attemptId: attempt.id, removed },
     );
   }
+}
+
+/** What to do when origin refused who Forge pushed as. */
+function authAdvice(stderr: string, env: Record<string, string>): string {
+  if (!/authentication failed|could not read username|403|401|terminal prompts disabled/i.test(stderr)) return '';
+  return env['FORGE_GIT_PASSWORD']
+    ? " The code host refused the token Forge has for it; check that it is valid and may push to the repository (GET /api/v1/git-providers says where it comes from)."
+    : " Forge has no token for this host; configure one (GET /api/v1/git-providers says where), or use an ssh remote with a key.";
 }
 
 async function requireBaseBranch(repo: string, attempt: Attempt): Promise<void> {

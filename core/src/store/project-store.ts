@@ -15,16 +15,31 @@ export interface Project {
   cleanupScript: string | null;
   devScript: string | null;
   maxConcurrentAttempts: number | null;
+  /** The git provider serving the project when its remote alone does not say (a self-hosted host); null: found from the remote. */
+  gitProvider: string | null;
+  /** The provider's REST API root for this project (self-hosted); null: the configured or default one for the host. */
+  gitProviderApiUrl: string | null;
+  /** What a pull request's failed checks and review comments set off; null: nothing. */
+  pullRequestReactions: PullRequestReactions | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewProject = Pick<Project, 'name' | 'repoPath' | 'defaultBranch'> &
-  Partial<Pick<Project, 'remoteUrl' | 'setupScript' | 'cleanupScript' | 'devScript' | 'maxConcurrentAttempts'>>;
+/** Off unless a project turns them on: each reaction is a follow-up to the agent that wrote the pull request. */
+export interface PullRequestReactions {
+  /** A failed check on the pull request's head commit becomes a follow-up, with what the host says about the failure. */
+  ciFailure: boolean;
+  /** New review comments become a follow-up, with their file and line. */
+  reviewComments: boolean;
+  /** Follow-ups per attempt at most; once spent, a person is told (a pull_request.updated event with budgetSpentAt). */
+  maxFollowUps: number;
+}
 
-export type ProjectChanges = Partial<
-  Pick<Project, 'name' | 'defaultBranch' | 'remoteUrl' | 'setupScript' | 'cleanupScript' | 'devScript' | 'maxConcurrentAttempts'>
->;
+type ProjectFields = 'remoteUrl' | 'setupScript' | 'cleanupScript' | 'devScript' | 'maxConcurrentAttempts' | 'gitProvider' | 'gitProviderApiUrl' | 'pullRequestReactions';
+
+export type NewProject = Pick<Project, 'name' | 'repoPath' | 'defaultBranch'> & Partial<Pick<Project, ProjectFields>>;
+
+export type ProjectChanges = Partial<Pick<Project, 'name' | 'defaultBranch' | ProjectFields>>;
 
 interface ProjectRow {
   id: string;
@@ -36,6 +51,9 @@ interface ProjectRow {
   cleanup_script: string | null;
   dev_script: string | null;
   max_concurrent_attempts: number | null;
+  git_provider: string | null;
+  git_provider_api_url: string | null;
+  pull_request_reactions: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -48,6 +66,9 @@ const columns: Record<keyof ProjectChanges, keyof ProjectRow> = {
   cleanupScript: 'cleanup_script',
   devScript: 'dev_script',
   maxConcurrentAttempts: 'max_concurrent_attempts',
+  gitProvider: 'git_provider',
+  gitProviderApiUrl: 'git_provider_api_url',
+  pullRequestReactions: 'pull_request_reactions',
 };
 
 function toProject(row: ProjectRow): Project {
@@ -61,6 +82,9 @@ function toProject(row: ProjectRow): Project {
     cleanupScript: row.cleanup_script,
     devScript: row.dev_script,
     maxConcurrentAttempts: row.max_concurrent_attempts,
+    gitProvider: row.git_provider,
+    gitProviderApiUrl: row.git_provider_api_url,
+    pullRequestReactions: row.pull_request_reactions === null ? null : (JSON.parse(row.pull_request_reactions) as PullRequestReactions),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -82,6 +106,9 @@ export class ProjectStore {
       cleanup_script: input.cleanupScript ?? null,
       dev_script: input.devScript ?? null,
       max_concurrent_attempts: input.maxConcurrentAttempts ?? null,
+      git_provider: input.gitProvider ?? null,
+      git_provider_api_url: input.gitProviderApiUrl ?? null,
+      pull_request_reactions: input.pullRequestReactions ? JSON.stringify(input.pullRequestReactions) : null,
       created_at: timestamp,
       updated_at: timestamp,
     };
@@ -109,7 +136,8 @@ export class ProjectStore {
   }
 
   update(tx: Tx, id: string, changes: ProjectChanges): Project | undefined {
-    tx.run(this.db('projects').where({ id }).update(rowPatch(changes, columns)));
+    const stored = changes.pullRequestReactions === undefined ? changes : { ...changes, pullRequestReactions: changes.pullRequestReactions && JSON.stringify(changes.pullRequestReactions) };
+    tx.run(this.db('projects').where({ id }).update(rowPatch(stored, columns)));
     const row = tx.first<ProjectRow>(this.db('projects').where({ id }));
     return row && toProject(row);
   }

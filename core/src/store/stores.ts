@@ -6,6 +6,7 @@ import { LogStore } from './log-store.ts';
 import { ProcessStore } from './process-store.ts';
 import { ProfileStore } from './profile-store.ts';
 import { ProjectStore } from './project-store.ts';
+import { PullRequestStore } from './pull-request-store.ts';
 import { TaskStore } from './task-store.ts';
 
 /** Every repository over one database; with the lifecycle modules, the only places SQL lives. */
@@ -19,6 +20,7 @@ export interface Stores {
   events: EventStore;
   approvals: ApprovalStore;
   profiles: ProfileStore;
+  pullRequests: PullRequestStore;
 }
 
 export function createStores(db: Database): Stores {
@@ -32,5 +34,6 @@ export function createStores(db: Database): Stores {
     events: new EventStore(db),
     approvals: new ApprovalStore(db),
     profiles: new ProfileStore(db),
+    pullRequests: new PullRequestStore(db),
   };
 }

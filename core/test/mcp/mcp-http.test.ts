@@ -134,6 +134,10 @@ describe('MCP over Streamable HTTP at /mcp', function () {
         assert.ok((await call('rebase_attempt', { attemptId: attempt.id })).headCommit);
         const pushed = await call('push_attempt', { attemptId: attempt.id });
         assert.equal(pushed.pushed, 'attempt');
+        assert.equal((await fail('get_pull_request', { attemptId: attempt.id })).code, 'FORGE_NOT_FOUND');
+        const noHost = await fail('open_pull_request', { attemptId: attempt.id });
+        assert.equal(noHost.code, 'FORGE_PROVIDER_NOT_CONFIGURED', 'a bare origin on disk is no code host');
+        assert.match(noHost.message, /remote/);
         const merged = await call('merge_attempt', { attemptId: attempt.id });
         assert.equal(git(repo, 'rev-parse', merged.baseBranch), merged.mergeCommit);
         assert.equal((await call('push_attempt', { attemptId: attempt.id, branch: 'base' })).commit, merged.mergeCommit);

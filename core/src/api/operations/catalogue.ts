@@ -7,6 +7,7 @@ import { logOperations } from './logs.ts';
 import type { Operation } from './operation.ts';
 import { pluginOperations } from './plugins.ts';
 import { projectOperations } from './projects.ts';
+import { pullRequestOperations } from './pull-requests.ts';
 import { systemOperations } from './system.ts';
 import { taskOperations } from './tasks.ts';
 
@@ -16,6 +17,7 @@ export const operations: readonly Operation[] = [
   ...projectOperations,
   ...taskOperations,
   ...attemptOperations,
+  ...pullRequestOperations,
   ...logOperations,
   ...eventOperations,
   ...executorOperations,

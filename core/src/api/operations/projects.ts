@@ -1,3 +1,4 @@
+import { EXECUTOR_ID_PATTERN } from '@forge-core/sdk';
 import Joi from 'joi';
 import type { ProjectService } from '../../orchestrator/project-service.ts';
 import { branch, cursor, id, limit, pageOf, projectModel } from '../schemas.ts';
@@ -12,6 +13,23 @@ const editable = {
   cleanupScript: script,
   devScript: script,
   maxConcurrentAttempts: Joi.number().integer().min(1).max(1000).allow(null),
+  gitProvider: Joi.string()
+    .pattern(EXECUTOR_ID_PATTERN)
+    .allow(null)
+    .description('the git provider serving the project (GET /git-providers) when its remote alone does not say: a self-hosted GitHub Enterprise, GitLab, Gitea or Forgejo'),
+  gitProviderApiUrl: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .max(1000)
+    .allow(null)
+    .description("the provider's REST API root for this project, e.g. https://git.example.com/api/v1; it must be on the remote's host or the one configured for it"),
+  pullRequestReactions: Joi.object({
+    ciFailure: Joi.boolean().strict().default(false).description('a failed check of its pull request becomes a follow-up to the agent'),
+    reviewComments: Joi.boolean().strict().default(false).description('new review comments become a follow-up to the agent'),
+    maxFollowUps: Joi.number().integer().min(0).max(50).default(3).description('follow-ups per attempt at most; then a person is told (event pull_request.needs_attention)'),
+  })
+    .allow(null)
+    .label('PullRequestReactions')
+    .description('off (null) unless set'),
 };
 const path = Joi.object({ projectId: id('project').required() });
 const tags = ['projects'];

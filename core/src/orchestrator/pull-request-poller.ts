@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import type { EventLog } from '../events/event-log.ts';
+import { FINISHED_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
+import type { RequestBudget } from '../providers/request-budget.ts';
+import type { PullRequestStore } from '../store/pull-request-store.ts';
+import type { PullRequestService } from './pull-request-service.ts';
+
+export interface PullRequestPollerOptions {
+  /** One pull request is polled at most this often. */
+  minIntervalMs: number;
+  /** How often the poller looks for due pull requests. */
+  tickMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Requests one poll costs: the pull request and its checks, a page of comments with review
+ * reactions on. The schedule spreads polls so the open pull requests of one host fit its budget.
+ */
+export const REQUESTS_PER_POLL = 3;
+const BATCH = 50;
+
+/**
+ * Keeps open pull requests current within each host's request budget. Each pull request's next
+ * poll is spaced by `pollIntervalMs`: at least `minIntervalMs`, more when a host has so many
+ * open pull requests that polling each that often would overdraw its budget (1,000 open on a
+ * host with 900 requests an hour: one poll each every 3.3 h). A poll that finds the host out of
+ * budget or paused is left due and retried when the budget allows. When the run of a reaction's
+ * follow-up ends, its pull request is polled at once, which pushes the run's work to it.
+ */
+export class PullRequestPoller {
+  #timer: NodeJS.Timeout | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #running: Promise<void> | null = null;
+  #openByHost = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(
+    private readonly store: PullRequestStore,
+    private readonly service: PullRequestService,
+    private readonly budget: RequestBudget,
+    private readonly events: EventLog,
+    private readonly options: PullRequestPollerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The time between two polls of one pull request on this code host, given how many are open there. */
+  pollIntervalMs(host: string): number {
+    const open = Math.max(1, this.#openByHost.get(host) ?? 1);
+    const perHour = this.budget.perHour(host);
+    return Math.max(this.options.minIntervalMs, Math.ceil((open * REQUESTS_PER_POLL * 3_600_000) / perHour));
+  }
+
+  /** When a pull request polled now is polled next (a little jitter keeps a host's polls apart). */
+  nextPollAt(host: string): string {
+    const interval = this.pollIntervalMs(host);
+    return new Date(this.#now() + interval + Math.floor(Math.random() * interval * 0.1)).toISOString();
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
+    this.#timer.unref();
+    this.#unsubscribe = this.events.subscribe((event) => {
+      if (event.type === 'attempt.updated' && FINISHED_ATTEMPT_STATES.includes((event.data as Attempt).state)) void this.#afterRun(event.subject);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#unsubscribe?.();
+    await this.#running;
+  }
+
+  async #afterRun(attemptId: string): Promise<void> {
+    const record = await this.store.get(attemptId).catch(() => undefined);
+    if (record?.reactionPending == null) return;
+    await this.service.poll(record).catch((error: unknown) => this.logger.warn({ err: error, attemptId }, 'pushing a reaction to its pull request failed'));
+  }
+
+  /** One round: every due pull request whose host has budget for it; one round at a time. */
+  tick(): Promise<void> {
+    this.#running ??= this.#round().finally(() => (this.#running = null));
+    return this.#running;
+  }
+
+  async #round(): Promise<void> {
+    try {
+      this.#openByHost = await this.store.openCountByHost();
+      const due = await this.store.due(new Date(this.#now()).toISOString(), BATCH);
+      for (const record of due) {
+        if (!this.budget.allows(record.host, REQUESTS_PER_POLL)) continue;
+        await this.service.poll(record).catch((error: unknown) => this.logger.warn({ err: error, attemptId: record.attemptId }, 'pull request poll failed'));
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'pull request poller round failed');
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { ForgeError, type ChecksReport, type GitProviderDefinition, type ProviderContext, type PullRequest, type PullRequestInput, type PullRequestQuery, type PullRequestRef, type ReviewComment } from '@forge-core/sdk';
+import type { Logger } from 'pino';
+import { invokeHook } from '../plugins/boundary.ts';
+import { redactValues } from '../runtime/redact-credentials.ts';
+import { providerFetch } from './provider-fetch.ts';
+import type { ResolvedProvider } from './provider-resolver.ts';
+import type { RequestBudget } from './request-budget.ts';
+
+/** What each hook takes and gives. */
+interface Hooks {
+  createPullRequest: [PullRequestInput, PullRequest];
+  getPullRequest: [PullRequestRef, PullRequest];
+  findPullRequest: [PullRequestQuery, PullRequest | null];
+  getChecks: [PullRequestRef, ChecksReport];
+  listReviewComments: [PullRequestRef, ReviewComment[]];
+}
+export type ProviderHook = keyof Hooks;
+
+export interface ProviderDriverOptions {
+  requestTimeoutMs: number;
+  /** Masked in every error and log line, whichever host it belongs to. */
+  secrets(): readonly string[];
+}
+
+// A hook may read several pages; it gets a few requests' worth of time in all.
+const REQUESTS_PER_HOOK = 4;
+
+/**
+ * The one way the core calls into a provider pack, the boundary executors get too: each call
+ * through `invokeHook` (a timeout, errors naming pack and hook), with a fetch that times out each
+ * request, counts it against the host's budget and masks tokens; and the pack's HTTP errors
+ * turned into messages that name the provider, the host and what to do.
+ */
+export class ProviderDriver {
+  constructor(
+    private readonly budget: RequestBudget,
+    private readonly options: ProviderDriverOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whether the provider implements an optional hook. */
+  has(resolved: ResolvedProvider, hook: ProviderHook): boolean {
+    return typeof resolved.entry.provider[hook as keyof GitProviderDefinition] === 'function';
+  }
+
+  async call<H extends ProviderHook>(resolved: ResolvedProvider, hook: H, input: Hooks[H][0]): Promise<Hooks[H][1]> {
+    const { entry, apiBaseUrl, token } = resolved;
+    // The budget is the code host's (as configured under gitHosts), whatever its API's name.
+    const host = resolved.remote.host;
+    const label = `${entry.id} at ${resolved.remote.host}`;
+    const site = { plugin: entry.packageName, contribution: `gitProviders.${entry.id}`, hook };
+    const log = this.logger.child({ provider: entry.id, host: resolved.remote.host });
+    const mask = <T>(value: T): T => redactValues(value, this.options.secrets());
+    const packLog = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, data?: Record<string, unknown>) => log[level](mask(data ?? {}), mask(message));
+    try {
+      return await invokeHook(site, this.options.requestTimeoutMs * REQUESTS_PER_HOOK, (signal) => {
+        const ctx: ProviderContext = {
+          fetch: providerFetch({
+            label,
+            timeoutMs: this.options.requestTimeoutMs,
+            signal,
+            secrets: this.options.secrets(),
+            log: { debug: packLog('debug'), info: packLog('info'), warn: packLog('warn'), error: packLog('error') },
+            onAnswer: (_url, response) => {
+              this.budget.spend(host);
+              if (response) this.budget.observe(host, response);
+            },
+          }),
+          apiBaseUrl,
+          token,
+          signal,
+          log: { debug: packLog('debug'), info: packLog('info'), warn: packLog('warn'), error: packLog('error') },
+        };
+        const call = resolved.entry.provider[hook] as (value: Hooks[H][0], context: ProviderContext) => Promise<Hooks[H][1]>;
+        return call.call(resolved.entry.provider, input, ctx);
+      });
+    } catch (error) {
+      throw mask(this.explain(resolved, hook, error));
+    }
+  }
+
+  /** A pack's failure as the user should read it: which provider, which host, what to fix. */
+  private explain(resolved: ResolvedProvider, hook: ProviderHook, error: unknown): ForgeError {
+    const cause = error instanceof ForgeError && error.code === 'FORGE_PLUGIN_HOOK_FAILED' ? (error.cause ?? error) : error;
+    if (!(cause instanceof ForgeError) || !cause.code.startsWith('FORGE_PROVIDER_')) return error instanceof ForgeError ? error : new ForgeError('FORGE_PROVIDER_FAILED', String(error));
+    const { entry, remote, tokenSource } = resolved;
+    const name = `${entry.displayName} (${entry.id}) at ${remote.host}`;
+    const details: Record<string, unknown> = { ...(cause.details ?? {}), provider: entry.id, host: remote.host, hook };
+    const status = typeof details['status'] === 'number' ? ` (HTTP ${details['status']})` : '';
+    const said = typeof details['hostMessage'] === 'string' ? ` The host said: ${details['hostMessage']}` : '';
+    const repository = `${remote.owner}/${remote.repo}`;
+    switch (cause.code) {
+      case 'FORGE_PROVIDER_AUTH_FAILED':
+        return new ForgeError(
+          cause.code,
+          resolved.token === null
+            ? `${name} needs a token${status}, and none is configured. Set ${tokenSource} to a token that may read and write pull requests in ${repository}.${said}`
+            : `${name} refused the token from ${tokenSource}${status}. Check that it is valid, not expired, and may read and write pull requests in ${repository}.${said}`,
+          details,
+        );
+      case 'FORGE_PROVIDER_NOT_FOUND':
+        return new ForgeError(
+          cause.code,
+          `${name} found no ${hook === 'createPullRequest' || hook === 'findPullRequest' ? 'repository' : 'pull request or repository'} ${repository}${status}. Check the project's remote URL; a host also answers 404 when the token from ${tokenSource} cannot see a private repository.${said}`,
+          details,
+        );
+      case 'FORGE_PROVIDER_RATE_LIMITED': {
+        const seconds = typeof details['retryAfterSeconds'] === 'number' ? details['retryAfterSeconds'] : 60;
+        this.budget.pause(remote.host, seconds);
+        return new ForgeError(
+          cause.code,
+          `${name} rate-limited Forge${status}; it may be asked again in ${seconds} s, and the poller waits until then. If this repeats, lower gitHosts["${remote.host}"].requestsPerHour (now ${this.budget.perHour(remote.host)}) to fit the token's limit.${said}`,
+          { ...details, retryAfterSeconds: seconds },
+        );
+      }
+      default:
+        return new ForgeError(cause.code, `${name}: ${cause.message}`, details);
+    }
+  }
+}

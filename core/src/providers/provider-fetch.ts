@@ -1,0 +1,93 @@
+import { ForgeError, type PackLogger, type ProviderContext, type ProviderRequest, type ProviderResponse } from '@forge-core/sdk';
+import { redactValues } from '../runtime/redact-credentials.ts';
+
+export interface ProviderFetchOptions {
+  /** Who is asking, for errors: "github at github.com". */
+  label: string;
+  timeoutMs: number;
+  /** The call's own signal (a hook's timeout, the server stopping). */
+  signal: AbortSignal;
+  /** Masked in every error this fetch raises or logs. */
+  secrets: readonly string[];
+  log: PackLogger;
+  /** Told of every request sent and of every answer's headers: the request budget counts them and reads rate-limit signals. */
+  onAnswer?(url: URL, response: ProviderResponse | null): void;
+}
+
+/** A body larger than this is not kept: a job log is read for its tail, never whole. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The fetch a provider pack gets in its context: http(s) only, a timeout per request, JSON in and
+ * out, header names in lower case, and failures as ForgeErrors that name the host but never the
+ * token (every configured secret is masked in what it raises or logs).
+ */
+export function providerFetch(options: ProviderFetchOptions): ProviderContext['fetch'] {
+  const mask = <T>(value: T): T => redactValues(value, options.secrets);
+  return async (target: string, request: ProviderRequest = {}): Promise<ProviderResponse> => {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw new ForgeError('FORGE_PROVIDER_FAILED', mask(`${options.label}: the pack asked for "${target}", which is not a URL.`));
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new ForgeError('FORGE_PROVIDER_FAILED', `${options.label}: only http(s) URLs are fetched, not ${url.protocol}.`);
+    }
+    const method = request.method ?? 'GET';
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'forge-core', ...request.headers };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+    const where = `${method} ${url.origin}${url.pathname}`;
+    let answer: Response;
+    try {
+      answer = await fetch(url, { method, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body), signal, redirect: 'follow' });
+    } catch (error) {
+      options.onAnswer?.(url, null);
+      throw unreachable(options, where, error, signal, mask);
+    }
+    const text = await readCapped(answer);
+    const response: ProviderResponse = { status: answer.status, headers: Object.fromEntries(answer.headers), body: parseJson(text) };
+    if (response.body === null && text !== '') response.text = text;
+    options.onAnswer?.(url, response);
+    options.log.debug(`${where} → ${answer.status}`);
+    return response;
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+async function readCapped(answer: Response): Promise<string> {
+  if (answer.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of answer.body) {
+    const bytes = chunk as Uint8Array;
+    // A log bigger than the cap keeps its end, where a failure is told.
+    chunks.push(bytes);
+    size += bytes.byteLength;
+    while (size - (chunks[0]?.byteLength ?? 0) > MAX_BODY_BYTES) size -= chunks.shift()!.byteLength;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function unreachable(options: ProviderFetchOptions, where: string, error: unknown, signal: AbortSignal, mask: <T>(value: T) => T): ForgeError {
+  if (options.signal.aborted) return new ForgeError('FORGE_PROVIDER_FAILED', `${options.label}: ${where} was cancelled.`);
+  if (signal.aborted) {
+    return new ForgeError('FORGE_PROVIDER_FAILED', `${options.label}: ${where} got no answer within ${options.timeoutMs} ms; check that the host is up and its API URL is right.`, {
+      timeoutMs: options.timeoutMs,
+    });
+  }
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  return new ForgeError('FORGE_PROVIDER_FAILED', mask(`${options.label}: could not reach ${where} (${reason}); check the network and the host's API URL.`), {
+    reason: mask(reason),
+  });
+}

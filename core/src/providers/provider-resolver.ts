@@ -1,0 +1,155 @@
+import { ForgeError, type RemoteRef } from '@forge-core/sdk';
+import type { GitHostSetting } from '../config/config.ts';
+import type { GitProviderEntry, PackRegistry } from '../plugins/pack-registry.ts';
+import type { Project } from '../store/project-store.ts';
+
+export interface GitProvidersOverview {
+  providers: {
+    id: string;
+    displayName: string;
+    description: string | null;
+    package: { name: string; version: string };
+    capabilities: Record<string, boolean>;
+    tokenEnv: string;
+    tokenConfigured: boolean;
+  }[];
+  hosts: { host: string; provider: string | null; apiUrl: string | null; tokenSource: string | null; tokenConfigured: boolean; requestsPerHour: number | null }[];
+}
+
+/** The code host behind a project, and how to talk to it. */
+export interface ResolvedProvider {
+  entry: GitProviderEntry;
+  remote: RemoteRef;
+  apiBaseUrl: string;
+  token: string | null;
+  /** Where the token comes from, for messages (never the token): "GITHUB_TOKEN", 'gitHosts["git.example.com"].token'. */
+  tokenSource: string;
+  /** The user name git sends with the token over https. */
+  gitUsername: string;
+}
+
+/**
+ * Which provider serves a project, from (in order) the project's own `gitProvider`, the
+ * configured `gitHosts` entry of its remote's host, or the provider that claims the remote as
+ * one of its public hosts. The API URL: the project's, the host's setting, the provider's default.
+ *
+ * Tokens are bound to hosts, so an API client cannot send one elsewhere: a provider's own
+ * variable (GITHUB_TOKEN) is used only for the provider's public hosts, a `gitHosts` token only
+ * for that host; and the API URL must be on the remote's host or the one configured for it.
+ */
+export class ProviderResolver {
+  constructor(
+    private readonly registry: PackRegistry,
+    private readonly hosts: Readonly<Record<string, GitHostSetting>>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  resolve(project: Project): ResolvedProvider {
+    const remoteUrl = project.remoteUrl;
+    if (!remoteUrl) {
+      throw notConfigured(`Project "${project.name}" has no remote URL, so no code host serves it; add an "origin" remote to ${project.repoPath} and set the project's remoteUrl.`);
+    }
+    const { entry, remote, publicHost } = this.#provider(project, remoteUrl);
+    const setting = this.hosts[remote.host];
+    const name = `${entry.id} at ${remote.host}`;
+    const defaultUrl = publicHost || setting ? entry.provider.defaultApiUrl?.(remote) : undefined;
+    const apiBaseUrl = (project.gitProviderApiUrl ?? setting?.apiUrl ?? defaultUrl)?.replace(/\/+$/, '');
+    if (!apiBaseUrl) {
+      throw notConfigured(`${name}: no API URL is known for ${remote.host}; set the project's gitProviderApiUrl, or gitHosts["${remote.host}"].apiUrl in the server's configuration.`);
+    }
+    const apiHost = new URL(apiBaseUrl).hostname.toLowerCase();
+    const vouched = [remote.host, setting?.apiUrl, defaultUrl].map((url) => url && (url.includes('://') ? new URL(url).hostname.toLowerCase() : url));
+    if (!vouched.includes(apiHost)) {
+      throw notConfigured(
+        `${name}: the API URL ${apiBaseUrl} is on ${apiHost}, which is neither the remote's host nor the one configured for it; a token is only sent where it belongs. Set gitHosts["${remote.host}"].apiUrl in the server's configuration instead.`,
+      );
+    }
+    const { token, tokenSource } = this.#token(entry, remote.host, setting, publicHost);
+    return { entry, remote, apiBaseUrl, token, tokenSource, gitUsername: entry.provider.auth.gitUsername ?? 'x-access-token' };
+  }
+
+  /** The installed providers and the configured hosts, with whether each has a token (never the token). */
+  overview(): GitProvidersOverview {
+    return {
+      providers: this.registry.listGitProviders().map((entry) => ({
+        id: entry.id,
+        displayName: entry.displayName,
+        description: entry.description,
+        package: { name: entry.packageName, version: entry.packageVersion },
+        capabilities: {
+          ...entry.capabilities,
+          findPullRequest: typeof entry.provider.findPullRequest === 'function',
+          checks: typeof entry.provider.getChecks === 'function',
+          listReviewComments: typeof entry.provider.listReviewComments === 'function',
+        },
+        tokenEnv: entry.provider.auth.env,
+        tokenConfigured: Boolean(this.env[entry.provider.auth.env]),
+      })),
+      hosts: Object.entries(this.hosts).map(([host, setting]) => ({
+        host,
+        provider: setting.provider ?? null,
+        apiUrl: setting.apiUrl ?? null,
+        tokenSource: setting.token ? `gitHosts["${host}"].token` : (setting.tokenEnv ?? null),
+        tokenConfigured: Boolean(setting.token ?? (setting.tokenEnv && this.env[setting.tokenEnv])),
+        requestsPerHour: setting.requestsPerHour ?? null,
+      })),
+    };
+  }
+
+  /** Every token the server may use, for masking wherever text could carry one. */
+  allTokens(): string[] {
+    const fromHosts = Object.values(this.hosts).map((setting) => setting.token ?? (setting.tokenEnv ? this.env[setting.tokenEnv] : undefined));
+    const fromProviders = this.registry.listGitProviders().map((entry) => this.env[entry.provider.auth.env]);
+    return [...fromHosts, ...fromProviders].filter((token): token is string => typeof token === 'string' && token !== '');
+  }
+
+  #provider(project: Project, remoteUrl: string): { entry: GitProviderEntry; remote: RemoteRef; publicHost: boolean } {
+    const chosen = project.gitProvider;
+    if (chosen) return this.#named(chosen, remoteUrl, 'the project');
+    for (const entry of this.registry.listGitProviders()) {
+      const remote = safeMatch(entry, remoteUrl, false);
+      if (remote) return { entry, remote, publicHost: true };
+    }
+    for (const [host, setting] of Object.entries(this.hosts)) {
+      if (!setting.provider) continue;
+      const found = this.#named(setting.provider, remoteUrl, `gitHosts["${host}"]`);
+      if (found.remote.host === host) return found;
+    }
+    const known = this.registry.listGitProviders().map((entry) => entry.id);
+    throw notConfigured(
+      `No git provider serves the remote ${remoteUrl} of project "${project.name}". For a self-hosted instance, set the project's gitProvider (one of: ${known.join(', ') || 'none installed'}), or gitHosts["<host>"].provider in the server's configuration.`,
+    );
+  }
+
+  #named(id: string, remoteUrl: string, who: string): { entry: GitProviderEntry; remote: RemoteRef; publicHost: boolean } {
+    const entry = this.registry.gitProvider(id);
+    if (!entry) {
+      const known = this.registry.listGitProviders().map((provider) => provider.id);
+      throw notConfigured(`${who} names the git provider "${id}", which is not installed; installed: ${known.join(', ') || 'none'}.`);
+    }
+    const remote = safeMatch(entry, remoteUrl, true);
+    if (!remote) throw notConfigured(`${entry.id} cannot read the remote URL ${remoteUrl}; check the project's remoteUrl.`);
+    return { entry, remote, publicHost: safeMatch(entry, remoteUrl, false) !== null };
+  }
+
+  #token(entry: GitProviderEntry, host: string, setting: GitHostSetting | undefined, publicHost: boolean): { token: string | null; tokenSource: string } {
+    if (setting?.token) return { token: setting.token, tokenSource: `gitHosts["${host}"].token` };
+    if (setting?.tokenEnv) return { token: this.env[setting.tokenEnv] || null, tokenSource: setting.tokenEnv };
+    const variable = entry.provider.auth.env;
+    // A self-hosted host never gets the public host's token: it must be configured for it.
+    if (!publicHost) return { token: null, tokenSource: `gitHosts["${host}"].token or .tokenEnv` };
+    return { token: this.env[variable] || null, tokenSource: variable };
+  }
+}
+
+function safeMatch(entry: GitProviderEntry, url: string, anyHost: boolean): RemoteRef | null {
+  try {
+    return entry.provider.matchRemote(url, { anyHost });
+  } catch {
+    return null;
+  }
+}
+
+function notConfigured(message: string): ForgeError {
+  return new ForgeError('FORGE_PROVIDER_NOT_CONFIGURED', message);
+}
