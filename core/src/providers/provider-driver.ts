@@ -75,7 +75,8 @@ export class ProviderDriver {
         return call.call(resolved.entry.provider, input, ctx);
       });
     } catch (error) {
-      throw mask(this.explain(resolved, hook, error));
+      const explained = this.explain(resolved, hook, error);
+      throw new ForgeError(explained.code, mask(explained.message), explained.details && mask(explained.details));
     }
   }
 

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { git as gitAsync } from '../src/git/git.ts';
+import { pushCredentialEnvironment } from '../src/git/push-credentials.ts';
+import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.ts';
+import { git, makeRepo } from './support/git-repo.ts';
+import { tempDir } from './support/temp-dir.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+
+const TOKEN = 'forge-push-token-3f9a1c7e5b2d4a6c8e0f';
+
+/** Every file under `dir` (a .git folder, a worktree) whose bytes hold `needle`. */
+function filesHolding(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    for (const name of readdirSync(path)) {
+      const child = join(path, name);
+      const stat = statSync(child);
+      if (stat.isDirectory()) walk(child);
+      else if (stat.size < 5_000_000 && readFileSync(child).includes(needle)) found.push(child);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * Pushes authenticate to the code host with the token configured for it, through a credential
+ * helper that lives only in the push's environment: against a real `git http-backend` on
+ * 127.0.0.1 that demands the token, including a bad token and a rejected non-fast-forward, and
+ * afterwards the token is in no git config, answer or event.
+ */
+describe('pushing to a code host with its token', () => {
+  let dirs: ReturnType<typeof tempDir>;
+  let origin: GitHttpServer;
+  let server: TestServer;
+  let repo: string;
+  let bare: string;
+  let projectId: string;
+  const answers: string[] = [];
+
+  const request = async (method: string, path: string, body?: unknown) => {
+    const answer = await server.request(method, path, body);
+    answers.push(JSON.stringify(answer.body));
+    return answer;
+  };
+
+  before(async () => {
+    dirs = tempDir('forge-push-auth-');
+    origin = await startGitHttpServer({ root: join(dirs.path, 'served'), username: null, token: TOKEN });
+    repo = makeRepo(join(dirs.path, 'widgets'));
+    bare = await origin.createBareRepo('acme/widgets', { from: repo });
+    git(repo, 'remote', 'add', 'origin', origin.repoUrl('acme/widgets'));
+    server = await startTestServer({}, { gitHosts: { '127.0.0.1': { provider: 'github', apiUrl: 'http://127.0.0.1:9/api/v3', token: TOKEN } } });
+    const project = await request('POST', '/projects', { name: 'widgets', repoPath: repo });
+    assert.equal(project.status, 201, JSON.stringify(project.body));
+    projectId = project.body.id;
+  });
+
+  after(async () => {
+    await server?.close();
+    await origin?.close();
+    dirs?.cleanup();
+  });
+
+  async function finishedAttempt(file: string): Promise<any> {
+    const task = await request('POST', '/tasks', { projectId, title: `Write ${file}` });
+    const started = await request('POST', `/tasks/${task.body.id}/attempts`, { executor: 'script', options: { command: `echo ${file} > ${file}` } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const done = await server.waitForAttempt(started.body.id);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+    return done;
+  }
+
+  it("pushes the attempt's branch with the host's token, which git asked for and got only from Forge", async () => {
+    const done = await finishedAttempt('first.txt');
+    const before = origin.requests.length;
+    const pushed = await request('POST', `/attempts/${done.id}/push`);
+    assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+    assert.equal((await gitAsync(['rev-parse', done.branch], { cwd: bare })).stdout.trim(), pushed.body.commit);
+    const sent = origin.requests.slice(before);
+    assert.ok(sent.some((r) => r.service === 'git-receive-pack' && r.authorized), JSON.stringify(sent));
+    assert.ok(sent.some((r) => !r.authorized), 'git first asked without credentials: the token came from the helper on the 401, not the URL');
+  });
+
+  it('answers 502 FORGE_PUSH_FAILED naming the fix when the host refuses the token, and never quotes it', async () => {
+    const done = await finishedAttempt('refused.txt');
+    origin.setCredentials(null, 'a-token-the-host-expects-instead-0000');
+    try {
+      const refused = await request('POST', `/attempts/${done.id}/push`);
+      assert.equal(refused.status, 502, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.code, 'FORGE_PUSH_FAILED');
+      assert.match(refused.body.error.message, /Authentication failed/i);
+      assert.match(refused.body.error.message, /refused the token Forge has for it/);
+      assert.ok(!JSON.stringify(refused.body).includes(TOKEN));
+    } finally {
+      origin.setCredentials(null, TOKEN);
+    }
+  });
+
+  it("refuses with 409 FORGE_PUSH_REJECTED when someone else pushed to the attempt's branch, and overwrites nothing", async () => {
+    const done = await finishedAttempt('leased.txt');
+    assert.equal((await request('POST', `/attempts/${done.id}/push`)).status, 200);
+    // Someone else adds a commit to the branch on the host.
+    const elsewhere = join(dirs.path, 'elsewhere');
+    const helper = pushCredentialEnvironment('127.0.0.1', 'someone', TOKEN);
+    await gitAsync(['clone', '-q', '-b', done.branch, origin.repoUrl('acme/widgets'), elsewhere], { cwd: dirs.path, env: helper });
+    await gitAsync(['-c', 'user.email=o@example.com', '-c', 'user.name=O', 'commit', '-q', '--allow-empty', '-m', 'theirs'], { cwd: elsewhere });
+    await gitAsync(['push', '-q', 'origin', done.branch], { cwd: elsewhere, env: helper });
+    const theirs = (await gitAsync(['rev-parse', 'HEAD'], { cwd: elsewhere })).stdout.trim();
+
+    await request('POST', `/attempts/${done.id}/rebase`);
+    const rejected = await request('POST', `/attempts/${done.id}/push`);
+    assert.equal(rejected.status, 409, JSON.stringify(rejected.body));
+    assert.equal(rejected.body.error.code, 'FORGE_PUSH_REJECTED');
+    assert.equal((await gitAsync(['rev-parse', done.branch], { cwd: bare })).stdout.trim(), theirs, 'their commit is still there');
+  });
+
+  it('refuses a base that is not a fast-forward of the protected base on the host', async () => {
+    const done = await finishedAttempt('base.txt');
+    await gitAsync(['config', 'receive.denyNonFastForwards', 'true'], { cwd: bare });
+    // The host's main moves on without us.
+    const elsewhere = join(dirs.path, 'moved-main');
+    const helper = pushCredentialEnvironment('127.0.0.1', 'someone', TOKEN);
+    await gitAsync(['clone', '-q', '-b', 'main', origin.repoUrl('acme/widgets'), elsewhere], { cwd: dirs.path, env: helper });
+    await gitAsync(['-c', 'user.email=o@example.com', '-c', 'user.name=O', 'commit', '-q', '--allow-empty', '-m', 'moved'], { cwd: elsewhere });
+    await gitAsync(['push', '-q', 'origin', 'main'], { cwd: elsewhere, env: helper });
+    assert.equal((await request('POST', `/attempts/${done.id}/merge`)).status, 200);
+    const rejected = await request('POST', `/attempts/${done.id}/push`, { branch: 'base' });
+    assert.equal(rejected.status, 409, JSON.stringify(rejected.body));
+    assert.equal(rejected.body.error.code, 'FORGE_PUSH_REJECTED');
+  });
+
+  it('leaves the token in no git config, worktree, answer or event', async () => {
+    assert.deepEqual(filesHolding(join(repo, '.git'), TOKEN), []);
+    assert.deepEqual(filesHolding(join(server.home, 'worktrees'), TOKEN), []);
+    assert.deepEqual(answers.filter((answer) => answer.includes(TOKEN)), []);
+    const events = await server.request('GET', '/git-providers');
+    assert.ok(!JSON.stringify(events.body).includes(TOKEN));
+    assert.equal(events.body.hosts[0].tokenConfigured, true);
+    assert.equal(events.body.hosts[0].tokenSource, 'gitHosts["127.0.0.1"].token');
+    for (const file of readdirSync(server.home).filter((name) => name.startsWith('forge.sqlite'))) {
+      assert.ok(!readFileSync(join(server.home, file)).includes(TOKEN), `${file} holds no token`);
+    }
+  });
+});
