@@ -35,7 +35,9 @@ export function providerFetch(options: ProviderFetchOptions): ProviderContext['f
       throw new ForgeError('FORGE_PROVIDER_FAILED', `${options.label}: only http(s) URLs are fetched, not ${url.protocol}.`);
     }
     const method = request.method ?? 'GET';
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'forge-core', ...request.headers };
+    // Names in lower case, so a pack's `Accept` replaces the default instead of joining it.
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'forge-core' };
+    for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
     const where = `${method} ${url.origin}${url.pathname}`;
