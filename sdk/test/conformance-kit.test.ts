@@ -221,11 +221,11 @@ describe('@forge-core/sdk/testing', () => {
           }),
         );
 
-      it('fails a range that pins a major but not one SDK 1.1.0 satisfies, as the host would refuse it', async () => {
-        for (const range of ['^1.5.0', '1.2.x', '>=1.3.0 <2', '~1.2', '>1.1.0 <2.0.0', '~1.0.0', '2.x']) {
+      it('fails a range that pins a major but not one SDK 1.2.0 satisfies, as the host would refuse it', async () => {
+        for (const range of ['^1.5.0', '1.3.x', '>=1.3.0 <2', '~1.3', '>1.2.0 <2.0.0', '~1.1.0', '2.x']) {
           const outcomes = await checkRange(range);
           assertFailed(outcomes, [SDK_RANGE]);
-          assert.match(failureOf(outcomes, SDK_RANGE), new RegExp(`forge.sdk "${range.replace(/[.^*]/g, '\\$&')}" does not accept 1.1.0, the contract the SDK installed here implements`));
+          assert.match(failureOf(outcomes, SDK_RANGE), new RegExp(`forge.sdk "${range.replace(/[.^*]/g, '\\$&')}" does not accept 1.2.0, the contract the SDK installed here implements`));
           assert.doesNotMatch(failureOf(outcomes, SDK_RANGE), /does not pin/);
         }
       });
@@ -234,12 +234,12 @@ describe('@forge-core/sdk/testing', () => {
         for (const range of ['latest', '^1.0.0-beta.1', '1.0.0+build', '^1.0.0 ||', '~>1.0']) {
           const outcomes = await checkRange(range);
           assertFailed(outcomes, [SDK_RANGE]);
-          assert.match(failureOf(outcomes, SDK_RANGE), /is not a range the kit can read; use a simple range such as "\^1\.1\.0"/);
+          assert.match(failureOf(outcomes, SDK_RANGE), /is not a range the kit can read; use a simple range such as "\^1\.2\.0"/);
         }
       });
 
-      it('passes ranges that pin major 1 and accept SDK 1.1.0', async () => {
-        for (const range of ['^1.0.0', '^1.1.0', '1.x', '>=1.0.0 <2.0.0', '~1.1.0', '1', '1.1.0', '>= 1.0.0 < 2', '1.0.0 - 1.4', '^1.0.0 || ^1.2.0']) {
+      it('passes ranges that pin major 1 and accept SDK 1.2.0', async () => {
+        for (const range of ['^1.0.0', '^1.2.0', '1.x', '>=1.0.0 <2.0.0', '~1.2.0', '1', '1.2.0', '>= 1.0.0 < 2', '1.0.0 - 1.4', '^1.0.0 || ^1.2.0']) {
           assert.deepEqual(failures(await checkRange(range)), [], range);
         }
       });
@@ -453,7 +453,7 @@ describe('@forge-core/sdk/testing', () => {
     });
 
     it('fails a matchRemote that throws on, or claims, what is not its remote', async () => {
-      const NEGATIVES = 'matchRemote > answers null, without throwing, for what is not a remote of a code host';
+      const NEGATIVES = 'matchRemote > answers null, without throwing, for what is not a remote of a code host, self-hosted or not';
       const throwing = await check({ matchRemote: (url) => kitGit.matchRemote(new URL(url).href) });
       assert.ok(failedNames(throwing).includes(NEGATIVES));
       assert.match(failureOf(throwing, NEGATIVES), /matchRemote\(""\) threw/);

@@ -16,7 +16,7 @@ export interface GitProviderConformanceOptions extends CommonKitOptions {
   /** The provider to check; needed only when there is no pack, or the pack has several. */
   provider?: GitProvider;
   packageJson?: URL;
-  /** Remote URLs and what matchRemote must read from each; include some it must reject (expected: null). */
+  /** Remote URLs and what matchRemote must read from each; include some it must reject (expected: null), and self-hosted ones (`anyHost: true`). */
   remotes: readonly RemoteExpectation[];
   /** The folder of recorded HTTP exchanges: `new URL('./exchanges/', import.meta.url)`. */
   exchanges: URL;
@@ -40,8 +40,8 @@ function chooseProvider(options: GitProviderConformanceOptions, pack: Pack | und
 function checkRemotes(remotes: unknown): readonly RemoteExpectation[] {
   const valid =
     Array.isArray(remotes) &&
-    remotes.every((row) => typeof row?.url === 'string' && (row.expected === null || typeof row.expected === 'object'));
-  if (!valid) throw new TypeError(`${KIT}: remotes must be a list of { url, expected: { host, owner, repo } | null }`);
+    remotes.every((row) => typeof row?.url === 'string' && (row.expected === null || typeof row.expected === 'object') && (row.anyHost === undefined || typeof row.anyHost === 'boolean'));
+  if (!valid) throw new TypeError(`${KIT}: remotes must be a list of { url, expected: { host, owner, repo } | null, anyHost?: boolean }`);
   if (!remotes.some((row: RemoteExpectation) => row.expected !== null)) throw new TypeError(`${KIT}: remotes must include at least one URL the provider serves`);
   return remotes;
 }
