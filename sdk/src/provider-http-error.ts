@@ -1,6 +1,14 @@
 import { ForgeError } from './errors.ts';
 import type { ProviderResponse } from './git-provider.ts';
 
+const isFieldMessages = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** GitLab's validation form, `{"message": {"title": ["is too long"]}}`, as "title is too long". */
+const fieldMessages = (value: Record<string, unknown>): string =>
+  Object.entries(value)
+    .map(([field, said]) => `${field} ${Array.isArray(said) ? said.join(', ') : String(said)}`)
+    .join('; ');
+
 /** What the host said went wrong, from the shapes code hosts answer with; short, one line. */
 function hostMessage(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -16,7 +24,7 @@ function hostMessage(body: unknown): string | undefined {
     for (const item of errors) candidates.push(typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['message'] : item);
   }
   const said = candidates
-    .map((value) => (Array.isArray(value) ? value.join('; ') : value))
+    .map((value) => (Array.isArray(value) ? value.join('; ') : isFieldMessages(value) ? fieldMessages(value) : value))
     .filter((value): value is string => typeof value === 'string' && value.trim() !== '');
   if (said.length === 0) return undefined;
   const line = [...new Set(said)].join('; ').replace(/\s+/g, ' ').trim();

@@ -8,6 +8,8 @@ export interface ServerProcess {
   url: string;
   /** Resolves when the process has exited. */
   exited: Promise<void>;
+  /** Everything it wrote so far, stdout and stderr: its log lines. */
+  output(): string;
 }
 
 /** A free port on 127.0.0.1, picked by the kernel. */
@@ -34,10 +36,15 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'core', 'bin', 'forge.js'), 'serve', ...serveArgs], {
     env: { ...process.env, FORGE_HOME: home, FORGE_PORT: String(port), FORGE_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+    output += chunk;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   // A backstop only, far above a slow start on a busy machine: the wait ends when the server
@@ -49,7 +56,7 @@ export async function startServerProcess(
       (r) => r.ok,
       () => false,
     );
-    if (healthy) return { child, url, exited };
+    if (healthy) return { child, url, exited, output: () => output };
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`forgecore serve did not become healthy: ${stderr}`);

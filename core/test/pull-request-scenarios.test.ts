@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { git as gitAsync } from '../src/git/git.ts';
+import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.ts';
+import { git, makeRepo } from './support/git-repo.ts';
+import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
+import { tempDir } from './support/temp-dir.ts';
+
+/** What each provider pack's stateful fake host offers (git-providers/<id>/test/support/fake-<id>.ts). */
+interface ProviderFake {
+  apiBaseUrl: string;
+  token: string;
+  host: { problems: string[]; assertClean(): void };
+  pullRequests(): { number: number; head: string; base: string; state: 'open' | 'closed' | 'merged'; title: string; body: string; draft: boolean; headSha: string }[];
+  setHeadSha(number: number, sha: string): void;
+  setChecks(number: number, state: 'pending' | 'success' | 'failure', options?: { name?: string; summary?: string }): void;
+  addReviewComment(number: number, comment: { body: string; path?: string; line?: number; author?: string }): void;
+  merge(number: number): void;
+  rateLimitNext(retryAfterSeconds: number): void;
+  close(): Promise<void>;
+}
+
+const PROVIDERS = [
+  { id: 'github', start: async (options: object) => (await import('../../git-providers/github/test/support/fake-github.ts')).startFakeGitHub(options) },
+  { id: 'gitlab', start: async (options: object) => (await import('../../git-providers/gitlab/test/support/fake-gitlab.ts')).startFakeGitLab(options) },
+  { id: 'bitbucket', start: async (options: object) => (await import('../../git-providers/bitbucket/test/support/fake-bitbucket.ts')).startFakeBitbucket(options) },
+  { id: 'gitea', start: async (options: object) => (await import('../../git-providers/gitea/test/support/fake-gitea.ts')).startFakeGitea(options) },
+] as const;
+
+const FAILURE = 'TypeError: widget.size is undefined at sum (src/widget.ts:12)';
+
+/** Every file under `dir` whose bytes hold `needle`. */
+function filesHolding(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    for (const name of readdirSync(path)) {
+      const child = join(path, name);
+      const stat = statSync(child);
+      if (stat.isDirectory()) walk(child);
+      else if (stat.size < 20_000_000 && readFileSync(child).includes(needle)) found.push(child);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * The whole road, per provider, against its stateful fake host (every request and answer
+ * checked against the vendor's OpenAPI) and a real git http-backend demanding the same token:
+ * attempt → pull request opened → checks pending → failed → a follow-up carrying the failure →
+ * its work pushed → checks pass → a review comment → a follow-up → the budget spent, a person
+ * told → merged on the host → task done. Forge runs as its own process, so its log is read too.
+ */
+for (const provider of PROVIDERS) {
+  describe(`pull requests end to end: ${provider.id}`, function () {
+    this.timeout(120_000);
+    let dirs: ReturnType<typeof tempDir>;
+    let fake: ProviderFake;
+    let origin: GitHttpServer;
+    let forge: ServerProcess;
+    let home: string;
+    let repo: string;
+    let bare: string;
+    let projectId: string;
+    let taskId: string;
+    let attemptId: string;
+    let number: number;
+    const answers: string[] = [];
+
+    const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
+      const response = await fetch(`${forge.url}/api/v1${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      answers.push(text);
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    };
+    const until = async <T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> => {
+      // A backstop far above what a busy machine needs; the wait ends as soon as the check holds.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const value = await check();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`${provider.id}: ${what} did not happen`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const finished = () => until('the attempt finishing', async () => {
+      const { body } = await api('GET', `/attempts/${attemptId}`);
+      return ['succeeded', 'failed', 'cancelled'].includes(body.state) && body.followUpPrompt === null ? body : undefined;
+    });
+    const refresh = async () => {
+      const refreshed = await api('POST', `/attempts/${attemptId}/pull-request/refresh`);
+      assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+      return refreshed.body;
+    };
+    const remoteHead = async () => (await gitAsync(['rev-parse', `refs/heads/${(await api('GET', `/attempts/${attemptId}`)).body.branch}`], { cwd: bare })).stdout.trim();
+
+    before(async () => {
+      dirs = tempDir(`forge-pr-${provider.id}-`);
+      fake = await provider.start({ owner: 'acme', repo: 'widgets' });
+      origin = await startGitHttpServer({ root: join(dirs.path, 'served'), username: null, token: fake.token });
+      repo = makeRepo(join(dirs.path, 'widgets'));
+      bare = await origin.createBareRepo('acme/widgets', { from: repo });
+      git(repo, 'remote', 'add', 'origin', origin.repoUrl('acme/widgets'));
+      home = join(dirs.path, 'home');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(home);
+      writeFileSync(join(home, 'config.json'), JSON.stringify({ gitHosts: { '127.0.0.1': { provider: provider.id, apiUrl: fake.apiBaseUrl, token: fake.token } } }));
+      // The scheduled poll stays out of the way (an hour); the test polls on demand, and the poll
+      // the end of a reaction's run sets off is what pushes its work.
+      forge = await startServerProcess(home, await freePort(), { FORGE_LOG_LEVEL: 'debug', FORGE_PULL_REQUEST_POLL_INTERVAL_MS: '3600000', FORGE_VALIDATE_RESPONSES: '1' });
+      const project = await api('POST', '/projects', { name: 'widgets', repoPath: repo });
+      assert.equal(project.status, 201, JSON.stringify(project.body));
+      projectId = project.body.id;
+    });
+
+    after(async () => {
+      forge?.child.kill('SIGTERM');
+      await forge?.exited;
+      await origin?.close();
+      await fake?.close();
+      dirs?.cleanup();
+    });
+
+    it('opens the pull request once: pushes the branch with the token, and a second call answers the same one', async () => {
+      const task = await api('POST', '/tasks', { projectId, title: 'Make widgets add up', description: 'The sum is wrong for empty widgets.' });
+      taskId = task.body.id;
+      // Each run writes the prompt it got into a new file, so what a follow-up told the agent is in the branch.
+      const command = 'n=$(ls prompt-*.txt 2>/dev/null | wc -l); cat > prompt-$n.txt; echo "Wrote prompt-$n.txt"';
+      const started = await api('POST', `/tasks/${taskId}/attempts`, { executor: 'script', options: { command } });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      attemptId = started.body.id;
+      assert.equal((await finished()).state, 'succeeded');
+
+      const opened = await api('POST', `/attempts/${attemptId}/pull-request`, { draft: false });
+      assert.equal(opened.status, 200, JSON.stringify(opened.body));
+      number = opened.body.number;
+      assert.equal(opened.body.provider, provider.id);
+      assert.equal(opened.body.state, 'open');
+      assert.equal(opened.body.repository, 'acme/widgets');
+      const onHost = fake.pullRequests();
+      assert.equal(onHost.length, 1);
+      assert.equal(onHost[0]!.head, opened.body.head);
+      assert.equal(onHost[0]!.base, 'main');
+      assert.match(onHost[0]!.title, /Make widgets add up/);
+      assert.match(onHost[0]!.body, /The sum is wrong for empty widgets/);
+      assert.match(onHost[0]!.body, /Wrote prompt-0\.txt/, "the agent's summary, from its commit");
+      assert.equal(await remoteHead(), git(repo, 'rev-parse', opened.body.head), 'the branch was pushed first');
+
+      const again = await api('POST', `/attempts/${attemptId}/pull-request`);
+      assert.equal(again.status, 200);
+      assert.equal(again.body.number, number);
+      assert.equal(fake.pullRequests().length, 1, 'no second pull request');
+      assert.deepEqual((await api('GET', `/attempts/${attemptId}/pull-request`)).body.number, number);
+    });
+
+    it('follows checks: pending, then a failure that becomes a follow-up carrying it, whose work is pushed', async () => {
+      const reactions = await api('PATCH', `/projects/${projectId}`, { pullRequestReactions: { ciFailure: true, reviewComments: true, maxFollowUps: 2 } });
+      assert.equal(reactions.status, 200, JSON.stringify(reactions.body));
+      fake.setChecks(number, 'pending', { name: 'unit tests' });
+      const pending = await refresh();
+      assert.equal(pending.checks.state, 'pending');
+      assert.equal(pending.reactions.used, 0);
+
+      fake.setChecks(number, 'failure', { name: 'unit tests', summary: FAILURE });
+      const failed = await refresh();
+      assert.equal(failed.checks.state, 'failure');
+      assert.equal(failed.reactions.used, 1);
+      assert.equal(failed.reactions.pending, 'checks');
+      const headBefore = await remoteHead();
+      await finished();
+      // The end of the run sets off a poll that pushes its commit to the pull request's branch.
+      await until('the reaction pushed', async () => (await api('GET', `/attempts/${attemptId}/pull-request`)).body.reactions.pending === null);
+      const headAfter = await remoteHead();
+      assert.notEqual(headAfter, headBefore);
+      const told = (await gitAsync(['show', `${headAfter}:prompt-1.txt`], { cwd: bare })).stdout;
+      assert.match(told, /unit tests/);
+      assert.match(told, new RegExp(FAILURE.replace(/[.()]/g, '\\$&')), 'the failure reached the agent');
+
+      fake.setHeadSha(number, headAfter);
+      fake.setChecks(number, 'success', { name: 'unit tests' });
+      const passing = await refresh();
+      assert.equal(passing.checks.state, 'success');
+      // Bitbucket answers the 12-character abbreviation of the commit.
+      assert.ok(headAfter.startsWith(passing.headSha), `${passing.headSha} is ${headAfter}`);
+      assert.equal(passing.reactions.used, 1, 'passing checks set nothing off');
+    });
+
+    it('turns a review comment into a follow-up with its file and line, then tells a person when the budget is spent', async () => {
+      fake.addReviewComment(number, { body: 'Handle the empty list here.', path: 'src/widget.ts', line: 12, author: 'reviewer' });
+      const commented = await refresh();
+      assert.equal(commented.reactions.used, 2);
+      assert.equal(commented.reactions.pending, 'review');
+      await finished();
+      await until('the review reaction pushed', async () => (await api('GET', `/attempts/${attemptId}/pull-request`)).body.reactions.pending === null);
+      const told = (await gitAsync(['show', `${await remoteHead()}:prompt-2.txt`], { cwd: bare })).stdout;
+      assert.match(told, /src\/widget\.ts:12/);
+      assert.match(told, /Handle the empty list here\./);
+
+      fake.addReviewComment(number, { body: 'And rename it.', path: 'src/widget.ts', line: 3, author: 'reviewer' });
+      const spent = await refresh();
+      assert.equal(spent.reactions.used, 2, 'no follow-up past the budget');
+      assert.ok(spent.reactions.budgetSpentAt, 'a person is told');
+      assert.equal((await api('GET', `/attempts/${attemptId}`)).body.state, 'succeeded', 'the attempt was not queued again');
+    });
+
+    it('a rate limit is a clear error naming the host and the wait, and the next poll recovers', async () => {
+      fake.rateLimitNext(30);
+      const limited = await api('POST', `/attempts/${attemptId}/pull-request/refresh`);
+      assert.equal(limited.status, 503, JSON.stringify(limited.body));
+      assert.equal(limited.body.error.code, 'FORGE_PROVIDER_RATE_LIMITED');
+      assert.match(limited.body.error.message, /at 127\.0\.0\.1 rate-limited Forge/);
+      assert.equal(limited.body.error.details.retryAfterSeconds, 30);
+      const stored = (await api('GET', `/attempts/${attemptId}/pull-request`)).body;
+      assert.equal(stored.lastError.code, 'FORGE_PROVIDER_RATE_LIMITED');
+    });
+
+    it('moves the task to done once the host merged the pull request', async () => {
+      fake.merge(number);
+      const merged = await refresh();
+      assert.equal(merged.state, 'merged');
+      assert.equal(merged.lastError, null);
+      await until('the task closing', async () => (await api('GET', `/tasks/${taskId}`)).body.status === 'done');
+    });
+
+    it('sent every request as the vendor describes it, and left the token nowhere', async () => {
+      fake.host.assertClean();
+      for (const where of [join(repo, '.git'), join(home, 'worktrees')]) assert.deepEqual(filesHolding(where, fake.token), [], where);
+      for (const file of readdirSync(home).filter((name) => name.startsWith('forge.sqlite'))) {
+        assert.ok(!readFileSync(join(home, file)).includes(fake.token), `${file} (events, logs, rows) holds no token`);
+      }
+      assert.deepEqual(answers.filter((answer) => answer.includes(fake.token)), []);
+      const log = forge.output();
+      assert.match(log, /pull request opened/, 'the log was captured');
+      assert.ok(!log.includes(fake.token), 'the server log holds no token');
+    });
+  });
+}
