@@ -156,6 +156,8 @@ for (const provider of PROVIDERS) {
       assert.equal(again.body.number, number);
       assert.equal(fake.pullRequests().length, 1, 'no second pull request');
       assert.deepEqual((await api('GET', `/attempts/${attemptId}/pull-request`)).body.number, number);
+      const attempt = (await api('GET', `/attempts/${attemptId}`)).body;
+      assert.deepEqual(attempt.pullRequest, { number, url: opened.body.url, state: 'open', checks: null }, 'the attempt shows its pull request');
     });
 
     it('follows checks: pending, then a failure that becomes a follow-up carrying it, whose work is pushed', async () => {
@@ -225,6 +227,7 @@ for (const provider of PROVIDERS) {
       assert.equal(merged.state, 'merged');
       assert.equal(merged.lastError, null);
       await until('the task closing', async () => (await api('GET', `/tasks/${taskId}`)).body.status === 'done');
+      assert.equal((await api('GET', `/attempts/${attemptId}`)).body.pullRequest.state, 'merged');
     });
 
     it('sent every request as the vendor describes it, and left the token nowhere', async () => {

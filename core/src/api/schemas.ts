@@ -108,6 +108,15 @@ export const attemptModel = Joi.object({
   worktreeReadyAt: timestamp.allow(null).required().description("when the current run's worktree was ready"),
   agentStartedAt: timestamp.allow(null).required().description("when the current run's agent was started"),
   finishedAt: timestamp.allow(null).required(),
+  pullRequest: Joi.object({
+    number: Joi.number().integer().required(),
+    url: Joi.string().required(),
+    state: Joi.string().valid('open', 'closed', 'merged').required(),
+    checks: Joi.string().valid('none', 'pending', 'success', 'failure').allow(null).required(),
+  })
+    .allow(null)
+    .label('AttemptPullRequest')
+    .description('its pull request, when one was opened (GET /attempts/{id}/pull-request has the rest); only on GET /attempts/{id}'),
 }).label('Attempt');
 
 export const processModel = Joi.object({

@@ -63,6 +63,12 @@ export class PullRequestService {
     return pullRequestView(record, project.pullRequestReactions);
   }
 
+  /** The few facts the attempt itself shows about its pull request, or null without one. */
+  async summary(attemptId: string): Promise<{ number: number; url: string; state: PullRequestRecord['state']; checks: ChecksReport['state'] | null } | null> {
+    const record = await this.stores.pullRequests.get(attemptId);
+    return record ? { number: record.number, url: record.url, state: record.state, checks: record.checks?.state ?? null } : null;
+  }
+
   /**
    * Pushes the attempt's branch and opens its pull request, or answers the one it has. In turn
    * per attempt, and the host is asked first for a pull request of the branch, so neither a

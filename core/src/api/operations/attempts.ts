@@ -93,14 +93,14 @@ export const getAttemptsByAttemptId = defineOperation({
   kind: 'call',
   name: 'getAttemptsByAttemptId',
   mcp: { tool: "get_attempt", title: "Get an attempt", description:
-    "Get one attempt: its state, executor, branch, worktree, error (when it failed) and merge commit (when merged). To wait for it to change, use wait_for_attempt instead of calling this in a loop." },
+    "Get one attempt: its state, executor, branch, worktree, error (when it failed), merge commit (when merged) and pull request (when opened). To wait for it to change, use wait_for_attempt instead of calling this in a loop." },
   summary: 'Get an attempt',
   tags,
   http: { method: 'GET', path: '/attempts/{attemptId}', status: 200 },
   input: { path },
   output: attemptModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
-  handler: ({ attemptId }: AttemptId, { services }) => services.attempts.get(attemptId),
+  handler: async ({ attemptId }: AttemptId, { services }) => ({ ...(await services.attempts.get(attemptId)), pullRequest: await services.pullRequests.summary(attemptId) }),
 });
 
 export const postAttemptsByAttemptIdStop = defineOperation({
