@@ -52,6 +52,7 @@ export class ProviderDriver {
     const log = this.logger.child({ provider: entry.id, host: resolved.remote.host });
     const mask = <T>(value: T): T => redactValues(value, this.options.secrets());
     const packLog = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, data?: Record<string, unknown>) => log[level](mask(data ?? {}), mask(message));
+    const packLogger = { debug: packLog('debug'), info: packLog('info'), warn: packLog('warn'), error: packLog('error') };
     try {
       return await invokeHook(site, this.options.requestTimeoutMs * REQUESTS_PER_HOOK, (signal) => {
         const ctx: ProviderContext = {
@@ -60,7 +61,7 @@ export class ProviderDriver {
             timeoutMs: this.options.requestTimeoutMs,
             signal,
             secrets: this.options.secrets(),
-            log: { debug: packLog('debug'), info: packLog('info'), warn: packLog('warn'), error: packLog('error') },
+            log: packLogger,
             onAnswer: (_url, response) => {
               this.budget.spend(host);
               if (response) this.budget.observe(host, response);
@@ -69,7 +70,7 @@ export class ProviderDriver {
           apiBaseUrl,
           token,
           signal,
-          log: { debug: packLog('debug'), info: packLog('info'), warn: packLog('warn'), error: packLog('error') },
+          log: packLogger,
         };
         const call = resolved.entry.provider[hook] as (value: Hooks[H][0], context: ProviderContext) => Promise<Hooks[H][1]>;
         return call.call(resolved.entry.provider, input, ctx);
