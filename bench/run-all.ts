@@ -19,6 +19,7 @@ import { benchEventLog } from './sections/event-log.ts';
 import { benchEventPipeline } from './sections/event-pipeline.ts';
 import { benchListTasks } from './sections/list-tasks.ts';
 import { benchMcpOverhead } from './sections/mcp-overhead.ts';
+import { benchPullRequests } from './sections/pull-requests.ts';
 import { benchServerStartup } from './sections/server-startup.ts';
 import { benchSseSlowClients } from './sections/sse-slow-clients.ts';
 import { benchTaskCreation } from './sections/task-creation.ts';
@@ -117,6 +118,9 @@ async function main(): Promise<void> {
   progress('section 11: the claude-code and codex executors driving replaying stand-ins for their CLIs, with their own server');
   const agentProtocols = await benchAgentProtocols(join(tempRoot, 'agent-protocols'), transcript);
 
+  progress('section 13: opening and polling pull requests on a fake GitHub and a git http-backend, with their own server');
+  const pullRequests = await benchPullRequests(join(tempRoot, 'pull-requests'));
+
   const results: BenchResults = {
     taskCreation,
     listTasks,
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
     eventLog,
     agentProtocols,
     mcpOverhead,
+    pullRequests,
   };
   const targets = checkTargets(results);
   printTargets(targets);

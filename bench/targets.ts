@@ -6,6 +6,7 @@ import type { EventLogResult } from './sections/event-log.ts';
 import type { EventPipelineResult } from './sections/event-pipeline.ts';
 import type { ListTasksResult } from './sections/list-tasks.ts';
 import type { McpOverheadRow } from './sections/mcp-overhead.ts';
+import type { PullRequestsResult } from './sections/pull-requests.ts';
 import type { ServerStartupResult } from './sections/server-startup.ts';
 import type { SseSlowClientsResult } from './sections/sse-slow-clients.ts';
 import type { TaskCreationLevel } from './sections/task-creation.ts';
@@ -25,6 +26,7 @@ export interface BenchResults {
   eventLog: EventLogResult;
   agentProtocols: AgentProtocolsResult;
   mcpOverhead: McpOverheadRow[];
+  pullRequests: PullRequestsResult;
 }
 
 export interface TargetCheck {
@@ -94,6 +96,9 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     check('MCP tools/call over REST, create_task, 2026-07-28 (p50 difference)', mcpAdds('create_task', 'mcp 2026-07-28'), 'ms', '<', 1),
     check('MCP tools/call over REST, list_tasks, 2025-11-25 session (p50 difference)', mcpAdds('list_tasks', 'mcp 2025-11-25'), 'ms', '<', 1),
     check('MCP tools/call over REST, create_task, 2025-11-25 session (p50 difference)', mcpAdds('create_task', 'mcp 2025-11-25'), 'ms', '<', 1),
+    reportText('open a pull request (push + find + create + comments), Forge vs by hand, p50', `${formatNumber(r.pullRequests.open.p50)} ms vs ${formatNumber(r.pullRequests.rawOpen.p50)} ms`),
+    reportText('poll a pull request (state + checks), Forge vs by hand, p50', `${formatNumber(r.pullRequests.refresh.p50)} ms vs ${formatNumber(r.pullRequests.rawRefresh.p50)} ms`),
+    reportText('requests the GitHub fake found off its OpenAPI', String(r.pullRequests.hostProblems)),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, server peak RSS`, r.sseSlowClients.peakRssMb, 'MB'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, RSS after they closed`, r.sseSlowClients.rssAfterCloseMb, 'MB'),
     // Section 1's creations each append their event too: the issue's goal is on its 50-client level.
