@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ProviderFake } from '@forge-core/openapi-fake-host';
 import { git as gitAsync } from '../src/git/git.ts';
 import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.ts';
 import { git, makeRepo } from './support/git-repo.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { tempDir } from './support/temp-dir.ts';
-
-/** What each provider pack's stateful fake host offers (git-providers/<id>/test/support/fake-<id>.ts). */
-interface ProviderFake {
-  apiBaseUrl: string;
-  token: string;
-  host: { problems: string[]; assertClean(): void };
-  pullRequests(): { number: number; head: string; base: string; state: 'open' | 'closed' | 'merged'; title: string; body: string; draft: boolean; headSha: string }[];
-  setHeadSha(number: number, sha: string): void;
-  setChecks(number: number, state: 'pending' | 'success' | 'failure', options?: { name?: string; summary?: string }): void;
-  addReviewComment(number: number, comment: { body: string; path?: string; line?: number; author?: string }): void;
-  merge(number: number): void;
-  rateLimitNext(retryAfterSeconds: number): void;
-  close(): Promise<void>;
-}
 
 const PROVIDERS = [
   { id: 'github', start: async (options: object) => (await import('../../git-providers/github/test/support/fake-github.ts')).startFakeGitHub(options) },

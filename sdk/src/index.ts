@@ -7,6 +7,7 @@ export * from './approvals.ts';
 export * from './mcp-servers.ts';
 export * from './executor.ts';
 export * from './git-provider.ts';
+export * from './git-remote.ts';
 export * from './provider-http-error.ts';
 export * from './provider-pages.ts';
 export * from './pack.ts';

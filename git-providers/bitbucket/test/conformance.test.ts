@@ -28,6 +28,7 @@ gitProviderConformance({
     { url: 'git@bitbucket.org:acme/widgets.git', expected: widgets },
     { url: 'git@bitbucket.org:acme/widgets', expected: widgets },
     { url: 'git@Bitbucket.Org:acme/widgets.git/', expected: widgets },
+    { url: 'bitbucket.org:acme/widgets.git', expected: widgets },
     { url: 'https://bitbucket.org/Acme-Team_2/my.widgets-v2.git', expected: { host: 'bitbucket.org', owner: 'Acme-Team_2', repo: 'my.widgets-v2' } },
     // Other hosts are read only when configured as this provider's (anyHost).
     { url: 'https://github.com/acme/widgets.git', expected: null },
@@ -47,7 +48,6 @@ gitProviderConformance({
     { url: 'https://bitbucket.org/acme/wid%20gets.git', expected: null },
     { url: 'git@bitbucket.org:/acme/widgets.git', expected: null },
     { url: 'git@bitbucket.org:2222/acme/widgets.git', expected: null },
-    { url: 'bitbucket.org:acme/widgets.git', expected: null },
     { url: 'ftp://bitbucket.org/acme/widgets.git', expected: null },
   ],
 });

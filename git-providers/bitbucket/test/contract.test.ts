@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext } from '@forge-core/openapi-fake-host';
 import type { ForgeError, ForgeErrorCode, ProviderContext, RemoteRef } from '@forge-core/sdk';
 import { bitbucket } from '../src/index.ts';
 import { account, comment, commitStatus, page, pullRequest, type PullRequestFields, type Site } from './support/bitbucket-objects.ts';
 import { BASE_PATH, bitbucketSpec, errorAnswer } from './support/bitbucket-spec.ts';
-import { httpProviderContext, type RecordingProviderContext } from './support/provider-context.ts';
 
 const CREATE = 'POST /repositories/{workspace}/{repo_slug}/pullrequests';
 const LIST = 'GET /repositories/{workspace}/{repo_slug}/pullrequests';
@@ -34,7 +33,7 @@ async function serve(handlers: Record<string, FakeHandler>): Promise<RecordingPr
       request.headers['authorization'] === `Bearer ${TOKEN}` ? gate?.(request) : errorAnswer(request.operationId, 401, 'Access token expired or invalid.'),
   });
   site = { apiBaseUrl: host.url, webOrigin: 'https://bitbucket.org', workspace: 'acme', repo: 'widgets' };
-  return httpProviderContext(host.url, TOKEN);
+  return providerContextOver({ apiBaseUrl: host.url, token: TOKEN });
 }
 
 const fields = (overrides: Partial<PullRequestFields>): PullRequestFields => ({
@@ -107,7 +106,7 @@ describe('bitbucket provider against the Bitbucket Cloud 2.0 description', () =>
 
     it('sends no Authorization header when no token is configured', clean(async () => {
       await serve({ [CREATE]: () => ({ status: 201, body: pullRequest(site, fields({})) }) });
-      const error = await rejection(bitbucket.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, httpProviderContext(host.url, null)));
+      const error = await rejection(bitbucket.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, providerContextOver({ apiBaseUrl: host.url, token: null })));
       assert.equal(error.code, 'FORGE_PROVIDER_AUTH_FAILED');
       assert.equal(host.requests[0]?.headers['authorization'], undefined);
     }));
@@ -299,7 +298,7 @@ describe('bitbucket provider against the Bitbucket Cloud 2.0 description', () =>
       it(`${hook}: a refused token is FORGE_PROVIDER_AUTH_FAILED, and the token is in neither message nor details`, clean(async () => {
         await serve({});
         const wrong = 'bitbucket-wrong-token-c41d2e';
-        const error = await rejection(call(httpProviderContext(host.url, wrong)));
+        const error = await rejection(call(providerContextOver({ apiBaseUrl: host.url, token: wrong })));
         assert.equal(error.code, 'FORGE_PROVIDER_AUTH_FAILED');
         assert.equal(error.details?.['status'], 401);
         assert.ok(!`${error.message} ${JSON.stringify(error.details)}`.includes(wrong));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { providerContextOver } from '@forge-core/openapi-fake-host';
 import type { ForgeError, RemoteRef } from '@forge-core/sdk';
 import { bitbucket } from '../src/index.ts';
 import { startFakeBitbucket, type ProviderFake } from './support/fake-bitbucket.ts';
-import { httpProviderContext } from './support/provider-context.ts';
 
 const remote: RemoteRef = { host: 'bitbucket.org', owner: 'acme', repo: 'widgets' };
 const head = 'forge/1a2b3c4d-add-a-greeting';
@@ -19,7 +19,7 @@ async function rejection(call: Promise<unknown>): Promise<ForgeError> {
 
 describe('bitbucket provider against a stateful fake Bitbucket Cloud', () => {
   let fake: ProviderFake;
-  const ctx = () => httpProviderContext(fake.apiBaseUrl, fake.token);
+  const ctx = () => providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
 
   beforeEach(async () => {
     fake = await startFakeBitbucket();
@@ -108,7 +108,7 @@ describe('bitbucket provider against a stateful fake Bitbucket Cloud', () => {
 
   it('is refused with another token, and the token is not in the error', clean(async () => {
     const wrong = 'not-the-token-of-this-workspace';
-    const error = await rejection(bitbucket.getPullRequest({ remote, number: 1 }, httpProviderContext(fake.apiBaseUrl, wrong)));
+    const error = await rejection(bitbucket.getPullRequest({ remote, number: 1 }, providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: wrong })));
     assert.equal(error.code, 'FORGE_PROVIDER_AUTH_FAILED');
     assert.ok(!`${error.message} ${JSON.stringify(error.details)}`.includes(wrong));
   }));

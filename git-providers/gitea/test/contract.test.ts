@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startFakeHost, type FakeHost } from '@forge-core/openapi-fake-host';
+import { providerContextOver, startFakeHost, type FakeHost, type RecordingProviderContext } from '@forge-core/openapi-fake-host';
 import { ForgeError, type ForgeErrorCode, type RemoteRef } from '@forge-core/sdk';
 import { giteaProvider } from '../src/index.ts';
 import { startFakeGitea, type FakeGiteaOptions, type ProviderFake } from './support/fake-gitea.ts';
 import { GITEA_API_PATH, giteaSpecWithErrorBodies } from './support/gitea-spec.ts';
-import { httpProviderContext, type HttpProviderContext } from './support/http-provider-context.ts';
 
 const remote: RemoteRef = { host: 'gitea.example.org', owner: 'acme', repo: 'widgets' };
 const head = 'forge/1a2b3c4d-add-a-greeting';
@@ -28,15 +27,15 @@ async function rejectsWith(promise: Promise<unknown>, code: ForgeErrorCode, toke
 }
 
 describe("gitea provider against Gitea 1.20's API description", () => {
-  const started: { fake: ProviderFake; contexts: HttpProviderContext[] }[] = [];
+  const started: { fake: ProviderFake; contexts: RecordingProviderContext[] }[] = [];
 
   /** A fake Gitea checking every exchange against the spec, and a context factory for the provider. */
   async function gitea(options: FakeGiteaOptions = {}) {
     const fake = await startFakeGitea({ token: `gitea-contract-${randomUUID()}`, ...options });
-    const contexts: HttpProviderContext[] = [];
+    const contexts: RecordingProviderContext[] = [];
     started.push({ fake, contexts });
     const ctx = (token: string | null = fake.token) => {
-      const context = httpProviderContext(fake.apiBaseUrl, token);
+      const context = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token });
       contexts.push(context);
       return context;
     };
@@ -48,7 +47,7 @@ describe("gitea provider against Gitea 1.20's API description", () => {
     for (const { fake, contexts } of started.splice(0)) {
       await fake.close();
       fake.host.assertClean();
-      const outside = contexts.flatMap((context) => context.sentUrls).filter((url) => !url.startsWith(`${fake.apiBaseUrl}/`));
+      const outside = contexts.flatMap((context) => context.sent.map((request) => request.url)).filter((url) => !url.startsWith(`${fake.apiBaseUrl}/`));
       assert.deepEqual(outside, [], 'requests left ctx.apiBaseUrl');
     }
   });
@@ -186,7 +185,7 @@ describe("gitea provider against Gitea 1.20's API description", () => {
         authenticate: () => ({ status: 403, body: { message: 'token does not have at least one of required scope(s): [write:repository]', url: 'https://gitea.example.org/api/swagger' } }),
       });
       try {
-        const ctx = httpProviderContext(host.url, token);
+        const ctx = providerContextOver({ apiBaseUrl: host.url, token });
         const error = await rejectsWith(provider.createPullRequest({ remote, title: 'Add a greeting', head, base: 'main' }, ctx), 'FORGE_PROVIDER_AUTH_FAILED', token);
         assert.match(String(error.details?.['hostMessage']), /required scope\(s\): \[write:repository\]/);
         assert.equal(host.requests[0]?.headers['authorization'], `token ${token}`);

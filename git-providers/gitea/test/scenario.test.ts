@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { providerContextOver } from '@forge-core/openapi-fake-host';
 import { ForgeError, type RemoteRef } from '@forge-core/sdk';
 import { giteaProvider } from '../src/index.ts';
 import { startFakeGitea, type ProviderFake } from './support/fake-gitea.ts';
-import { httpProviderContext } from './support/http-provider-context.ts';
 
 const remote: RemoteRef = { host: 'gitea.example.org', owner: 'acme', repo: 'widgets' };
 const head = 'forge/1a2b3c4d-add-a-greeting';
@@ -18,7 +18,7 @@ describe('gitea provider: a pull request on a stateful Gitea', () => {
     host.assertClean();
   });
 
-  const ctx = () => httpProviderContext(gitea.apiBaseUrl, gitea.token);
+  const ctx = () => providerContextOver({ apiBaseUrl: gitea.apiBaseUrl, token: gitea.token });
 
   it('follows a pull request from opening to merge: checks pending, failing with a summary, passing, a review comment, merged', async () => {
     const opened = await giteaProvider.createPullRequest({ remote, title: 'Add a greeting', body: 'Written by Forge.', head, base: 'main' }, ctx());

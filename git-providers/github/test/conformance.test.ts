@@ -23,11 +23,12 @@ gitProviderConformance({
     { url: 'ssh://git@github.com:22/acme/widgets', expected: widgets },
     { url: 'ssh://git@ssh.github.com:443/acme/widgets.git', expected: widgets },
     { url: 'SSH://git@SSH.GitHub.com:443/acme/widgets.git', expected: widgets },
-    // scp-like, including GitHub Enterprise Cloud's SSH certificate user (org-ID@github.com)
+    // scp-like, including GitHub Enterprise Cloud's SSH certificate user (org-ID@github.com), and without a user
     { url: 'git@github.com:acme/widgets.git', expected: widgets },
     { url: 'git@github.com:acme/widgets', expected: widgets },
     { url: 'git@GITHUB.com:acme/widgets.git/', expected: widgets },
     { url: 'org-1234567@github.com:acme/widgets.git', expected: widgets },
+    { url: 'github.com:acme/widgets.git', expected: widgets },
     // names GitHub allows: dots, dashes, underscores, a leading dot
     { url: 'https://github.com/Acme-Corp/my_repo.js.git', expected: { host: 'github.com', owner: 'Acme-Corp', repo: 'my_repo.js' } },
     { url: 'git@github.com:acme/.github.git', expected: { host: 'github.com', owner: 'acme', repo: '.github' } },
@@ -56,6 +57,5 @@ gitProviderConformance({
     { url: 'git://github.com/acme/widgets.git', expected: null },
     { url: 'file:///home/acme/widgets.git', expected: null },
     { url: 'C:/code/acme/widgets', expected: null },
-    { url: 'github.com:acme/widgets.git', expected: null },
   ],
 });

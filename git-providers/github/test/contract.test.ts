@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext } from '@forge-core/openapi-fake-host';
 import type { ForgeError, RemoteRef } from '@forge-core/sdk';
 import { github } from '../src/index.ts';
 import { gitHubPage } from './support/github-pages.ts';
 import { GITHUB_SPECS, loadGitHubSpec } from './support/github-spec.ts';
-import { recordingProviderContext, type RecordingProviderContext } from './support/provider-context.ts';
 
 const TARGETS = [
   { name: 'GitHub.com (api.github.com)', spec: GITHUB_SPECS['api.github.com'], basePath: '' },
@@ -70,7 +69,7 @@ for (const target of TARGETS) {
     /** A fake GitHub validating against the target's spec, and a provider context aimed at it. */
     async function fakeGitHub(handlers: Record<string, FakeHandler>, options: { authenticate?: (request: FakeRequest) => FakeAnswer | undefined; token?: string | null } = {}) {
       const host = await startFakeHost({ spec: await loadGitHubSpec(target.spec), basePath: target.basePath, label: 'github', handlers, ...(options.authenticate ? { authenticate: options.authenticate } : {}) });
-      const ctx = recordingProviderContext({ apiBaseUrl: host.url, token: options.token === undefined ? TOKEN : options.token });
+      const ctx = providerContextOver({ apiBaseUrl: host.url, token: options.token === undefined ? TOKEN : options.token });
       started.push({ host, ctx });
       return { host, ctx };
     }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { providerContextOver } from '@forge-core/openapi-fake-host';
 import type { ForgeError, RemoteRef } from '@forge-core/sdk';
 import { github } from '../src/index.ts';
 import { startFakeGitHub, type ProviderFake } from './support/fake-github.ts';
-import { recordingProviderContext } from './support/provider-context.ts';
 
 const remote: RemoteRef = { host: 'github.com', owner: 'acme', repo: 'widgets' };
 const head = 'forge/1a2b3c4d-add-a-greeting';
@@ -18,7 +18,7 @@ async function rejection(promise: Promise<unknown>): Promise<ForgeError> {
 
 describe('github provider through a stateful fake GitHub', () => {
   let fake: ProviderFake;
-  const ctx = (token: string | null = fake.token) => recordingProviderContext({ apiBaseUrl: fake.apiBaseUrl, token });
+  const ctx = (token: string | null = fake.token) => providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token });
   const open = () => github.createPullRequest({ remote, title: 'Add a greeting', body: 'Written by Forge.', head, base: 'main' }, ctx());
 
   beforeEach(async () => {

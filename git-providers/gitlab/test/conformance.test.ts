@@ -24,12 +24,13 @@ gitProviderConformance({
     { url: 'https://gitlab.com/acme/platform/tools/widgets.git', expected: nested },
     { url: 'git@gitlab.com:acme/platform/tools/widgets.git', expected: nested },
     { url: 'ssh://git@gitlab.com/acme/platform/tools/widgets', expected: nested },
-    // ssh:// with and without a port, scp-like
+    // ssh:// with and without a port, scp-like with and without a user
     { url: 'ssh://git@gitlab.com/acme/widgets.git', expected: widgets },
     { url: 'ssh://git@gitlab.com:22/acme/widgets.git', expected: widgets },
     { url: 'git@gitlab.com:acme/widgets.git', expected: widgets },
     { url: 'git@gitlab.com:acme/widgets', expected: widgets },
     { url: 'git@GITLAB.com:acme/widgets.git', expected: widgets },
+    { url: 'gitlab.com:acme/widgets.git', expected: widgets },
     // GitLab.com's SSH over port 443 is gitlab.com's projects
     { url: 'ssh://git@altssh.gitlab.com:443/acme/widgets.git', expected: widgets },
     // names GitLab allows: dots, dashes, underscores
@@ -48,7 +49,6 @@ gitProviderConformance({
     { url: 'https://gitlab.com/acme/../widgets.git', expected: null },
     { url: 'https://gitlab.com/acme/widgets.git?ref=main', expected: null },
     { url: 'ftp://gitlab.com/acme/widgets.git', expected: null },
-    { url: 'gitlab.com:acme/widgets.git', expected: null },
     { url: 'git@gitlab.com:', expected: null },
   ],
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext } from '@forge-core/openapi-fake-host';
 import type { ForgeError, RemoteRef } from '@forge-core/sdk';
 import { gitlab } from '../src/index.ts';
 import { commitStatusBody, errorBody, mergeRequestBasicBody, mergeRequestBody, noteBody, pipelineBody, type MergeRequestFields, type UserFields } from './support/gitlab-bodies.ts';
 import { gitlabPage } from './support/gitlab-pages.ts';
 import { gitlabSpec } from './support/gitlab-spec.ts';
-import { providerContext, type RecordingContext } from './support/provider-context.ts';
 
 // Every request is checked against the recorded GitLab spec as it is; the answers against it with
 // the corrections gitlabSpec() lists (error bodies, lists declared as single objects) and
@@ -30,7 +29,7 @@ const OPS = {
 } as const;
 
 let host: FakeHost;
-let ctx: RecordingContext;
+let ctx: RecordingProviderContext;
 
 /** GitLab's gate as documented: PRIVATE-TOKEN with the token, else 401 with its message. */
 const tokenGate = (request: FakeRequest): FakeAnswer | undefined =>
@@ -38,7 +37,7 @@ const tokenGate = (request: FakeRequest): FakeAnswer | undefined =>
 
 async function serve(handlers: Record<string, FakeHandler>, options: { gate?: (request: FakeRequest) => FakeAnswer | undefined; basePath?: string; token?: string | null } = {}): Promise<void> {
   host = await startFakeHost({ spec: gitlabSpec(), lenientNulls: true, label: 'gitlab', handlers, authenticate: options.gate ?? tokenGate, basePath: options.basePath ?? '' });
-  ctx = providerContext(`${host.url}/api/v4`, options.token === undefined ? TOKEN : options.token);
+  ctx = providerContextOver({ apiBaseUrl: `${host.url}/api/v4`, token: options.token === undefined ? TOKEN : options.token });
 }
 
 const webOrigin = () => host.origin;
@@ -112,7 +111,7 @@ function assertNoToken(error: ForgeError): void {
 /** What every test checks of the requests it made: under ctx.apiBaseUrl, with the token as GitLab documents it. */
 function assertRequestsAsDocumented(): void {
   assert.ok(host.requests.length > 0, 'the provider made no request');
-  for (const url of ctx.urls) assert.ok(url.startsWith(`${ctx.apiBaseUrl}/`), `${url} is outside ctx.apiBaseUrl ${ctx.apiBaseUrl}`);
+  for (const { url } of ctx.sent) assert.ok(url.startsWith(`${ctx.apiBaseUrl}/`), `${url} is outside ctx.apiBaseUrl ${ctx.apiBaseUrl}`);
   for (const request of host.requests) {
     assert.equal(request.headers['private-token'], ctx.token ?? undefined, `${request.method} ${request.path}: PRIVATE-TOKEN`);
     assert.equal(request.headers['authorization'], undefined, `${request.method} ${request.path}: no Authorization header beside PRIVATE-TOKEN`);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { startFakeHost, type FakeAnswer, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
 import type { ProviderContext, RemoteRef } from '@forge-core/sdk';
 import { loadExchangeFixtures, type RecordedExchange } from '@forge-core/sdk/testing';
 import { gitlab } from '../src/index.ts';
 import { gitlabSpec } from './support/gitlab-spec.ts';
-import { providerContext } from './support/provider-context.ts';
 
 const fixtures = loadExchangeFixtures(new URL('./exchanges/', import.meta.url).pathname);
 const OPERATIONS = [
@@ -63,7 +62,7 @@ describe('gitlab recorded exchanges agree with the recorded GitLab spec', () => 
         },
         handlers: Object.fromEntries(OPERATIONS.map((operation) => [operation, (request: FakeRequest) => answer(gated.get(request) as RecordedExchange)])),
       });
-      const ctx: ProviderContext = providerContext(`${host.url}/api/v4`, 'glpat-exchanges-agree-with-spec');
+      const ctx: ProviderContext = providerContextOver({ apiBaseUrl: `${host.url}/api/v4`, token: 'glpat-exchanges-agree-with-spec' });
       const hook = gitlab[fixture.call] as (input: unknown, ctx: ProviderContext) => Promise<unknown>;
       const outcome = await hook.call(gitlab, fixture.input, ctx).then(
         (value) => ({ value }),

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { providerContextOver } from '@forge-core/openapi-fake-host';
 import type { ForgeError, PullRequestRef, RemoteRef } from '@forge-core/sdk';
 import { gitlab } from '../src/index.ts';
 import { startFakeGitLab, type ProviderFake } from './support/fake-gitlab.ts';
-import { providerContext } from './support/provider-context.ts';
 
 const remote: RemoteRef = { host: 'gitlab.example.org', owner: 'acme/platform', repo: 'widgets' };
 const HEAD = 'forge/1a2b3c4d-add-a-greeting';
@@ -29,7 +29,7 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
   });
 
   it('opens it, follows its checks from pending to failure to success, reads a review comment and sees it merged', async () => {
-    const ctx = providerContext(fake.apiBaseUrl, fake.token);
+    const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     const opened = await gitlab.createPullRequest({ remote, title: 'Add a greeting', body: 'Written by Forge attempt 1a2b3c4d.', head: HEAD, base: 'main' }, ctx);
     const [stored] = fake.pullRequests();
     assert.deepEqual(opened, {
@@ -93,7 +93,7 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
   });
 
   it('answers a second merge request for the same branch with GitLab\'s conflict, as FORGE_PROVIDER_CONFLICT', async () => {
-    const ctx = providerContext(fake.apiBaseUrl, fake.token);
+    const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     await gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx);
     const error = await rejectionOf(gitlab.createPullRequest({ remote, title: 'Add a greeting, again', head: HEAD, base: 'main' }, ctx));
     assert.equal(error.code, 'FORGE_PROVIDER_CONFLICT');
@@ -104,7 +104,7 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
   });
 
   it('opens a draft with GitLab\'s title marker and reads it back as a draft without it', async () => {
-    const ctx = providerContext(fake.apiBaseUrl, fake.token);
+    const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     const draft = await gitlab.createPullRequest({ remote, title: 'Split the parser', head: 'forge/5e6f-split', base: 'main', draft: true }, ctx);
     assert.equal(fake.pullRequests()[0]?.title, 'Draft: Split the parser');
     assert.equal(fake.pullRequests()[0]?.draft, true);
@@ -113,7 +113,7 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
   });
 
   it('finds the newest merge request of a branch, a closed one too, and none for another branch', async () => {
-    const ctx = providerContext(fake.apiBaseUrl, fake.token);
+    const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     const first = await gitlab.createPullRequest({ remote, title: 'First try', head: HEAD, base: 'main' }, ctx);
     fake.closePullRequest(first.number);
     assert.equal((await gitlab.findPullRequest!({ remote, head: HEAD, base: 'main' }, ctx))?.state, 'closed');
@@ -126,11 +126,11 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
 
   it('maps a wrong token and a rate limit to their codes, and never shows the token', async () => {
     const wrongToken = 'glpat-this-is-not-the-right-one';
-    const refused = await rejectionOf(gitlab.getPullRequest({ remote, number: 1 }, providerContext(fake.apiBaseUrl, wrongToken)));
+    const refused = await rejectionOf(gitlab.getPullRequest({ remote, number: 1 }, providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: wrongToken })));
     assert.equal(refused.code, 'FORGE_PROVIDER_AUTH_FAILED');
     assert.equal(refused.details?.['hostMessage'], '401 Unauthorized');
 
-    const ctx = providerContext(fake.apiBaseUrl, fake.token);
+    const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     await gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx);
     fake.rateLimitNext(42);
     const limited = await rejectionOf(gitlab.getPullRequest({ remote, number: 1 }, ctx));
@@ -146,7 +146,7 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
   });
 
   it('finds nothing in another project', async () => {
-    const ctx = providerContext(fake.apiBaseUrl, fake.token);
+    const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     const error = await rejectionOf(gitlab.getPullRequest({ remote: { ...remote, owner: 'acme' }, number: 1 }, ctx));
     assert.equal(error.code, 'FORGE_PROVIDER_NOT_FOUND');
     assert.equal(error.details?.['hostMessage'], '404 Project Not Found');

@@ -1,27 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { startFakeHost, type FakeAnswer, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { startFakeHost, type FakeAnswer, type FakeRequest, type ProviderFake } from '@forge-core/openapi-fake-host';
 import { account, comment, commitStatus, page, pullRequest, type CommitStatusState, type PullRequestState, type Site } from './bitbucket-objects.ts';
 import { BASE_PATH, bitbucketSpec, errorAnswer } from './bitbucket-spec.ts';
 
-export interface ProviderFake {
-  /** Give this to the provider as ctx.apiBaseUrl. */
-  apiBaseUrl: string;
-  /** The only token it accepts (others → the host's 401). */
-  token: string;
-  /** The underlying fake host (problems, requests, assertClean). */
-  host: FakeHost;
-  /** `headSha` is the full hash; Bitbucket's answers carry its first 12 characters, as the real host does. */
-  pullRequests(): { number: number; head: string; base: string; state: 'open' | 'closed' | 'merged'; title: string; body: string; draft: boolean; headSha: string }[];
-  setHeadSha(number: number, sha: string): void;
-  /** The checks of the PR's current head sha: one build status per name, replaced when set again (Bitbucket keys statuses per commit). */
-  setChecks(number: number, state: 'pending' | 'success' | 'failure', options?: { name?: string; summary?: string }): void;
-  addReviewComment(number: number, comment: { body: string; path?: string; line?: number; author?: string }): void;
-  merge(number: number): void;
-  closePullRequest(number: number): void;
-  /** The next request answers the host's rate-limit response. */
-  rateLimitNext(retryAfterSeconds: number): void;
-  close(): Promise<void>;
-}
+/** For this pack's tests: one interface for all four fakes, since the core's end-to-end test drives them alike. */
+export type { ProviderFake };
 
 const OPERATIONS = {
   create: 'POST /repositories/{workspace}/{repo_slug}/pullrequests',
@@ -221,12 +204,14 @@ export async function startFakeBitbucket(options: { token?: string; owner?: stri
     apiBaseUrl: host.url,
     token,
     host,
+    // `headSha` is the full hash; Bitbucket's answers carry its first 12 characters, as the real host does.
     pullRequests: () =>
       pullRequests.map((pr) => ({ number: pr.id, head: pr.head, base: pr.base, state: CONTRACT_STATE[pr.state], title: pr.title, body: pr.body, draft: false, headSha: pr.headSha })),
     setHeadSha(number, sha) {
       if (!/^[0-9a-f]{12,40}$/.test(sha)) throw new Error(`fake Bitbucket: a head sha is 12 to 40 lowercase hex digits, received ${JSON.stringify(sha)}`);
       Object.assign(stored(number), { headSha: sha, updatedOn: now() });
     },
+    // One build status per name on the commit, replaced when set again: Bitbucket keys statuses per commit.
     setChecks(number, state, { name = 'CI', summary } = {}) {
       const sha = stored(number).headSha;
       const statuses = statusesByCommit.get(sha) ?? new Map<string, StoredStatus>();

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { startFakeHost, type FakeAnswer, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { startFakeHost, type FakeAnswer, type FakeRequest, type ProviderFake } from '@forge-core/openapi-fake-host';
 import { GITEA_API_PATH, giteaSpecWithErrorBodies } from './gitea-spec.ts';
 import {
   errorJson,
@@ -15,26 +15,8 @@ import {
   type FakeStatus,
 } from './gitea-json.ts';
 
-export interface ProviderFake {
-  /** Give this to the provider as ctx.apiBaseUrl. */
-  apiBaseUrl: string;
-  /** The only token it accepts (others → the host's 401). */
-  token: string;
-  /** The underlying fake host (problems, requests, assertClean). */
-  host: FakeHost;
-  /** The pull requests as the host stores them: a draft's title keeps its "WIP: " prefix. */
-  pullRequests(): { number: number; head: string; base: string; state: 'open' | 'closed' | 'merged'; title: string; body: string; draft: boolean; headSha: string }[];
-  setHeadSha(number: number, sha: string): void;
-  /** The checks of the PR's current head sha: one commit status, its context `name` (default "ci / test (pull_request)"). */
-  setChecks(number: number, state: 'pending' | 'success' | 'failure', options?: { name?: string; summary?: string }): void;
-  /** With a path: a review holding one inline comment, as Gitea's "add single comment" makes; without: a conversation comment. */
-  addReviewComment(number: number, comment: { body: string; path?: string; line?: number; author?: string }): void;
-  merge(number: number): void;
-  closePullRequest(number: number): void;
-  /** The next request answers the host's rate-limit response. */
-  rateLimitNext(retryAfterSeconds: number): void;
-  close(): Promise<void>;
-}
+/** For this pack's tests: one interface for all four fakes, since the core's end-to-end test drives them alike. */
+export type { ProviderFake };
 
 export interface FakeGiteaOptions {
   token?: string;
@@ -216,10 +198,12 @@ export async function startFakeGitea(options: FakeGiteaOptions = {}): Promise<Pr
     apiBaseUrl: host.url,
     token,
     host,
+    // As Gitea stores them: a draft's title keeps its "WIP: " prefix.
     pullRequests: () => pulls.map(({ number, head, base, state, title, body, headSha }) => ({ number, head, base, state, title, body, draft: isWorkInProgress(title), headSha })),
     setHeadSha(number, sha) {
       touch(Object.assign(pullOf(number), { headSha: sha }));
     },
+    // One commit status, its context the check's name (default "ci / test (pull_request)").
     setChecks(number, state, check = {}) {
       const pull = pullOf(number);
       const id = statuses.length + 1;
@@ -233,6 +217,7 @@ export async function startFakeGitea(options: FakeGiteaOptions = {}): Promise<Pr
         createdAt: now(),
       });
     },
+    // With a path: a review holding one inline comment, as Gitea's "add single comment" makes; without: a conversation comment.
     addReviewComment(number, comment) {
       const pull = pullOf(number);
       const author = comment.author ?? 'reviewer';

@@ -1,27 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type ProviderFake } from '@forge-core/openapi-fake-host';
 import { gitHubPage } from './github-pages.ts';
 import { GITHUB_SPECS, loadGitHubSpec } from './github-spec.ts';
 
-/** A stateful stand-in for GitHub's REST API: what a test of the core drives the github provider against. */
-export interface ProviderFake {
-  /** Give this to the provider as ctx.apiBaseUrl. */
-  apiBaseUrl: string;
-  /** The only token it accepts (others → GitHub's 401). */
-  token: string;
-  /** The underlying fake host (problems, requests, assertClean). */
-  host: FakeHost;
-  pullRequests(): { number: number; head: string; base: string; state: 'open' | 'closed' | 'merged'; title: string; body: string; draft: boolean; headSha: string }[];
-  setHeadSha(number: number, sha: string): void;
-  /** The checks of the PR's current head sha. */
-  setChecks(number: number, state: 'pending' | 'success' | 'failure', options?: { name?: string; summary?: string }): void;
-  addReviewComment(number: number, comment: { body: string; path?: string; line?: number; author?: string }): void;
-  merge(number: number): void;
-  closePullRequest(number: number): void;
-  /** The next request answers GitHub's rate-limit response. */
-  rateLimitNext(retryAfterSeconds: number): void;
-  close(): Promise<void>;
-}
+/** For this pack's tests: one interface for all four fakes, since the core's end-to-end test drives them alike. */
+export type { ProviderFake };
 
 interface FakePullRequest {
   number: number;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest } from '@forge-core/openapi-fake-host';
+import { startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type ProviderFake } from '@forge-core/openapi-fake-host';
 import {
   commitStatusBody,
   errorBody,
@@ -14,25 +14,8 @@ import {
 import { gitlabPage } from './gitlab-pages.ts';
 import { gitlabSpec } from './gitlab-spec.ts';
 
-/** A stateful GitLab for tests that drive a merge request's life: see startFakeGitLab. */
-export interface ProviderFake {
-  /** Give this to the provider as ctx.apiBaseUrl. */
-  apiBaseUrl: string;
-  /** The only token it accepts (others → the host's 401). */
-  token: string;
-  /** The underlying fake host (problems, requests, assertClean). */
-  host: FakeHost;
-  pullRequests(): { number: number; head: string; base: string; state: 'open' | 'closed' | 'merged'; title: string; body: string; draft: boolean; headSha: string }[];
-  setHeadSha(number: number, sha: string): void;
-  /** The checks of the PR's current head sha. */
-  setChecks(number: number, state: 'pending' | 'success' | 'failure', options?: { name?: string; summary?: string }): void;
-  addReviewComment(number: number, comment: { body: string; path?: string; line?: number; author?: string }): void;
-  merge(number: number): void;
-  closePullRequest(number: number): void;
-  /** The next request answers the host's rate-limit response. */
-  rateLimitNext(retryAfterSeconds: number): void;
-  close(): Promise<void>;
-}
+/** For this pack's tests: one interface for all four fakes, since the core's end-to-end test drives them alike. */
+export type { ProviderFake };
 
 interface Job {
   id: number;
