@@ -157,7 +157,12 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   let poller: PullRequestPoller | null = null;
   const pullRequests = new PullRequestService(stores, events, gitProviders, providerDriver, branches, attempts, closeTask, { nextPollAt: (host) => poller!.nextPollAt(host) }, logger);
   poller = new PullRequestPoller(stores.pullRequests, pullRequests, requestBudget, events, { minIntervalMs: config.pullRequestPollIntervalMs }, logger);
-  const projects = new ProjectService(stores, events, worktrees, stopAttempt);
+  const projects = new ProjectService(stores, events, worktrees, stopAttempt, () => registry.listGitProviders().map((provider) => provider.id));
+  for (const [host, setting] of Object.entries(config.gitHosts)) {
+    if (setting.provider && !registry.gitProvider(setting.provider)) {
+      logger.warn({ host, provider: setting.provider }, `gitHosts["${host}"].provider names "${setting.provider}", which is not an installed git provider; pull requests on ${host} will be refused until it is installed or the setting fixed`);
+    }
+  }
   await keepNoSecretInClear(projects, secrets, registry, logger);
 
   let housekeepingRun: Promise<HousekeepingReport> | null = null;
@@ -244,10 +249,11 @@ async function keepNoSecretInClear(projects: ProjectService, secrets: AttemptSec
 
 /** A push to the project's origin carries the token of its code host, when Forge has one (spec/decisions/0030). */
 function pushEnvironmentFor(resolver: ProviderResolver, project: Project): Record<string, string> {
-  if (!project.remoteUrl || !/^https?:\/\//i.test(project.remoteUrl)) return {};
+  const scheme = /^(https?):\/\//i.exec(project.remoteUrl ?? '')?.[1]?.toLowerCase() as 'https' | 'http' | undefined;
+  if (scheme === undefined) return {};
   try {
     const resolved = resolver.resolve(project);
-    return resolved.token === null ? {} : pushCredentialEnvironment(resolved.remote.host, resolved.gitUsername, resolved.token);
+    return resolved.token === null ? {} : pushCredentialEnvironment({ protocol: scheme, host: resolved.remote.host }, resolved.gitUsername, resolved.token);
   } catch {
     // No provider serves it: git pushes with whatever the user configured for the remote.
     return {};

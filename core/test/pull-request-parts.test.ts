@@ -123,6 +123,8 @@ describe('the request budget and the poll schedule', () => {
     const budget = new RequestBudget({ requestsPerHour: perHour, now: () => now });
     const rows = new Map<string, PullRequestRecord>();
     for (let i = 0; i < 1000; i++) rows.set(`a${i}`, record({ attemptId: `a${i}`, nextPollAt: new Date(now).toISOString() }));
+    // Dearer than the poller assumes before it has measured one: the schedule must follow the measured cost.
+    const COST = REQUESTS_PER_POLL + 2;
     const sent: number[] = [];
     const polled = new Set<string>();
     let poller!: PullRequestPoller;
@@ -136,7 +138,7 @@ describe('the request budget and the poll schedule', () => {
     } as unknown as PullRequestStore;
     const service = {
       async poll(row: PullRequestRecord) {
-        for (let i = 0; i < REQUESTS_PER_POLL; i++) {
+        for (let i = 0; i < COST; i++) {
           budget.spend(row.host);
           sent.push(now);
         }
@@ -145,7 +147,7 @@ describe('the request budget and the poll schedule', () => {
       },
     } as unknown as PullRequestService;
     poller = new PullRequestPoller(store, service, budget, { subscribe: () => () => undefined } as unknown as EventLog, { minIntervalMs: 60_000, now: () => now }, silent);
-    const hours = 4;
+    const hours = 8;
     for (let second = 0; second < hours * 3600; second += 5) {
       await poller.tick();
       now += 5_000;
@@ -156,7 +158,7 @@ describe('the request budget and the poll schedule', () => {
       // The bucket starts full (a minute's worth), so the first hour may carry that much more.
       assert.ok(inHour <= perHour + perHour / 60, `hour ${hour}: ${inHour} requests for a budget of ${perHour}`);
     }
-    assert.equal(poller.pollIntervalMs('git.kit.test'), Math.ceil((1000 * REQUESTS_PER_POLL * 3_600_000) / perHour), 'spread to fit the budget');
+    assert.equal(poller.pollIntervalMs('git.kit.test'), Math.ceil((1000 * COST * 3_600_000) / perHour), 'spread to fit the budget, at the measured cost');
     assert.equal(polled.size, 1000, `every pull request was polled within ${hours} h (${polled.size})`);
   });
 });
@@ -212,7 +214,7 @@ describe('which provider and token serve a project', () => {
     const unconfigured = new ProviderResolver(registry, {}, { KIT_TOKEN: TOKEN }).resolve(selfHosted);
     assert.equal(unconfigured.token, null);
     assert.match(unconfigured.tokenSource, /gitHosts\["git\.corp\.example"\]/);
-    const configured = new ProviderResolver(registry, { 'git.corp.example': { tokenEnv: 'CORP_TOKEN' } }, { KIT_TOKEN: TOKEN, CORP_TOKEN: 'corp-token-1234567890' }).resolve(selfHosted);
+    const configured = new ProviderResolver(registry, { 'git.corp.example': { tokenEnv: 'CORP_TOKEN', apiUrl: 'https://git.corp.example/api' } }, { KIT_TOKEN: TOKEN, CORP_TOKEN: 'corp-token-1234567890' }).resolve(selfHosted);
     assert.equal(configured.token, 'corp-token-1234567890');
     assert.equal(configured.apiBaseUrl, 'https://git.corp.example/api');
   });
@@ -232,6 +234,21 @@ describe('which provider and token serve a project', () => {
     );
   });
 
+  it('sends a token only to the configured origin: not another port, not plain http, not through another provider', () => {
+    const other = { ...entry, id: 'other', provider: { ...kitProvider, id: 'other' } } as GitProviderEntry;
+    const withOther = { listGitProviders: () => [entry, other], gitProvider: (id: string) => ({ kit: entry, other })[id] } as unknown as PackRegistry;
+    const resolver = new ProviderResolver(withOther, { 'git.corp.example': { provider: 'kit', apiUrl: 'https://git.corp.example/api/v4', token: 'corp-token-1234567890' } }, {});
+    const remote = 'https://git.corp.example/acme/widgets.git';
+    const refused = (overrides: Partial<Project>) => assert.throws(() => resolver.resolve(project({ remoteUrl: remote, ...overrides })), (error: ForgeError) => error.code === 'FORGE_PROVIDER_NOT_CONFIGURED' && !error.message.includes('corp-token'));
+    refused({ gitProviderApiUrl: 'https://git.corp.example:8443/api/v4' });
+    refused({ gitProviderApiUrl: 'http://git.corp.example/api/v4' });
+    refused({ gitProviderApiUrl: 'https://collector.example/api/v4' });
+    refused({ gitProvider: 'other' });
+    assert.equal(resolver.resolve(project({ remoteUrl: remote, gitProviderApiUrl: 'https://git.corp.example/gitlab/api/v4' })).apiBaseUrl, 'https://git.corp.example/gitlab/api/v4', 'another path on the configured origin is fine');
+    const tokenless = new ProviderResolver(registry, {}, {}).resolve(project({ remoteUrl: 'https://git.other.example/a/b', gitProvider: 'kit', gitProviderApiUrl: 'http://git.other.example:3000/api' }));
+    assert.equal(tokenless.token, null, 'with no token to protect, any API URL may be read');
+  });
+
   it('says what to set when nothing serves the remote, or the named provider is not installed', () => {
     const resolver = new ProviderResolver(registry, {}, {});
     assert.throws(() => resolver.resolve(project({ remoteUrl: 'https://elsewhere.example/a/b' })), /set the project's gitProvider \(one of: kit\)/);
@@ -244,9 +261,17 @@ describe('a provider call: clear failures naming the provider, the host and the 
   let server: Server;
   let base: string;
   let answer: { status: number; headers?: Record<string, string>; body: unknown } = { status: 200, body: {} };
+  let received: { url: string; headers: Record<string, unknown> }[] = [];
 
   before(async () => {
-    server = createServer((_req, res) => {
+    server = createServer((req, res) => {
+      received.push({ url: req.url ?? '', headers: req.headers });
+      // A same-origin redirect from /moved/… to the path without it.
+      if (req.url?.startsWith('/moved/')) {
+        res.writeHead(301, { location: req.url.slice('/moved'.length) });
+        res.end();
+        return;
+      }
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(JSON.stringify(answer.body));
     });
@@ -256,8 +281,8 @@ describe('a provider call: clear failures naming the provider, the host and the 
 
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  function call(options: { token?: string | null; apiUrl?: string } = {}) {
-    const budget = new RequestBudget({ requestsPerHour: 900 });
+  function call(options: { token?: string | null; apiUrl?: string; budget?: RequestBudget } = {}) {
+    const budget = options.budget ?? new RequestBudget({ requestsPerHour: 900 });
     const resolver = new ProviderResolver(registry, { 'kit.test': { apiUrl: options.apiUrl ?? base, ...(options.token === null ? {} : { token: options.token ?? TOKEN }) } }, {});
     const driver = new ProviderDriver(budget, { requestTimeoutMs: 2_000, secrets: () => [TOKEN] }, silent);
     const resolved = resolver.resolve(project({ gitProviderApiUrl: null }));
@@ -305,6 +330,49 @@ describe('a provider call: clear failures naming the provider, the host and the 
     assert.equal(error.details?.['retryAfterSeconds'], 90);
     assert.match(error.message, /rate-limited Forge \(HTTP 429\); it may be asked again in 90 s/);
     assert.equal(budget.allows('kit.test', 1), false);
+  });
+
+  it('follows a redirect on the same origin, and refuses one to another origin without sending the token there', async () => {
+    const pullRequest = { number: 7, url: 'u', state: 'open', title: 't', head: 'h', base: 'main', draft: false };
+    answer = { status: 200, body: pullRequest };
+    assert.deepEqual(await call({ apiUrl: `${base}/moved` }).attempt, pullRequest);
+    const elsewhere = createServer((req, res) => {
+      received.push({ url: `elsewhere${req.url}`, headers: req.headers });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const away = `http://localhost:${(elsewhere.address() as AddressInfo).port}`;
+      answer = { status: 302, headers: { location: `${away}/repos/acme/widgets/pulls/7` }, body: {} };
+      received = [];
+      const error = await rejection(call().attempt);
+      assert.equal(error.code, 'FORGE_PROVIDER_FAILED');
+      assert.match(error.message, /redirected to http:\/\/localhost:\d+, another origin; not followed/);
+      assert.deepEqual(received.filter((r) => r.url.startsWith('elsewhere')), [], 'nothing reached the other origin');
+    } finally {
+      await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    }
+  });
+
+  it("asks nothing while the host said to wait or Forge's budget for it is spent", async () => {
+    answer = { status: 200, body: { number: 7, url: 'u', state: 'open', title: 't', head: 'h', base: 'main', draft: false } };
+    const budget = new RequestBudget({ requestsPerHour: 60 });
+    budget.pause('kit.test', 30);
+    received = [];
+    const paused = await rejection(call({ budget }).attempt);
+    assert.equal(paused.code, 'FORGE_PROVIDER_RATE_LIMITED');
+    assert.match(paused.message, /asked Forge to wait; it is not asked again for 3\d s/);
+    const spent = new RequestBudget({ requestsPerHour: 60 });
+    spent.spend('kit.test', 1);
+    const refused = await rejection(call({ budget: spent }).attempt);
+    assert.match(refused.message, /Forge's request budget for Kit Host \(kit\) at kit\.test \(60 an hour\) is spent; try again in 60 s/);
+    assert.equal(received.length, 0, 'no request went out');
+  });
+
+  it("masks a token the host's answer quotes (a CI log, a comment) before anyone stores or shows it", async () => {
+    answer = { status: 200, body: { number: 7, url: 'u', state: 'open', title: `leaked ${TOKEN} in a title`, head: 'h', base: 'main', draft: false } };
+    const pullRequest = await call().attempt;
+    assert.equal(pullRequest.title, 'leaked [redacted] in a title');
   });
 
   it('a network failure names the address and what to check', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git as gitAsync } from '../src/git/git.ts';
 import { pushCredentialEnvironment } from '../src/git/push-credentials.ts';
@@ -73,8 +73,11 @@ describe('pushing to a code host with its token', () => {
     return done;
   }
 
-  it("pushes the attempt's branch with the host's token, which git asked for and got only from Forge", async () => {
+  it("pushes the attempt's branch with the host's token, which git asked for and got only from Forge, and runs no hook with it", async () => {
     const done = await finishedAttempt('first.txt');
+    // The hooks folder is shared with every worktree: an agent could have written this one.
+    const hookOutput = join(dirs.path, 'hook-saw.txt');
+    writeFileSync(join(repo, '.git', 'hooks', 'pre-push'), `#!/bin/sh\nenv > '${hookOutput}'\n`, { mode: 0o755 });
     const before = origin.requests.length;
     const pushed = await request('POST', `/attempts/${done.id}/push`);
     assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
@@ -82,6 +85,7 @@ describe('pushing to a code host with its token', () => {
     const sent = origin.requests.slice(before);
     assert.ok(sent.some((r) => r.service === 'git-receive-pack' && r.authorized), JSON.stringify(sent));
     assert.ok(sent.some((r) => !r.authorized), 'git first asked without credentials: the token came from the helper on the 401, not the URL');
+    assert.equal(existsSync(hookOutput), false, 'the pre-push hook did not run with the token in its environment');
   });
 
   it('answers 502 FORGE_PUSH_FAILED naming the fix when the host refuses the token, and never quotes it', async () => {
@@ -104,7 +108,7 @@ describe('pushing to a code host with its token', () => {
     assert.equal((await request('POST', `/attempts/${done.id}/push`)).status, 200);
     // Someone else adds a commit to the branch on the host.
     const elsewhere = join(dirs.path, 'elsewhere');
-    const helper = pushCredentialEnvironment('127.0.0.1', 'someone', TOKEN);
+    const helper = pushCredentialEnvironment({ protocol: 'http', host: '127.0.0.1' }, 'someone', TOKEN);
     await gitAsync(['clone', '-q', '-b', done.branch, origin.repoUrl('acme/widgets'), elsewhere], { cwd: dirs.path, env: helper });
     await gitAsync(['-c', 'user.email=o@example.com', '-c', 'user.name=O', 'commit', '-q', '--allow-empty', '-m', 'theirs'], { cwd: elsewhere });
     await gitAsync(['push', '-q', 'origin', done.branch], { cwd: elsewhere, env: helper });
@@ -122,7 +126,7 @@ describe('pushing to a code host with its token', () => {
     await gitAsync(['config', 'receive.denyNonFastForwards', 'true'], { cwd: bare });
     // The host's main moves on without us.
     const elsewhere = join(dirs.path, 'moved-main');
-    const helper = pushCredentialEnvironment('127.0.0.1', 'someone', TOKEN);
+    const helper = pushCredentialEnvironment({ protocol: 'http', host: '127.0.0.1' }, 'someone', TOKEN);
     await gitAsync(['clone', '-q', '-b', 'main', origin.repoUrl('acme/widgets'), elsewhere], { cwd: dirs.path, env: helper });
     await gitAsync(['-c', 'user.email=o@example.com', '-c', 'user.name=O', 'commit', '-q', '--allow-empty', '-m', 'moved'], { cwd: elsewhere });
     await gitAsync(['push', '-q', 'origin', 'main'], { cwd: elsewhere, env: helper });

@@ -6,6 +6,7 @@ import { git as gitAsync } from '../src/git/git.ts';
 import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.ts';
 import { git, makeRepo } from './support/git-repo.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
+import { readSse } from './support/sse-client.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const PROVIDERS = [
@@ -96,7 +97,8 @@ for (const provider of PROVIDERS) {
       home = join(dirs.path, 'home');
       const { mkdirSync } = await import('node:fs');
       mkdirSync(home);
-      writeFileSync(join(home, 'config.json'), JSON.stringify({ gitHosts: { '127.0.0.1': { provider: provider.id, apiUrl: fake.apiBaseUrl, token: fake.token } } }));
+      // A budget far above the default: the test polls on demand, many times a minute.
+      writeFileSync(join(home, 'config.json'), JSON.stringify({ gitHosts: { '127.0.0.1': { provider: provider.id, apiUrl: fake.apiBaseUrl, token: fake.token, requestsPerHour: 1_000_000 } } }));
       // The scheduled poll stays out of the way (an hour); the test polls on demand, and the poll
       // the end of a reaction's run sets off is what pushes its work.
       forge = await startServerProcess(home, await freePort(), { FORGE_LOG_LEVEL: 'debug', FORGE_PULL_REQUEST_POLL_INTERVAL_MS: '3600000', FORGE_VALIDATE_RESPONSES: '1' });
@@ -116,8 +118,9 @@ for (const provider of PROVIDERS) {
     it('opens the pull request once: pushes the branch with the token, and a second call answers the same one', async () => {
       const task = await api('POST', '/tasks', { projectId, title: 'Make widgets add up', description: 'The sum is wrong for empty widgets.' });
       taskId = task.body.id;
-      // Each run writes the prompt it got into a new file, so what a follow-up told the agent is in the branch.
-      const command = 'n=$(ls prompt-*.txt 2>/dev/null | wc -l); cat > prompt-$n.txt; echo "Wrote prompt-$n.txt"';
+      // Each run writes the prompt it got into a new file, so what a follow-up told the agent is in the branch;
+      // a prompt asking for the impossible makes the run fail.
+      const command = 'n=$(ls prompt-*.txt 2>/dev/null | wc -l); cat > prompt-$n.txt; if grep -q IMPOSSIBLE prompt-$n.txt; then exit 3; fi; echo "Wrote prompt-$n.txt"';
       const started = await api('POST', `/tasks/${taskId}/attempts`, { executor: 'script', options: { command } });
       assert.equal(started.status, 202, JSON.stringify(started.body));
       attemptId = started.body.id;
@@ -148,7 +151,7 @@ for (const provider of PROVIDERS) {
     });
 
     it('follows checks: pending, then a failure that becomes a follow-up carrying it, whose work is pushed', async () => {
-      const reactions = await api('PATCH', `/projects/${projectId}`, { pullRequestReactions: { ciFailure: true, reviewComments: true, maxFollowUps: 2 } });
+      const reactions = await api('PATCH', `/projects/${projectId}`, { pullRequestReactions: { ciFailure: true, reviewComments: true, maxFollowUps: 3 } });
       assert.equal(reactions.status, 200, JSON.stringify(reactions.body));
       fake.setChecks(number, 'pending', { name: 'unit tests' });
       const pending = await refresh();
@@ -190,22 +193,40 @@ for (const provider of PROVIDERS) {
       assert.match(told, /src\/widget\.ts:12/);
       assert.match(told, /Handle the empty list here\./);
 
+      // A follow-up whose run fails is not pushed, and a person is told.
+      const headBefore = await remoteHead();
+      fake.addReviewComment(number, { body: 'Make it IMPOSSIBLE.', path: 'src/widget.ts', line: 1, author: 'reviewer' });
+      assert.equal((await refresh()).reactions.used, 3);
+      assert.equal((await finished()).state, 'failed');
+      await until('the failed reaction settled', async () => (await api('GET', `/attempts/${attemptId}/pull-request`)).body.reactions.pending === null);
+      assert.equal(await remoteHead(), headBefore, 'the failed run pushed nothing');
+
       fake.addReviewComment(number, { body: 'And rename it.', path: 'src/widget.ts', line: 3, author: 'reviewer' });
       const spent = await refresh();
-      assert.equal(spent.reactions.used, 2, 'no follow-up past the budget');
+      assert.equal(spent.reactions.used, 3, 'no follow-up past the budget');
       assert.ok(spent.reactions.budgetSpentAt, 'a person is told');
-      assert.equal((await api('GET', `/attempts/${attemptId}`)).body.state, 'succeeded', 'the attempt was not queued again');
+      assert.equal((await api('GET', `/attempts/${attemptId}`)).body.state, 'failed', 'the attempt was not queued again');
+      const events = await readSse(`${forge.url}/api/v1/events`, { lastEventId: '0', until: (seen) => seen.filter((e) => e.event === 'pull_request.needs_attention').length >= 2 });
+      const attention = events.filter((e) => e.event === 'pull_request.needs_attention').map((e) => (e.data.data ?? e.data).reason);
+      assert.deepEqual(attention, ['reaction_failed', 'review']);
     });
 
-    it('a rate limit is a clear error naming the host and the wait, and the next poll recovers', async () => {
-      fake.rateLimitNext(30);
+    it('a rate limit is a clear error naming the host and the wait; Forge asks nothing until then', async () => {
+      fake.rateLimitNext(2);
       const limited = await api('POST', `/attempts/${attemptId}/pull-request/refresh`);
       assert.equal(limited.status, 503, JSON.stringify(limited.body));
       assert.equal(limited.body.error.code, 'FORGE_PROVIDER_RATE_LIMITED');
       assert.match(limited.body.error.message, /at 127\.0\.0\.1 rate-limited Forge/);
-      assert.equal(limited.body.error.details.retryAfterSeconds, 30);
+      assert.equal(limited.body.error.details.retryAfterSeconds, 2);
       const stored = (await api('GET', `/attempts/${attemptId}/pull-request`)).body;
       assert.equal(stored.lastError.code, 'FORGE_PROVIDER_RATE_LIMITED');
+      const sent = fake.host.requests.length;
+      const waiting = await api('POST', `/attempts/${attemptId}/pull-request/refresh`);
+      if (waiting.status === 503) {
+        assert.match(waiting.body.error.message, /asked Forge to wait/);
+        assert.equal(fake.host.requests.length, sent, 'nothing was sent to the host while it asked to wait');
+      }
+      await until('the host answering again', async () => (await api('POST', `/attempts/${attemptId}/pull-request/refresh`)).status === 200);
     });
 
     it('moves the task to done once the host merged the pull request', async () => {

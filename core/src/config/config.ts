@@ -286,7 +286,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     mcpServers: value.mcpServers ?? [],
     mcpForAgents: value.mcpForAgents ?? true,
     executorProfiles: value.executorProfiles ?? {},
-    gitHosts: value.gitHosts ?? {},
+    // Host names are case-insensitive; a remote's is read in lower case, so the keys are too.
+    gitHosts: Object.fromEntries(Object.entries(value.gitHosts ?? {}).map(([host, setting]) => [host.toLowerCase(), setting as GitHostSetting])),
     providerRequestTimeoutMs: value.providerRequestTimeoutMs ?? 30_000,
     // Under Bitbucket Cloud's 1,000 an hour, the smallest of the four hosts' limits, with room for the user's own use of the token.
     providerRequestsPerHour: value.providerRequestsPerHour ?? 900,

@@ -166,7 +166,7 @@ export class BranchService {
       if (!(error instanceof GitCommandError)) throw error;
       const said = redactValues(redactCredentials(error.stderr.trim() || error.stdout.trim()), env['FORGE_GIT_PASSWORD'] ? [env['FORGE_GIT_PASSWORD']] : []);
       const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
-      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}${authAdvice(error.stderr, env)}`);
+      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}${authAdvice(error.stderr, env)}`, { remote: 'origin', pushed: target, branch });
       const advice =
         target === 'base' ? ` origin's ${branch} has commits that ${branch} in ${repo} lacks; pull them into ${branch}, then push again.` : '';
       throw new ForgeError('FORGE_PUSH_REJECTED', `origin refused ${branch}: ${said}${advice}`, { pushed: target, branch });

@@ -22,6 +22,8 @@ export class ProjectService {
     private readonly events: EventLog,
     private readonly worktrees: WorktreeManager,
     private readonly stopAttempt: StopAttempt,
+    /** The installed git providers' ids: a project naming another is refused when written, not when its pull request is opened. */
+    private readonly gitProviderIds: () => readonly string[] = () => [],
   ) {}
 
   /** Registers an existing local repository; it must be a repository's top level with a commit. */
@@ -57,6 +59,7 @@ export class ProjectService {
       });
     }
     await this.requireBranch(repoPath, defaultBranch, 'defaultBranch');
+    this.requireGitProvider(input.gitProvider);
     const remote = keptRemoteUrl(input.remoteUrl ?? (await remoteUrl(repoPath)));
     return this.events.transact((tx, emit) => {
       const project = this.stores.projects.insert(tx, { ...input, repoPath, defaultBranch, remoteUrl: remote });
@@ -77,11 +80,22 @@ export class ProjectService {
 
   async update(id: string, changes: ProjectChanges): Promise<Project> {
     const project = await this.get(id);
+    this.requireGitProvider(changes.gitProvider);
     if (changes.defaultBranch) {
       requireRepository(project);
       await this.requireBranch(project.repoPath, changes.defaultBranch, 'defaultBranch');
     }
     return this.write(id, { ...changes, remoteUrl: keptRemoteUrl(changes.remoteUrl) });
+  }
+
+  private requireGitProvider(id: string | null | undefined): void {
+    if (id === null || id === undefined) return;
+    const known = this.gitProviderIds();
+    if (!known.includes(id)) {
+      throw new ForgeError('FORGE_VALIDATION_FAILED', `gitProvider "${id}" is not an installed git provider; installed: ${known.join(', ') || 'none'} (GET /api/v1/git-providers).`, {
+        field: 'gitProvider',
+      });
+    }
   }
 
   /**

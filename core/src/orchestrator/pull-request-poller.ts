@@ -14,10 +14,11 @@ export interface PullRequestPollerOptions {
 }
 
 /**
- * Requests one poll costs: the pull request and its checks, a page of comments with review
- * reactions on. The schedule spreads polls so the open pull requests of one host fit its budget.
+ * Requests one poll is assumed to cost until one has been measured on the host: the pull request,
+ * its checks (two requests on GitHub), a page of comments with review reactions on. The schedule
+ * spreads polls so the open pull requests of one host fit its budget.
  */
-export const REQUESTS_PER_POLL = 3;
+export const REQUESTS_PER_POLL = 4;
 const BATCH = 50;
 
 /**
@@ -33,6 +34,8 @@ export class PullRequestPoller {
   #unsubscribe: (() => void) | null = null;
   #running: Promise<void> | null = null;
   #openByHost = new Map<string, number>();
+  /** What a poll has cost on each host, as measured: the schedule and the budget check use it. */
+  readonly #costPerPoll = new Map<string, number>();
   readonly #now: () => number;
 
   constructor(
@@ -50,7 +53,11 @@ export class PullRequestPoller {
   pollIntervalMs(host: string): number {
     const open = Math.max(1, this.#openByHost.get(host) ?? 1);
     const perHour = this.budget.perHour(host);
-    return Math.max(this.options.minIntervalMs, Math.ceil((open * REQUESTS_PER_POLL * 3_600_000) / perHour));
+    return Math.max(this.options.minIntervalMs, Math.ceil((open * this.costPerPoll(host) * 3_600_000) / perHour));
+  }
+
+  costPerPoll(host: string): number {
+    return this.#costPerPoll.get(host) ?? REQUESTS_PER_POLL;
   }
 
   /** When a pull request polled now is polled next (a little jitter keeps a host's polls apart). */
@@ -65,6 +72,11 @@ export class PullRequestPoller {
     this.#unsubscribe = this.events.subscribe((event) => {
       if (event.type === 'attempt.updated' && FINISHED_ATTEMPT_STATES.includes((event.data as Attempt).state)) void this.#afterRun(event.subject);
     });
+    // Reactions whose run ended while no server listened (it stopped, or crashed and recovery settled the run).
+    void this.store
+      .withPendingReaction()
+      .then((records) => Promise.all(records.map((record) => this.#afterRun(record.attemptId))))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'resuming pending pull request reactions failed'));
   }
 
   async stop(): Promise<void> {
@@ -91,8 +103,12 @@ export class PullRequestPoller {
       this.#openByHost = await this.store.openCountByHost();
       const due = await this.store.due(new Date(this.#now()).toISOString(), BATCH);
       for (const record of due) {
-        if (!this.budget.allows(record.host, REQUESTS_PER_POLL)) continue;
+        if (!this.budget.allows(record.host, this.costPerPoll(record.host))) continue;
+        const before = this.budget.sent(record.host);
         await this.service.poll(record).catch((error: unknown) => this.logger.warn({ err: error, attemptId: record.attemptId }, 'pull request poll failed'));
+        const cost = this.budget.sent(record.host) - before;
+        // The heavier of the last poll and a slowly fading memory of earlier ones: a poll that read extra pages counts.
+        if (cost > 0) this.#costPerPoll.set(record.host, Math.max(cost, Math.round(this.costPerPoll(record.host) * 0.9)));
       }
     } catch (error) {
       this.logger.error({ err: error }, 'pull request poller round failed');

@@ -79,7 +79,8 @@ export class PullRequestService {
       const context = await this.context(attemptId);
       const { attempt, project } = context;
       const existing = await this.stores.pullRequests.get(attemptId);
-      if (existing) return pullRequestView(existing, project.pullRequestReactions);
+      // A closed one is history: asking again opens a new one (or adopts one opened on the host since).
+      if (existing && existing.state !== 'closed') return pullRequestView(existing, project.pullRequestReactions);
       if (!FINISHED_ATTEMPT_STATES.includes(attempt.state)) {
         throw new ForgeError('FORGE_CONFLICT', `Attempt ${attemptId} is ${attempt.state}; open its pull request once it has finished.`, { state: attempt.state });
       }
@@ -97,9 +98,17 @@ export class PullRequestService {
         );
       }
       await this.branches.push(attemptId, 'attempt');
-      const pullRequest = await this.findOrCreate(resolved, context, input);
+      const messages = await commitMessagesBetween(project.repoPath, attempt.baseBranch, attempt.branch);
+      if (messages.length === 0) {
+        throw new ForgeError('FORGE_NOTHING_TO_MERGE', `${attempt.branch} has no commits that ${attempt.baseBranch} lacks, so there is nothing to open a pull request for.`, {
+          branch: attempt.branch,
+          baseBranch: attempt.baseBranch,
+        });
+      }
+      const pullRequest = await this.findOrCreate(resolved, context, input, messages);
       const seen = await this.commentsNow(resolved, { remote: resolved.remote, number: pullRequest.number });
       const record = await this.events.transact((tx, emit) => {
+        if (existing) this.stores.pullRequests.delete(tx, attemptId);
         const stored = this.stores.pullRequests.insert(tx, {
           attemptId,
           provider: resolved.entry.id,
@@ -115,6 +124,8 @@ export class PullRequestService {
         return stored;
       });
       this.logger.info({ attemptId, provider: record.provider, number: record.number, url: record.url }, 'pull request opened');
+      // Adopted after a crash, and merged on the host meanwhile: the task is done.
+      if (record.state === 'merged') await this.closeMerged(context);
       return pullRequestView(record, project.pullRequestReactions);
     });
   }
@@ -158,9 +169,11 @@ export class PullRequestService {
     const comments = open && project.pullRequestReactions?.reviewComments ? await this.commentsNow(resolved, ref) : null;
     let pending = record.reactionPending;
     const attemptFinished = FINISHED_ATTEMPT_STATES.includes(attempt.state);
+    // A reaction's run that did not succeed (it failed, was stopped, or the server died under it) is not retried: a person is told.
+    const failedReaction = pending !== null && attemptFinished && attempt.state !== 'succeeded' ? pending : null;
     if (pending !== null && attemptFinished) {
       // The reaction's run is over: its commits go to the pull request's branch.
-      if (open) await this.branches.push(attempt.id, 'attempt');
+      if (open && failedReaction === null) await this.branches.push(attempt.id, 'attempt');
       pending = null;
     }
     const at = now();
@@ -178,6 +191,13 @@ export class PullRequestService {
       const view = pullRequestView(updated, project.pullRequestReactions);
       if (changedForReaders(record, updated)) emit('pull_request.updated', record.attemptId, view);
       if (decision.kind === 'follow-up') emit('pull_request.reaction', record.attemptId, { reason: decision.reason, pullRequest: view });
+      if (failedReaction !== null) {
+        emit('pull_request.needs_attention', record.attemptId, {
+          reason: 'reaction_failed',
+          message: `The follow-up of attempt ${record.attemptId} for ${failedReaction === 'checks' ? 'its failed checks' : 'review comments'} ended ${attempt.state}${attempt.error ? ` (${attempt.error.code})` : ''}; nothing was pushed, and its pull request ${updated.url} needs a person.`,
+          pullRequest: view,
+        });
+      }
       if (decision.kind === 'budget-spent') {
         emit('pull_request.needs_attention', record.attemptId, {
           reason: decision.reason,
@@ -188,8 +208,13 @@ export class PullRequestService {
       return updated;
     });
     if (decision.kind === 'follow-up') await this.followUp(stored, decision.prompt, project);
-    if (pullRequest.state === 'merged' && record.state !== 'merged') await this.closeTask(context.task.id).catch((error: unknown) => this.logger.warn({ err: error, attemptId: attempt.id }, 'the merged pull request could not close its task'));
+    if (pullRequest.state === 'merged' && record.state !== 'merged') await this.closeMerged(context);
     return pullRequestView((await this.stores.pullRequests.get(record.attemptId)) ?? stored, project.pullRequestReactions);
+  }
+
+  /** The host merged the attempt's pull request: its task is done. */
+  private async closeMerged({ attempt, task }: Context): Promise<void> {
+    await this.closeTask(task.id).catch((error: unknown) => this.logger.warn({ err: error, attemptId: attempt.id }, 'the merged pull request could not close its task'));
   }
 
   /** Queues the reaction's follow-up; when that is refused (the task was closed meanwhile), the reaction is taken back. */
@@ -209,13 +234,12 @@ export class PullRequestService {
     return this.driver.has(resolved, 'listReviewComments') ? this.driver.call(resolved, 'listReviewComments', ref) : [];
   }
 
-  private async findOrCreate(resolved: ResolvedProvider, { attempt, task, project }: Context, input: OpenPullRequestInput): Promise<PullRequest> {
+  private async findOrCreate(resolved: ResolvedProvider, { attempt, task }: Context, input: OpenPullRequestInput, messages: string[]): Promise<PullRequest> {
     const remote = resolved.remote;
     if (this.driver.has(resolved, 'findPullRequest')) {
       const found = await this.driver.call(resolved, 'findPullRequest', { remote, head: attempt.branch, base: attempt.baseBranch });
       if (found && found.state !== 'closed') return found;
     }
-    const messages = await commitMessagesBetween(project.repoPath, attempt.baseBranch, attempt.branch).catch(() => []);
     return this.driver.call(resolved, 'createPullRequest', {
       remote,
       title: input.title ?? task.title,

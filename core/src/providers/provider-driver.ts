@@ -53,8 +53,10 @@ export class ProviderDriver {
     const mask = <T>(value: T): T => redactValues(value, this.options.secrets());
     const packLog = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, data?: Record<string, unknown>) => log[level](mask(data ?? {}), mask(message));
     const packLogger = { debug: packLog('debug'), info: packLog('info'), warn: packLog('warn'), error: packLog('error') };
+    this.requireBudget(resolved);
     try {
-      return await invokeHook(site, this.options.requestTimeoutMs * REQUESTS_PER_HOOK, (signal) => {
+      // What the host sends back (a CI log, a comment) may quote a token too: it is masked before anyone stores or shows it.
+      return mask(await invokeHook(site, this.options.requestTimeoutMs * REQUESTS_PER_HOOK, (signal) => {
         const ctx: ProviderContext = {
           fetch: providerFetch({
             label,
@@ -74,10 +76,34 @@ export class ProviderDriver {
         };
         const call = resolved.entry.provider[hook] as (value: Hooks[H][0], context: ProviderContext) => Promise<Hooks[H][1]>;
         return call.call(resolved.entry.provider, input, ctx);
-      });
+      }));
     } catch (error) {
       const explained = this.explain(resolved, hook, error);
       throw new ForgeError(explained.code, mask(explained.message), explained.details && mask(explained.details));
+    }
+  }
+
+  /**
+   * No request while the host asked to wait, or while Forge's own budget for it is spent, whoever
+   * asks (the poller, a person refreshing, an agent opening a pull request): the budget protects
+   * the user's token, whose limit is shared with everything else that uses it.
+   */
+  private requireBudget(resolved: ResolvedProvider): void {
+    const host = resolved.remote.host;
+    const pausedUntil = this.budget.pausedUntil(host);
+    const name = `${resolved.entry.displayName} (${resolved.entry.id}) at ${host}`;
+    const details = { provider: resolved.entry.id, host };
+    if (pausedUntil > 0) {
+      const seconds = Math.ceil((pausedUntil - Date.now()) / 1000);
+      throw new ForgeError('FORGE_PROVIDER_RATE_LIMITED', `${name} asked Forge to wait; it is not asked again for ${seconds} s.`, { ...details, retryAfterSeconds: seconds });
+    }
+    if (!this.budget.allows(host, 1)) {
+      const seconds = this.budget.secondsUntil(host, 1);
+      throw new ForgeError(
+        'FORGE_PROVIDER_RATE_LIMITED',
+        `Forge's request budget for ${name} (${this.budget.perHour(host)} an hour) is spent; try again in ${seconds} s, or raise gitHosts["${host}"].requestsPerHour if the token's limit allows.`,
+        { ...details, retryAfterSeconds: seconds },
+      );
     }
   }
 
@@ -116,7 +142,8 @@ export class ProviderDriver {
         );
       }
       default:
-        return new ForgeError(cause.code, `${name}: ${cause.message}`, details);
+        // The fetch's own errors name the host already.
+        return new ForgeError(cause.code, cause.message.includes(remote.host) ? cause.message : `${name}: ${cause.message}`, details);
     }
   }
 }

@@ -43,9 +43,10 @@ export function providerFetch(options: ProviderFetchOptions): ProviderContext['f
     const where = `${method} ${url.origin}${url.pathname}`;
     let answer: Response;
     try {
-      answer = await fetch(url, { method, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body), signal, redirect: 'follow' });
+      answer = await fetchWithinOrigin(url, { method, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body), signal }, options.label);
     } catch (error) {
       options.onAnswer?.(url, null);
+      if (error instanceof ForgeError) throw error;
       throw unreachable(options, where, error, signal, mask);
     }
     const text = await readCapped(answer);
@@ -55,6 +56,36 @@ export function providerFetch(options: ProviderFetchOptions): ProviderContext['f
     options.log.debug(`${where} → ${answer.status}`);
     return response;
   };
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Follows redirects by hand, on the same origin only: fetch keeps custom headers across origins
+ * (GitLab's PRIVATE-TOKEN, Gitea's `token`), so a redirect elsewhere would carry the token with it.
+ */
+async function fetchWithinOrigin(url: URL, init: RequestInit & { method: string }, label: string): Promise<Response> {
+  let target = url;
+  let { method, body } = init;
+  for (let hop = 0; ; hop++) {
+    const answer = await fetch(target, { ...init, method, body, redirect: 'manual' });
+    const location = answer.headers.get('location');
+    if (answer.status < 300 || answer.status > 399 || location === null) return answer;
+    await answer.body?.cancel();
+    const next = new URL(location, target);
+    if (next.origin !== url.origin) {
+      throw new ForgeError('FORGE_PROVIDER_FAILED', `${label}: ${method} ${url.origin}${url.pathname} was redirected to ${next.origin}, another origin; not followed, so the token stays with its host. Check the host's API URL.`, {
+        redirectedTo: next.origin,
+      });
+    }
+    if (hop === MAX_REDIRECTS) throw new ForgeError('FORGE_PROVIDER_FAILED', `${label}: ${method} ${url.origin}${url.pathname} was redirected more than ${MAX_REDIRECTS} times.`);
+    // 303, and 301/302 after a POST, turn into a GET without a body, as browsers and fetch do.
+    if (answer.status === 303 || ((answer.status === 301 || answer.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+    }
+    target = next;
+  }
 }
 
 function parseJson(text: string): unknown {

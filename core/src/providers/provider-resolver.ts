@@ -57,14 +57,8 @@ export class ProviderResolver {
     if (!apiBaseUrl) {
       throw notConfigured(`${name}: no API URL is known for ${remote.host}; set the project's gitProviderApiUrl, or gitHosts["${remote.host}"].apiUrl in the server's configuration.`);
     }
-    const apiHost = new URL(apiBaseUrl).hostname.toLowerCase();
-    const vouched = [remote.host, setting?.apiUrl, defaultUrl].map((url) => url && (url.includes('://') ? new URL(url).hostname.toLowerCase() : url));
-    if (!vouched.includes(apiHost)) {
-      throw notConfigured(
-        `${name}: the API URL ${apiBaseUrl} is on ${apiHost}, which is neither the remote's host nor the one configured for it; a token is only sent where it belongs. Set gitHosts["${remote.host}"].apiUrl in the server's configuration instead.`,
-      );
-    }
     const { token, tokenSource } = this.#token(entry, remote.host, setting, publicHost);
+    if (token !== null) this.#requireTokenFits(name, entry, remote.host, setting, apiBaseUrl, [setting?.apiUrl, defaultUrl]);
     return { entry, remote, apiBaseUrl, token, tokenSource, gitUsername: entry.provider.auth.gitUsername ?? 'x-access-token' };
   }
 
@@ -94,6 +88,27 @@ export class ProviderResolver {
         requestsPerHour: setting.requestsPerHour ?? null,
       })),
     };
+  }
+
+  /**
+   * A token goes only where the operator sent it: to an API origin (scheme, host and port) that
+   * is the one configured for the host or the provider's default for it, and only through the
+   * provider the host is configured for. A project (which any API client, or an agent through
+   * MCP, may create) can choose a path there, not another server, nor plain http for https.
+   */
+  #requireTokenFits(name: string, entry: GitProviderEntry, host: string, setting: GitHostSetting | undefined, apiBaseUrl: string, vouched: (string | undefined)[]): void {
+    const origins = vouched.filter((url): url is string => Boolean(url)).map((url) => new URL(url).origin);
+    const origin = new URL(apiBaseUrl).origin;
+    const details = { provider: entry.id, host, apiUrl: apiBaseUrl };
+    if (!origins.includes(origin)) {
+      throw notConfigured(
+        `${name}: the API URL ${apiBaseUrl} is not ${origins.length ? origins.join(' or ') : 'an origin configured for this host'}, where the host's token may go; a token is only sent where the server's configuration says. Use the configured API, or set gitHosts["${host}"].apiUrl in the server's configuration.`,
+        details,
+      );
+    }
+    if (setting?.provider && setting.provider !== entry.id) {
+      throw notConfigured(`${name}: the server's configuration says ${host} is served by ${setting.provider}, so its token is not handed to ${entry.id}. Remove the project's gitProvider, or fix gitHosts["${host}"].provider.`, details);
+    }
   }
 
   /** Every token the server may use, for masking wherever text could carry one. */
@@ -150,6 +165,6 @@ function safeMatch(entry: GitProviderEntry, url: string, anyHost: boolean): Remo
   }
 }
 
-function notConfigured(message: string): ForgeError {
-  return new ForgeError('FORGE_PROVIDER_NOT_CONFIGURED', message);
+function notConfigured(message: string, details?: Record<string, unknown>): ForgeError {
+  return new ForgeError('FORGE_PROVIDER_NOT_CONFIGURED', message, details ?? {});
 }

@@ -23,6 +23,7 @@ interface Bucket {
  */
 export class RequestBudget {
   readonly #buckets = new Map<string, Bucket>();
+  readonly #sent = new Map<string, number>();
   readonly #now: () => number;
 
   constructor(private readonly options: RequestBudgetOptions) {
@@ -39,9 +40,22 @@ export class RequestBudget {
     return bucket.pausedUntil <= this.#now() && bucket.tokens >= count;
   }
 
+  /** How long until `count` requests fit again (0 when they do now). */
+  secondsUntil(host: string, count: number): number {
+    const bucket = this.#fill(host);
+    const missing = count - bucket.tokens;
+    return missing <= 0 ? 0 : Math.ceil((missing / this.perHour(host)) * 3600);
+  }
+
+  /** Requests counted for the host so far: what a poll cost is the difference across it. */
+  sent(host: string): number {
+    return this.#sent.get(host) ?? 0;
+  }
+
   /** Counts requests sent (every one, manual refreshes and extra pages included); the balance may go below zero. */
   spend(host: string, count = 1): void {
     this.#fill(host).tokens -= count;
+    this.#sent.set(host, this.sent(host) + count);
   }
 
   /** When the host may be asked again, or 0 when it may be now. */

@@ -171,6 +171,10 @@ export class PullRequestStore {
     return new Map(rows.map((row) => [row.host, Number(row.count)]));
   }
 
+  delete(tx: Tx, attemptId: string): void {
+    tx.run(this.db('pull_requests').where({ attempt_id: attemptId }).delete());
+  }
+
   /** Pull requests whose reaction follow-up has not been pushed yet. */
   async withPendingReaction(): Promise<PullRequestRecord[]> {
     const rows: PullRequestRow[] = await this.db('pull_requests').whereNotNull('reaction_pending');

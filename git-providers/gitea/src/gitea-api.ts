@@ -1,4 +1,4 @@
-import { providerHttpError, type ProviderContext, type ProviderRequest, type RemoteRef } from '@forge-core/sdk';
+import { ForgeError, providerHttpError, type ProviderContext, type ProviderRequest, type RemoteRef } from '@forge-core/sdk';
 
 export const GITEA_PROVIDER_ID = 'gitea';
 
@@ -42,5 +42,12 @@ export async function requestGitea(
 ): Promise<unknown> {
   const response = await ctx.fetch(url, { ...request, headers: giteaHeaders(ctx) });
   if (response.status !== expectedStatus) throw providerHttpError(GITEA_PROVIDER_ID, what, response);
+  // Something else answered (a login page, a proxy): the API URL is wrong, not the pull request.
+  if (typeof response.body !== 'object' || response.body === null) {
+    throw new ForgeError('FORGE_PROVIDER_FAILED', `${GITEA_PROVIDER_ID}: ${what}: the answer (HTTP ${response.status}) is not Gitea's JSON; check the API URL.`, {
+      provider: GITEA_PROVIDER_ID,
+      status: response.status,
+    });
+  }
   return response.body;
 }

@@ -20,6 +20,7 @@ const editable = {
   gitProviderApiUrl: Joi.string()
     .uri({ scheme: ['http', 'https'] })
     .max(1000)
+    .pattern(/^[a-z]+:\/\/[^/@]*@/i, { invert: true, name: 'URL without credentials (tokens belong in the server configuration)' })
     .allow(null)
     .description("the provider's REST API root for this project, e.g. https://git.example.com/api/v1; it must be on the remote's host or the one configured for it"),
   pullRequestReactions: Joi.object({

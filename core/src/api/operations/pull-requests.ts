@@ -96,6 +96,7 @@ export const postAttemptsByAttemptIdPullRequest = defineOperation({
     'FORGE_NOT_FOUND',
     'FORGE_CONFLICT',
     'FORGE_ALREADY_MERGED',
+    'FORGE_NOTHING_TO_MERGE',
     'FORGE_REPOSITORY_MISSING',
     'FORGE_UNPROCESSABLE',
     'FORGE_PUSH_REJECTED',
