@@ -238,6 +238,30 @@ for (const provider of PROVIDERS) {
       assert.equal((await api('GET', `/attempts/${attemptId}`)).body.pullRequest.state, 'merged');
     });
 
+    it('adopts the pull request the host already has for the branch (opened before a crash), and closes the task when it was merged', async () => {
+      const task = await api('POST', '/tasks', { projectId, title: 'Opened before a crash' });
+      const started = await api('POST', `/tasks/${task.body.id}/attempts`, { executor: 'script', options: { command: 'echo again > again.txt' } });
+      const id = started.body.id;
+      await until('the second attempt finishing', async () => ['succeeded', 'failed'].includes((await api('GET', `/attempts/${id}`)).body.state));
+      const pushed = await api('POST', `/attempts/${id}/push`);
+      assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+      // Forge opened it, then died before storing it: the host has it, Forge does not.
+      const { providerContextOver } = await import('@forge-core/openapi-fake-host');
+      const pack = (await import(`../../git-providers/${provider.id}/src/index.ts`)).default;
+      const opened = await pack.gitProviders[0].createPullRequest(
+        { remote: { host: '127.0.0.1', owner: 'acme', repo: 'widgets' }, title: 'Opened before a crash', head: pushed.body.branch, base: 'main' },
+        providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token }),
+      );
+      fake.merge(opened.number);
+      const before = fake.pullRequests().length;
+      const adopted = await api('POST', `/attempts/${id}/pull-request`);
+      assert.equal(adopted.status, 200, JSON.stringify(adopted.body));
+      assert.equal(adopted.body.number, opened.number);
+      assert.equal(adopted.body.state, 'merged');
+      assert.equal(fake.pullRequests().length, before, 'no second pull request');
+      await until('the task closing', async () => (await api('GET', `/tasks/${task.body.id}`)).body.status === 'done');
+    });
+
     it('sent every request as the vendor describes it, and left the token nowhere', async () => {
       fake.host.assertClean();
       for (const where of [join(repo, '.git'), join(home, 'worktrees')]) assert.deepEqual(filesHolding(where, fake.token), [], where);
