@@ -2,6 +2,7 @@ import { ForgeError, type ChecksReport, type PullRequest, type PullRequestRef, t
 import type { Logger } from 'pino';
 import type { EventLog } from '../events/event-log.ts';
 import { commitMessagesBetween } from '../git/branch-log.ts';
+import { branchExists } from '../git/repository.ts';
 import { inTurn } from '../locks/in-turn.ts';
 import type { ProviderDriver } from '../providers/provider-driver.ts';
 import type { ProviderResolver, ResolvedProvider } from '../providers/provider-resolver.ts';
@@ -98,6 +99,11 @@ export class PullRequestService {
         );
       }
       await this.branches.push(attemptId, 'attempt');
+      if (!(await branchExists(project.repoPath, attempt.baseBranch))) {
+        throw new ForgeError('FORGE_BRANCH_NOT_FOUND', `The base branch "${attempt.baseBranch}" of attempt ${attemptId} does not exist in ${project.repoPath}; a pull request needs it to merge into.`, {
+          branch: attempt.baseBranch,
+        });
+      }
       const messages = await commitMessagesBetween(project.repoPath, attempt.baseBranch, attempt.branch);
       if (messages.length === 0) {
         throw new ForgeError('FORGE_NOTHING_TO_MERGE', `${attempt.branch} has no commits that ${attempt.baseBranch} lacks, so there is nothing to open a pull request for.`, {

@@ -97,6 +97,7 @@ export const postAttemptsByAttemptIdPullRequest = defineOperation({
     'FORGE_CONFLICT',
     'FORGE_ALREADY_MERGED',
     'FORGE_NOTHING_TO_MERGE',
+    'FORGE_BRANCH_NOT_FOUND',
     'FORGE_REPOSITORY_MISSING',
     'FORGE_UNPROCESSABLE',
     'FORGE_PUSH_REJECTED',
