@@ -76,7 +76,7 @@ export async function benchPullRequests(workDir: string): Promise<PullRequestsRe
       const answer = await fetch(`${fake.apiBaseUrl}${path}`, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
       await answer.arrayBuffer();
     };
-    const credentials = { ...process.env, ...pushCredentialEnvironment({ protocol: 'http', host: '127.0.0.1' }, 'x-access-token', fake.token), LC_ALL: 'C' };
+    const credentials = { ...process.env, ...pushCredentialEnvironment(origin.repoUrl('acme/widgets'), 'x-access-token', fake.token), LC_ALL: 'C' };
     const rawOpen = async (i: number) => {
       const branch = `bench/raw-${i}`;
       await execFileAsync('git', ['switch', '-q', '-c', branch, 'main'], { cwd: repo });

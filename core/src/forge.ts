@@ -33,7 +33,7 @@ import { createStores, type Stores } from './store/stores.ts';
 import { reconcileWorktrees, type ReconcileReport } from './worktrees/reconciler.ts';
 import { applyRetention, type RetentionReport } from './worktrees/retention.ts';
 import { WorktreeManager } from './worktrees/worktree-manager.ts';
-import { pushCredentialEnvironment } from './git/push-credentials.ts';
+import type { PushCredentials } from './git/push-with-token.ts';
 import { PullRequestPoller } from './orchestrator/pull-request-poller.ts';
 import { PullRequestService } from './orchestrator/pull-request-service.ts';
 import { ProviderDriver } from './providers/provider-driver.ts';
@@ -148,7 +148,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const tasks = new TaskService(stores, lifecycles, worktrees, stopAttempt);
   const closeTask = (taskId: string) => tasks.update(taskId, { status: 'done' }).then(() => undefined);
   const gitProviders = new ProviderResolver(registry, config.gitHosts);
-  const branches = new BranchService(stores, lifecycles.attempts, closeTask, (project) => pushEnvironmentFor(gitProviders, project));
+  const branches = new BranchService(stores, lifecycles.attempts, closeTask, (project) => pushCredentialsFor(gitProviders, project));
   const requestBudget = new RequestBudget({
     requestsPerHour: config.providerRequestsPerHour,
     perHost: Object.fromEntries(Object.entries(config.gitHosts).flatMap(([host, setting]) => (setting.requestsPerHour ? [[host, setting.requestsPerHour]] : []))),
@@ -247,15 +247,19 @@ async function keepNoSecretInClear(projects: ProjectService, secrets: AttemptSec
   }
 }
 
-/** A push to the project's origin carries the token of its code host, when Forge has one (spec/decisions/0030). */
-function pushEnvironmentFor(resolver: ProviderResolver, project: Project): Record<string, string> {
-  const scheme = /^(https?):\/\//i.exec(project.remoteUrl ?? '')?.[1]?.toLowerCase() as 'https' | 'http' | undefined;
-  if (scheme === undefined) return {};
+/**
+ * The token a push to the project's remote carries, when Forge has one for its code host
+ * (spec/decisions/0030): an http(s) remote only; ssh uses the user's keys.
+ */
+function pushCredentialsFor(resolver: ProviderResolver, project: Project): PushCredentials | null {
+  if (!project.remoteUrl || !/^https?:\/\//i.test(project.remoteUrl)) return null;
   try {
     const resolved = resolver.resolve(project);
-    return resolved.token === null ? {} : pushCredentialEnvironment({ protocol: scheme, host: resolved.remote.host }, resolved.gitUsername, resolved.token);
+    if (resolved.token === null) return null;
+    const describe = `${resolved.entry.displayName} (${resolved.entry.id}) at ${resolved.remote.host}, with the token from ${resolved.tokenSource},`;
+    return { url: project.remoteUrl, username: resolved.gitUsername, token: resolved.token, describe };
   } catch {
     // No provider serves it: git pushes with whatever the user configured for the remote.
-    return {};
+    return null;
   }
 }

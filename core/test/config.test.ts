@@ -39,6 +39,19 @@ describe('configuration', () => {
     writeFileSync(join(home.path, 'config.json'), '{not json');
     assert.throws(() => loadConfig({ FORGE_HOME: home.path }), /config\.json/);
   });
+
+  it('reads gitHosts by lower-case host name, and refuses a port in the key or a token in the API URL without quoting it', () => {
+    const withHosts = (gitHosts: unknown) => {
+      writeFileSync(join(home.path, 'config.json'), JSON.stringify({ gitHosts }));
+      return () => loadConfig({ FORGE_HOME: home.path });
+    };
+    assert.deepEqual(withHosts({ 'Git.Example.COM': { provider: 'gitlab', tokenEnv: 'EXAMPLE_TOKEN' } })().gitHosts, { 'git.example.com': { provider: 'gitlab', tokenEnv: 'EXAMPLE_TOKEN' } });
+    assert.throws(withHosts({ 'git.example.com:8443': { provider: 'gitlab' } }), /gitHosts key "git\.example\.com:8443" must be a host name alone.*a port goes into its apiUrl/);
+    for (const apiUrl of ['https://git.example.com/api/v4?private_token=glpat-SECRET123', 'https://oauth2:glpat-SECRET123@git.example.com/api/v4', 'https://git.example.com/api/v4#glpat-SECRET123']) {
+      assert.throws(withHosts({ 'git.example.com': { apiUrl } }), (error: Error) => /must have no user, password, query or fragment/.test(error.message) && !error.message.includes('SECRET123'));
+    }
+    assert.throws(withHosts({ 'git.example.com': { token: 'a-token-of-16-chars', tokenEnv: 'X' } }), /token.*tokenEnv|conflict/);
+  });
 });
 
 describe('API token', () => {

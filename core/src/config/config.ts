@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { McpServer } from '@forge-core/sdk';
 import { EXECUTOR_ID_PATTERN, MCP_SERVER_NAME_PATTERN } from '@forge-core/sdk';
 import Joi from 'joi';
+import { apiUrlSchema } from '../providers/api-url-schema.ts';
 import { PROFILE_NAME_PATTERN } from './profile-name.ts';
 
 /**
@@ -165,16 +166,21 @@ const fileSchema = Joi.object({
     PROFILE_NAME_PATTERN,
     Joi.object({ executor: Joi.string().pattern(EXECUTOR_ID_PATTERN).required(), description: Joi.string().max(1000), options: Joi.object().unknown(true).default({}) }),
   ),
-  gitHosts: Joi.object().pattern(
-    Joi.string().lowercase().pattern(/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)$/).message('each git host must be a host name without scheme or port, e.g. git.example.com'),
-    Joi.object({
-      provider: Joi.string().pattern(EXECUTOR_ID_PATTERN),
-      apiUrl: Joi.string().uri({ scheme: ['http', 'https'] }).max(1000),
-      token: Joi.string().min(1).max(4096),
-      tokenEnv: Joi.string().pattern(/^[A-Za-z_][A-Za-z0-9_]*$/),
-      requestsPerHour: Joi.number().integer().min(1).max(1_000_000),
-    }).oxor('token', 'tokenEnv'),
-  ),
+  gitHosts: Joi.object()
+    .custom((hosts: Record<string, unknown>, helpers) => {
+      const wrong = Object.keys(hosts).find((host) => !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)$/.test(host));
+      return wrong === undefined ? hosts : helpers.message({ custom: `gitHosts key "${wrong}" must be a host name alone, as in the remote URL, without scheme, port or path (e.g. "git.example.com"); a port goes into its apiUrl` });
+    })
+    .pattern(
+      Joi.string(),
+      Joi.object({
+        provider: Joi.string().pattern(EXECUTOR_ID_PATTERN),
+        apiUrl: apiUrlSchema,
+        token: Joi.string().min(1).max(4096),
+        tokenEnv: Joi.string().pattern(/^[A-Za-z_][A-Za-z0-9_]*$/),
+        requestsPerHour: Joi.number().integer().min(1).max(1_000_000),
+      }).oxor('token', 'tokenEnv'),
+    ),
   providerRequestTimeoutMs: Joi.number().integer().min(100).max(600_000),
   providerRequestsPerHour: Joi.number().integer().min(1).max(1_000_000),
   pullRequestPollIntervalMs: Joi.number().integer().min(1000).max(86_400_000),

@@ -7,6 +7,7 @@ import { branchExists, remoteUrl, resolveCommit } from '../git/repository.ts';
 import { advanceBranch, commitTree, mergeTrees, treeOf } from '../git/squash-merge.ts';
 import { worktreeLink } from '../git/worktree-link.ts';
 import { listWorktrees } from '../git/worktree-list.ts';
+import { pushWithToken, type PushCredentials } from '../git/push-with-token.ts';
 import { redactCredentials, redactValues } from '../runtime/redact-credentials.ts';
 import type { Attempt } from '../store/attempt-store.ts';
 import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
@@ -54,15 +55,15 @@ interface Context {
 }
 
 /** What happens to an attempt's branch after the agent: diff, rebase, squash-merge, push. */
-/** The environment a push to a project's origin runs with: the code host's credentials, when Forge has a token for it. */
-export type PushEnvironment = (project: Project) => Record<string, string>;
+/** The code host's credentials for a project's pushes, when Forge has a token for it; null: git's own. */
+export type PushCredentialsFor = (project: Project) => PushCredentials | null;
 
 export class BranchService {
   constructor(
     private readonly stores: Stores,
     private readonly attempts: AttemptLifecycle,
     private readonly closeTask: (taskId: string) => Promise<void>,
-    private readonly pushEnvironment: PushEnvironment = () => ({}),
+    private readonly pushCredentials: PushCredentialsFor = () => null,
   ) {}
 
   diff(attemptId: string): Promise<AttemptDiff> {
@@ -139,11 +140,14 @@ export class BranchService {
    * name. The attempt's branch is Forge's alone, so a rebase may have rewritten it: it is pushed
    * with a lease, which still refuses to overwrite commits someone else pushed to it. The base is
    * shared: it is only ever fast-forwarded, and refused when origin's base has commits ours lacks.
+   * With a token for the code host, the push goes to the project's remote URL through
+   * `pushWithToken`, which reads none of the repository's configuration, and the remote-tracking
+   * ref records what was sent, for the next lease.
    */
   async push(attemptId: string, target: PushTarget = 'attempt'): Promise<PushResult> {
     // What to send is settled holding the attempt's lock. The push, which may take minutes, runs
     // after it is let go, so closing the task need not wait: it sends a commit by its id.
-    const { repo, branch, commit, env } = await this.withContext(attemptId, 'push', { finished: target === 'attempt' }, async (context) => {
+    const { repo, branch, commit, credentials } = await this.withContext(attemptId, 'push', { finished: target === 'attempt' }, async (context) => {
       const { attempt, project } = context;
       const repo = project.repoPath;
       if (!(await remoteUrl(repo))) {
@@ -157,16 +161,23 @@ export class BranchService {
         throw new ForgeError('FORGE_CONFLICT', `The branch ${branch} of attempt ${attempt.id} no longer exists.`);
       }
       // The commit is read once and pushed by its id, so the answer names exactly what was sent.
-      return { repo, branch, commit: await resolveCommit(repo, branch), env: this.pushEnvironment(project) };
+      return { repo, branch, commit: await resolveCommit(repo, branch), credentials: this.pushCredentials(project) };
     });
-    const lease = target === 'attempt' ? ['--force-with-lease'] : [];
     try {
-      await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000, env });
+      if (credentials === null) {
+        const lease = target === 'attempt' ? ['--force-with-lease'] : [];
+        await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000 });
+      } else {
+        const tracking = `refs/remotes/origin/${branch}`;
+        const lease = target === 'attempt' ? await gitOutput(['rev-parse', '--verify', '--quiet', tracking], { cwd: repo }).catch(() => '') : undefined;
+        await pushWithToken(repo, credentials, { commit, branch, ...(lease === undefined ? {} : { lease }), timeoutMs: 300_000 });
+        await git(['update-ref', tracking, commit], { cwd: repo });
+      }
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
-      const said = redactValues(redactCredentials(error.stderr.trim() || error.stdout.trim()), env['FORGE_GIT_PASSWORD'] ? [env['FORGE_GIT_PASSWORD']] : []);
+      const said = redactValues(redactCredentials(error.stderr.trim() || error.stdout.trim()), credentials ? [credentials.token] : []);
       const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
-      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}${authAdvice(error.stderr, env)}`, { remote: 'origin', pushed: target, branch });
+      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}${authAdvice(error.stderr, credentials)}`, { remote: 'origin', pushed: target, branch });
       const advice =
         target === 'base' ? ` origin's ${branch} has commits that ${branch} in ${repo} lacks; pull them into ${branch}, then push again.` : '';
       throw new ForgeError('FORGE_PUSH_REJECTED', `origin refused ${branch}: ${said}${advice}`, { pushed: target, branch });
@@ -298,10 +309,10 @@ export class BranchService {
 }
 
 /** What to do when origin refused who Forge pushed as. */
-function authAdvice(stderr: string, env: Record<string, string>): string {
+function authAdvice(stderr: string, credentials: PushCredentials | null): string {
   if (!/authentication failed|could not read username|403|401|terminal prompts disabled/i.test(stderr)) return '';
-  return env['FORGE_GIT_PASSWORD']
-    ? " The code host refused the token Forge has for it; check that it is valid and may push to the repository (GET /api/v1/git-providers says where it comes from)."
+  return credentials
+    ? ` ${credentials.describe} was refused; check that the token is valid, not expired, and may push to the repository.`
     : " Forge has no token for this host; configure one (GET /api/v1/git-providers says where), or use an ssh remote with a key.";
 }
 

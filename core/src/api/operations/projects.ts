@@ -2,6 +2,7 @@ import { EXECUTOR_ID_PATTERN } from '@forge-core/sdk';
 import Joi from 'joi';
 import type { ProjectService } from '../../orchestrator/project-service.ts';
 import { branch, cursor, id, limit, pageOf, projectModel } from '../schemas.ts';
+import { apiUrlSchema } from '../../providers/api-url-schema.ts';
 import { defineOperation } from './operation.ts';
 
 const script = Joi.string().max(100_000).allow(null, '');
@@ -17,10 +18,7 @@ const editable = {
     .pattern(EXECUTOR_ID_PATTERN)
     .allow(null)
     .description('the git provider serving the project (GET /git-providers) when its remote alone does not say: a self-hosted GitHub Enterprise, GitLab, Gitea or Forgejo'),
-  gitProviderApiUrl: Joi.string()
-    .uri({ scheme: ['http', 'https'] })
-    .max(1000)
-    .pattern(/^[a-z]+:\/\/[^/@]*@/i, { invert: true, name: 'URL without credentials (tokens belong in the server configuration)' })
+  gitProviderApiUrl: apiUrlSchema
     .allow(null)
     .description("the provider's REST API root for this project, e.g. https://git.example.com/api/v1; it must be on the remote's host or the one configured for it"),
   pullRequestReactions: Joi.object({
