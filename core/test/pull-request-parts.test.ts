@@ -79,6 +79,17 @@ describe('pull request reactions: what a poll sets off', () => {
     assert.deepEqual(decision.changes.seenCommentIds, ['c1', 'c2']);
   });
 
+  it('carries as many new comments as fit in one follow-up; the rest stay new for the next', () => {
+    const long = (id: string) => ({ ...comment(id), body: 'x'.repeat(25_000) });
+    const decision = decideReaction({ record: record(), settings, checks: null, comments: [long('c1'), long('c2'), long('c3'), long('c4')], attemptFinished: true, at });
+    assert.equal(decision.kind, 'follow-up');
+    if (decision.kind !== 'follow-up') return;
+    assert.deepEqual(decision.changes.seenCommentIds, ['c1', 'c2']);
+    assert.ok(decision.prompt.length < 60_000, `${decision.prompt.length} characters`);
+    const huge = decideReaction({ record: record(), settings, checks: null, comments: [{ ...comment('c1'), body: 'y'.repeat(500_000) }], attemptFinished: true, at });
+    assert.ok(huge.kind === 'follow-up' && huge.prompt.length < 25_000, 'one enormous comment is shortened, not dropped');
+  });
+
   it('does nothing while off, while the agent runs, while a reaction waits to be pushed, or once the pull request is not open', () => {
     const none = (input: Partial<Parameters<typeof decideReaction>[0]>) =>
       decideReaction({ record: record(), settings, checks: failed, comments: [comment('c1')], attemptFinished: true, at, ...input }).kind;
@@ -367,6 +378,13 @@ describe('a provider call: clear failures naming the provider, the host and the 
     const refused = await rejection(call({ budget: spent }).attempt);
     assert.match(refused.message, /Forge's request budget for Kit Host \(kit\) at kit\.test \(60 an hour\) is spent; try again in 60 s/);
     assert.equal(received.length, 0, 'no request went out');
+  });
+
+  it('refuses JSON beyond the 4 MiB it reads, saying so, instead of reading cut JSON', async () => {
+    answer = { status: 200, body: { title: 'z'.repeat(5 * 1024 * 1024) } };
+    const error = await rejection(call().attempt);
+    assert.equal(error.code, 'FORGE_PROVIDER_FAILED');
+    assert.match(error.message, /answered more than 4 MiB of JSON, more than Forge reads/);
   });
 
   it("masks a token the host's answer quotes (a CI log, a comment) before anyone stores or shows it", async () => {

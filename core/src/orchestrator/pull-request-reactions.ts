@@ -5,6 +5,21 @@ import { checksFailedPrompt, reviewCommentsPrompt } from './pull-request-text.ts
 
 export type ReactionReason = 'checks' | 'review';
 
+/** Review comments one follow-up carries at most, in characters; the rest wait for the next one. */
+export const REVIEW_PROMPT_BUDGET = 60_000;
+
+/** The oldest new comments that fit in one follow-up (the first always does, shortened if need be). */
+function fitInOnePrompt(comments: ReviewComment[]): ReviewComment[] {
+  const taken: ReviewComment[] = [];
+  let size = 0;
+  for (const comment of comments) {
+    size += comment.body.length + (comment.path?.length ?? 0) + 64;
+    if (taken.length > 0 && size > REVIEW_PROMPT_BUDGET) break;
+    taken.push(comment);
+  }
+  return taken;
+}
+
 export type ReactionDecision =
   | { kind: 'none' }
   | { kind: 'follow-up'; reason: ReactionReason; prompt: string; changes: PullRequestChanges }
@@ -30,7 +45,7 @@ export function decideReaction({ record, settings, checks, comments, attemptFini
   if (!settings || record.state !== 'open' || record.reactionPending !== null || !attemptFinished) return { kind: 'none' };
   const failedChecks = settings.ciFailure && checks?.state === 'failure' && checks.sha !== record.answeredFailureSha ? checks : null;
   const seen = new Set(record.seenCommentIds);
-  const fresh = settings.reviewComments ? (comments ?? []).filter((comment) => !seen.has(comment.id)) : [];
+  const fresh = settings.reviewComments ? fitInOnePrompt((comments ?? []).filter((comment) => !seen.has(comment.id))) : [];
   const reason: ReactionReason | null = failedChecks ? 'checks' : fresh.length > 0 ? 'review' : null;
   if (reason === null) return { kind: 'none' };
   if (record.reactionsUsed >= settings.maxFollowUps) {

@@ -172,7 +172,16 @@ export class PullRequestService {
     const pullRequest = await this.driver.call(resolved, 'getPullRequest', ref);
     const open = pullRequest.state === 'open';
     const checks = open && this.driver.has(resolved, 'getChecks') ? await this.driver.call(resolved, 'getChecks', ref) : null;
-    const comments = open && project.pullRequestReactions?.reviewComments ? await this.commentsNow(resolved, ref) : null;
+    // Comments feed only the review reaction: when they cannot be read, the state and checks are still kept.
+    let commentsFailure: { code: string; message: string } | null = null;
+    const comments =
+      open && project.pullRequestReactions?.reviewComments
+        ? await this.commentsNow(resolved, ref).catch((error: unknown) => {
+            if (!(error instanceof ForgeError)) throw error;
+            commentsFailure = { code: error.code, message: error.message };
+            return null;
+          })
+        : null;
     let pending = record.reactionPending;
     const attemptFinished = FINISHED_ATTEMPT_STATES.includes(attempt.state);
     // A reaction's run that did not succeed (it failed, was stopped, or the server died under it) is not retried: a person is told.
@@ -186,7 +195,7 @@ export class PullRequestService {
     const observed: PullRequestChanges = {
       ...stateOf(pullRequest, checks),
       reactionPending: pending,
-      error: null,
+      error: commentsFailure,
       polledAt: at,
       nextPollAt: this.options.nextPollAt(record.host),
     };

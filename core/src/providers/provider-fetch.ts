@@ -49,7 +49,14 @@ export function providerFetch(options: ProviderFetchOptions): ProviderContext['f
       if (error instanceof ForgeError) throw error;
       throw unreachable(options, where, error, signal, mask);
     }
-    const text = await readCapped(answer);
+    const { text, truncated } = await readCapped(answer);
+    // Cut JSON is no JSON: say so, rather than let the pack read "not a list".
+    if (truncated && /json/i.test(answer.headers.get('content-type') ?? '')) {
+      options.onAnswer?.(url, null);
+      throw new ForgeError('FORGE_PROVIDER_FAILED', `${options.label}: ${where} answered more than ${MAX_BODY_BYTES / 1024 / 1024} MiB of JSON, more than Forge reads.`, {
+        limitBytes: MAX_BODY_BYTES,
+      });
+    }
     const response: ProviderResponse = { status: answer.status, headers: Object.fromEntries(answer.headers), body: parseJson(text) };
     if (response.body === null && text !== '') response.text = text;
     options.onAnswer?.(url, response);
@@ -97,18 +104,22 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function readCapped(answer: Response): Promise<string> {
-  if (answer.body === null) return '';
+async function readCapped(answer: Response): Promise<{ text: string; truncated: boolean }> {
+  if (answer.body === null) return { text: '', truncated: false };
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let truncated = false;
   for await (const chunk of answer.body) {
     const bytes = chunk as Uint8Array;
     // A log bigger than the cap keeps its end, where a failure is told.
     chunks.push(bytes);
     size += bytes.byteLength;
-    while (size - (chunks[0]?.byteLength ?? 0) > MAX_BODY_BYTES) size -= chunks.shift()!.byteLength;
+    while (size - (chunks[0]?.byteLength ?? 0) > MAX_BODY_BYTES) {
+      size -= chunks.shift()!.byteLength;
+      truncated = true;
+    }
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
 }
 
 function unreachable(options: ProviderFetchOptions, where: string, error: unknown, signal: AbortSignal, mask: <T>(value: T) => T): ForgeError {

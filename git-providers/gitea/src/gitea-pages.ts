@@ -1,4 +1,4 @@
-import { followPages, linkHeaderNext, providerHttpError, type ProviderContext, type ProviderResponse } from '@forge-core/sdk';
+import { followPages, ForgeError, linkHeaderNext, providerHttpError, type ProviderContext, type ProviderResponse } from '@forge-core/sdk';
 import { GITEA_PROVIDER_ID, giteaHeaders } from './gitea-api.ts';
 
 /**
@@ -56,5 +56,13 @@ export function listGitea<T>(ctx: Pick<ProviderContext, 'fetch' | 'token'>, list
   });
 }
 
-/** The items of a list answer; anything else reads as an empty page. */
-export const arrayItems = <T>(body: unknown): T[] => (Array.isArray(body) ? (body as T[]) : []);
+/**
+ * The items of a list answer. Anything else is an error, never an empty page: finding no pull
+ * request of a branch because a proxy answered would open a second one.
+ */
+export function arrayItems<T>(body: unknown): T[] {
+  if (!Array.isArray(body)) {
+    throw new ForgeError('FORGE_PROVIDER_FAILED', `${GITEA_PROVIDER_ID}: a list was expected and the answer is not one; check the API URL.`, { provider: GITEA_PROVIDER_ID });
+  }
+  return body as T[];
+}
