@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,25 +7,11 @@ import { git as gitAsync } from '../src/git/git.ts';
 import { pushCredentialEnvironment } from '../src/git/push-credentials.ts';
 import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.ts';
 import { git, makeRepo } from './support/git-repo.ts';
+import { filesHolding } from './support/files-holding.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const TOKEN = 'forge-push-token-3f9a1c7e5b2d4a6c8e0f';
-
-/** Every file under `dir` (a .git folder, a worktree) whose bytes hold `needle`. */
-function filesHolding(dir: string, needle: string): string[] {
-  const found: string[] = [];
-  const walk = (path: string) => {
-    for (const name of readdirSync(path)) {
-      const child = join(path, name);
-      const stat = statSync(child);
-      if (stat.isDirectory()) walk(child);
-      else if (stat.size < 5_000_000 && readFileSync(child).includes(needle)) found.push(child);
-    }
-  };
-  walk(dir);
-  return found;
-}
 
 /**
  * Pushes authenticate to the code host with the token configured for it, through a credential

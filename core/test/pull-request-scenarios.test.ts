@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderFake } from '@forge-core/openapi-fake-host';
 import { git as gitAsync } from '../src/git/git.ts';
@@ -7,6 +7,7 @@ import { startGitHttpServer, type GitHttpServer } from './support/git-http-serve
 import { git, makeRepo } from './support/git-repo.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { readSse } from './support/sse-client.ts';
+import { filesHolding } from './support/files-holding.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const PROVIDERS = [
@@ -17,21 +18,6 @@ const PROVIDERS = [
 ] as const;
 
 const FAILURE = 'TypeError: widget.size is undefined at sum (src/widget.ts:12)';
-
-/** Every file under `dir` whose bytes hold `needle`. */
-function filesHolding(dir: string, needle: string): string[] {
-  const found: string[] = [];
-  const walk = (path: string) => {
-    for (const name of readdirSync(path)) {
-      const child = join(path, name);
-      const stat = statSync(child);
-      if (stat.isDirectory()) walk(child);
-      else if (stat.size < 20_000_000 && readFileSync(child).includes(needle)) found.push(child);
-    }
-  };
-  walk(dir);
-  return found;
-}
 
 /**
  * The whole road, per provider, against its stateful fake host (every request and answer
