@@ -55,7 +55,7 @@ export async function benchPullRequests(workDir: string): Promise<PullRequestsRe
   const home = join(workDir, 'home');
   mkdirSync(home, { recursive: true });
   // The request budget out of the way: the section measures the calls, not the throttle.
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ gitHosts: { '127.0.0.1': { provider: 'github', apiUrl: fake.apiBaseUrl, token: fake.token, requestsPerHour: 1_000_000 } } }));
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ gitHosts: { '127.0.0.1': { provider: 'github', apiUrl: fake.apiBaseUrl, token: fake.token, gitUrl: origin.url, requestsPerHour: 1_000_000 } } }));
   // The scheduled poll stays out of the measurement.
   const server = await startForge(home, { FORGE_PULL_REQUEST_POLL_INTERVAL_MS: '3600000' });
   const api = new ForgeApi(server.url);

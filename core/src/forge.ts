@@ -37,7 +37,7 @@ import type { PushCredentials } from './git/push-with-token.ts';
 import { PullRequestPoller } from './orchestrator/pull-request-poller.ts';
 import { PullRequestService } from './orchestrator/pull-request-service.ts';
 import { ProviderDriver } from './providers/provider-driver.ts';
-import { ProviderResolver } from './providers/provider-resolver.ts';
+import { ProviderResolver, type ResolvedProvider } from './providers/provider-resolver.ts';
 import { RequestBudget } from './providers/request-budget.ts';
 import type { Project } from './store/project-store.ts';
 
@@ -147,7 +147,10 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const stopAttempt = (id: string) => attempts.stopIfLive(id);
   const tasks = new TaskService(stores, lifecycles, worktrees, stopAttempt);
   const closeTask = (taskId: string) => tasks.update(taskId, { status: 'done' }).then(() => undefined);
-  const gitProviders = new ProviderResolver(registry, config.gitHosts);
+  // Tokens are read from a copy of the environment, then taken out of the server's own, so no
+  // process it starts inherits them: git runs commands a repository's config names (core.fsmonitor).
+  const gitProviders = new ProviderResolver(registry, config.gitHosts, { ...process.env });
+  for (const name of gitProviders.tokenVariables()) delete process.env[name];
   const branches = new BranchService(stores, lifecycles.attempts, closeTask, (project) => pushCredentialsFor(gitProviders, project));
   const requestBudget = new RequestBudget({
     requestsPerHour: config.providerRequestsPerHour,
@@ -249,17 +252,15 @@ async function keepNoSecretInClear(projects: ProjectService, secrets: AttemptSec
 
 /**
  * The token a push to the project's remote carries, when Forge has one for its code host
- * (spec/decisions/0030): an http(s) remote only; ssh uses the user's keys.
+ * (spec/decisions/0030); null when no provider serves the remote: git pushes as the user set it up.
  */
 function pushCredentialsFor(resolver: ProviderResolver, project: Project): PushCredentials | null {
-  if (!project.remoteUrl || !/^https?:\/\//i.test(project.remoteUrl)) return null;
+  if (!project.remoteUrl) return null;
+  let resolved: ResolvedProvider;
   try {
-    const resolved = resolver.resolve(project);
-    if (resolved.token === null) return null;
-    const describe = `${resolved.entry.displayName} (${resolved.entry.id}) at ${resolved.remote.host}, with the token from ${resolved.tokenSource},`;
-    return { url: project.remoteUrl, username: resolved.gitUsername, token: resolved.token, describe };
+    resolved = resolver.resolve(project);
   } catch {
-    // No provider serves it: git pushes with whatever the user configured for the remote.
     return null;
   }
+  return resolver.pushCredentials(resolved, project.remoteUrl);
 }

@@ -40,7 +40,8 @@ describe('pushing to a code host with its token', () => {
     repo = makeRepo(join(dirs.path, 'widgets'));
     bare = await origin.createBareRepo('acme/widgets', { from: repo });
     git(repo, 'remote', 'add', 'origin', origin.repoUrl('acme/widgets'));
-    server = await startTestServer({}, { gitHosts: { '127.0.0.1': { provider: 'github', apiUrl: 'http://127.0.0.1:9/api/v3', token: TOKEN } } });
+    // The git server is on its own port over plain http: gitUrl says that origin may have the token too.
+    server = await startTestServer({}, { gitHosts: { '127.0.0.1': { provider: 'github', apiUrl: 'http://127.0.0.1:9/api/v3', token: TOKEN, gitUrl: origin.url } } });
     const project = await request('POST', '/projects', { name: 'widgets', repoPath: repo });
     assert.equal(project.status, 201, JSON.stringify(project.body));
     projectId = project.body.id;
@@ -104,6 +105,41 @@ describe('pushing to a code host with its token', () => {
     }
   });
 
+  it("refuses to send the token to a remote URL on another port of the host, which a project's remoteUrl could name", async () => {
+    const done = await finishedAttempt('elsewhere.txt');
+    const seen: string[] = [];
+    const collector = createServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' }).end();
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const real = origin.repoUrl('acme/widgets');
+    try {
+      const elsewhere = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/acme/widgets.git`;
+      assert.equal((await request('PATCH', `/projects/${projectId}`, { remoteUrl: elsewhere })).status, 200);
+      const refused = await request('POST', `/attempts/${done.id}/push`);
+      assert.equal(refused.status, 422, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.code, 'FORGE_PROVIDER_NOT_CONFIGURED');
+      assert.match(refused.body.error.message, /is not on https:\/\/127\.0\.0\.1 or http:\/\/127\.0\.0\.1:\d+, where the host's token may go/);
+      assert.deepEqual(seen, []);
+    } finally {
+      await request('PATCH', `/projects/${projectId}`, { remoteUrl: real });
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
+  });
+
+  it("pushes again over a branch the host deleted, or over its own push Forge did not get to record", async () => {
+    const done = await finishedAttempt('again.txt');
+    assert.equal((await request('POST', `/attempts/${done.id}/push`)).status, 200);
+    await gitAsync(['update-ref', '-d', `refs/heads/${done.branch}`], { cwd: bare });
+    const recreated = await request('POST', `/attempts/${done.id}/push`);
+    assert.equal(recreated.status, 200, JSON.stringify(recreated.body));
+    git(repo, 'update-ref', '-d', `refs/remotes/origin/${done.branch}`);
+    const unrecorded = await request('POST', `/attempts/${done.id}/push`);
+    assert.equal(unrecorded.status, 200, JSON.stringify(unrecorded.body));
+    assert.equal(unrecorded.body.remote, origin.repoUrl('acme/widgets'), 'the answer names where it went');
+  });
+
   it('answers 502 FORGE_PUSH_FAILED naming the fix when the host refuses the token, and never quotes it', async () => {
     const done = await finishedAttempt('refused.txt');
     origin.setCredentials(null, 'a-token-the-host-expects-instead-0000');
@@ -134,6 +170,7 @@ describe('pushing to a code host with its token', () => {
     const rejected = await request('POST', `/attempts/${done.id}/push`);
     assert.equal(rejected.status, 409, JSON.stringify(rejected.body));
     assert.equal(rejected.body.error.code, 'FORGE_PUSH_REJECTED');
+    assert.match(rejected.body.error.message, /has commits on .* that Forge did not push .*nothing was overwritten/);
     assert.equal((await gitAsync(['rev-parse', done.branch], { cwd: bare })).stdout.trim(), theirs, 'their commit is still there');
   });
 

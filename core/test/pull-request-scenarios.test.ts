@@ -84,7 +84,7 @@ for (const provider of PROVIDERS) {
       const { mkdirSync } = await import('node:fs');
       mkdirSync(home);
       // A budget far above the default: the test polls on demand, many times a minute.
-      writeFileSync(join(home, 'config.json'), JSON.stringify({ gitHosts: { '127.0.0.1': { provider: provider.id, apiUrl: fake.apiBaseUrl, token: fake.token, requestsPerHour: 1_000_000 } } }));
+      writeFileSync(join(home, 'config.json'), JSON.stringify({ gitHosts: { '127.0.0.1': { provider: provider.id, apiUrl: fake.apiBaseUrl, token: fake.token, gitUrl: origin.url, requestsPerHour: 1_000_000 } } }));
       // The scheduled poll stays out of the way (an hour); the test polls on demand, and the poll
       // the end of a reaction's run sets off is what pushes its work.
       forge = await startServerProcess(home, await freePort(), { FORGE_LOG_LEVEL: 'debug', FORGE_PULL_REQUEST_POLL_INTERVAL_MS: '3600000', FORGE_VALIDATE_RESPONSES: '1' });

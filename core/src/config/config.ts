@@ -89,6 +89,8 @@ export interface GitHostSetting {
   token?: string;
   /** …or the environment variable that holds it. */
   tokenEnv?: string;
+  /** Where git pushes to it go when not `https://<host>` (another port, plain http): the only other origin its token is sent to. */
+  gitUrl?: string;
   requestsPerHour?: number;
 }
 
@@ -178,6 +180,7 @@ const fileSchema = Joi.object({
         apiUrl: apiUrlSchema,
         token: Joi.string().min(1).max(4096),
         tokenEnv: Joi.string().pattern(/^[A-Za-z_][A-Za-z0-9_]*$/),
+        gitUrl: apiUrlSchema,
         requestsPerHour: Joi.number().integer().min(1).max(1_000_000),
       }).oxor('token', 'tokenEnv'),
     ),

@@ -17,9 +17,20 @@ export interface PushCredentials {
 export interface TokenPush {
   commit: string;
   branch: string;
-  /** The commit the remote's branch must hold for the push to replace it ('' for none); absent: only a fast-forward. */
-  lease?: string;
+  /**
+   * Replace the remote's branch, but only over what Forge pushed there (`pushed`, the last commit
+   * it sent, or null), over nothing, or over an ancestor of `commit`; absent: only a fast-forward.
+   */
+  lease?: { pushed: string | null };
   timeoutMs: number;
+}
+
+/** The remote's branch holds commits Forge neither pushed nor has: someone else pushed there. */
+export class ForeignCommitsError extends Error {
+  override name = 'ForeignCommitsError';
+  constructor(readonly remoteCommit: string) {
+    super(`the remote's branch is at ${remoteCommit}, which Forge did not push`);
+  }
 }
 
 /**
@@ -30,17 +41,35 @@ export interface TokenPush {
  * which would hand them the token. The token rides only in this command's environment, for the
  * credential helper.
  */
+/**
+ * What the remote's branch may hold for the push to replace it: nothing, what Forge pushed last,
+ * or an ancestor of the commit (a push Forge made but did not get to record, or a branch the host
+ * deleted). Anything else is someone else's work: refused.
+ */
+async function leaseFor(shim: string, url: string, env: Record<string, string>, push: TokenPush, pushed: string | null): Promise<string> {
+  const listed = await gitOutput(['--git-dir', shim, 'ls-remote', url, `refs/heads/${push.branch}`], { cwd: shim, timeoutMs: push.timeoutMs, env });
+  const remote = listed.split(/\s/)[0] ?? '';
+  if (remote === '' || remote === pushed) return remote;
+  const ancestor = await git(['--git-dir', shim, 'merge-base', '--is-ancestor', remote, push.commit], { cwd: shim }).then(
+    () => true,
+    () => false,
+  );
+  if (!ancestor) throw new ForeignCommitsError(remote);
+  return remote;
+}
+
 export async function pushWithToken(repo: string, credentials: PushCredentials, push: TokenPush): Promise<void> {
   const objects = await gitOutput(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo });
   const shim = await mkdtemp(join(tmpdir(), 'forge-push-'));
   try {
     await git(['init', '-q', '--bare', shim], { cwd: shim });
     await writeFile(join(shim, 'objects', 'info', 'alternates'), `${join(objects, 'objects')}\n`);
-    const lease = push.lease === undefined ? [] : [`--force-with-lease=refs/heads/${push.branch}:${push.lease}`];
+    const env = pushCredentialEnvironment(credentials.url, credentials.username, credentials.token);
+    const lease = push.lease === undefined ? [] : [`--force-with-lease=refs/heads/${push.branch}:${await leaseFor(shim, credentials.url, env, push, push.lease.pushed)}`];
     await git(['--git-dir', shim, 'push', '--porcelain', ...lease, credentials.url, `${push.commit}:refs/heads/${push.branch}`], {
       cwd: shim,
       timeoutMs: push.timeoutMs,
-      env: pushCredentialEnvironment(credentials.url, credentials.username, credentials.token),
+      env,
     });
   } finally {
     await rm(shim, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { branchExists, remoteUrl, resolveCommit } from '../git/repository.ts';
 import { advanceBranch, commitTree, mergeTrees, treeOf } from '../git/squash-merge.ts';
 import { worktreeLink } from '../git/worktree-link.ts';
 import { listWorktrees } from '../git/worktree-list.ts';
-import { pushWithToken, type PushCredentials } from '../git/push-with-token.ts';
+import { ForeignCommitsError, pushWithToken, type PushCredentials } from '../git/push-with-token.ts';
 import { redactCredentials, redactValues } from '../runtime/redact-credentials.ts';
 import type { Attempt } from '../store/attempt-store.ts';
 import { FINISHED_ATTEMPT_STATES } from '../store/attempt-store.ts';
@@ -150,7 +150,8 @@ export class BranchService {
     const { repo, branch, commit, credentials } = await this.withContext(attemptId, 'push', { finished: target === 'attempt' }, async (context) => {
       const { attempt, project } = context;
       const repo = project.repoPath;
-      if (!(await remoteUrl(repo))) {
+      const credentials = this.pushCredentials(project);
+      if (credentials === null && !(await remoteUrl(repo))) {
         throw new ForgeError('FORGE_UNPROCESSABLE', `${repo} has no "origin" remote to push to; add one with "git remote add origin <url>".`);
       }
       const branch = target === 'attempt' ? attempt.branch : attempt.baseBranch;
@@ -161,28 +162,38 @@ export class BranchService {
         throw new ForgeError('FORGE_CONFLICT', `The branch ${branch} of attempt ${attempt.id} no longer exists.`);
       }
       // The commit is read once and pushed by its id, so the answer names exactly what was sent.
-      return { repo, branch, commit: await resolveCommit(repo, branch), credentials: this.pushCredentials(project) };
+      return { repo, branch, commit: await resolveCommit(repo, branch), credentials };
     });
+    const remote = credentials?.url ?? 'origin';
     try {
       if (credentials === null) {
         const lease = target === 'attempt' ? ['--force-with-lease'] : [];
         await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000 });
       } else {
         const tracking = `refs/remotes/origin/${branch}`;
-        const lease = target === 'attempt' ? await gitOutput(['rev-parse', '--verify', '--quiet', tracking], { cwd: repo }).catch(() => '') : undefined;
-        await pushWithToken(repo, credentials, { commit, branch, ...(lease === undefined ? {} : { lease }), timeoutMs: 300_000 });
+        const pushed = target === 'attempt' ? await gitOutput(['rev-parse', '--verify', '--quiet', tracking], { cwd: repo }).catch(() => '') : undefined;
+        await pushWithToken(repo, credentials, { commit, branch, ...(pushed === undefined ? {} : { lease: { pushed: pushed || null } }), timeoutMs: 300_000 });
         await git(['update-ref', tracking, commit], { cwd: repo });
       }
     } catch (error) {
+      if (error instanceof ForeignCommitsError) {
+        throw new ForgeError(
+          'FORGE_PUSH_REJECTED',
+          `${remote} has commits on ${branch} that Forge did not push (at ${error.remoteCommit}); nothing was overwritten. Bring them into the attempt (a follow-up, or by hand), or delete the branch on the host, then push again.`,
+          { pushed: target, branch, remoteCommit: error.remoteCommit },
+        );
+      }
       if (!(error instanceof GitCommandError)) throw error;
-      const said = redactValues(redactCredentials(error.stderr.trim() || error.stdout.trim()), credentials ? [credentials.token] : []);
+      // With --porcelain, git says why a ref was refused on stdout ("[rejected] … (stale info)").
+      const reason = error.stdout.split('\n').find((line) => line.startsWith('!'))?.trim();
+      const said = redactValues(redactCredentials([error.stderr.trim() || error.stdout.trim(), reason].filter(Boolean).join(' ')), credentials ? [credentials.token] : []);
       const rejected = /rejected|stale info|non-fast-forward/i.test(error.stdout + error.stderr);
-      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to origin failed: ${said}${authAdvice(error.stderr, credentials)}`, { remote: 'origin', pushed: target, branch });
+      if (!rejected) throw new ForgeError('FORGE_PUSH_FAILED', `git push to ${remote} failed: ${said}${authAdvice(error.stderr, credentials)}`, { remote, pushed: target, branch });
       const advice =
         target === 'base' ? ` origin's ${branch} has commits that ${branch} in ${repo} lacks; pull them into ${branch}, then push again.` : '';
-      throw new ForgeError('FORGE_PUSH_REJECTED', `origin refused ${branch}: ${said}${advice}`, { pushed: target, branch });
+      throw new ForgeError('FORGE_PUSH_REJECTED', `${remote} refused ${branch}: ${said}${advice}`, { pushed: target, branch });
     }
-    return { remote: 'origin', pushed: target, branch, commit };
+    return { remote, pushed: target, branch, commit };
   }
 
   /**

@@ -1,5 +1,6 @@
-import { ForgeError, type RemoteRef } from '@forge-core/sdk';
+import { ForgeError, parseGitRemote, type RemoteRef } from '@forge-core/sdk';
 import type { GitHostSetting } from '../config/config.ts';
+import type { PushCredentials } from '../git/push-with-token.ts';
 import type { GitProviderEntry, PackRegistry } from '../plugins/pack-registry.ts';
 import type { Project } from '../store/project-store.ts';
 
@@ -111,6 +112,38 @@ export class ProviderResolver {
     }
   }
 
+  /**
+   * What a push to the project's remote authenticates with, or null when Forge has no token for
+   * it (git then pushes as the user set it up: ssh keys, their own helper). The remote must be on
+   * the origin the token belongs to: `https://<host>`, or the host's configured `gitUrl` (a port,
+   * plain http). A project's remote URL is anyone's to set, so another origin is refused.
+   */
+  pushCredentials(resolved: ResolvedProvider, remoteUrl: string): PushCredentials | null {
+    if (resolved.token === null || !/^https?:\/\//i.test(remoteUrl)) return null;
+    const { entry, remote, tokenSource } = resolved;
+    const setting = this.hosts[remote.host];
+    const origins = [`https://${remote.host}`, setting?.gitUrl && new URL(setting.gitUrl).origin].filter((origin): origin is string => Boolean(origin));
+    const origin = new URL(remoteUrl).origin;
+    if (!origins.includes(origin)) {
+      throw notConfigured(
+        `${entry.id} at ${remote.host}: the remote ${remoteUrl} is not on ${origins.join(' or ')}, where the host's token may go, so it is not sent there. Push over https to the host itself, or set gitHosts["${remote.host}"].gitUrl in the server's configuration.`,
+        { provider: entry.id, host: remote.host },
+      );
+    }
+    return {
+      url: remoteUrl,
+      username: resolved.gitUsername,
+      token: resolved.token,
+      describe: `${entry.displayName} (${entry.id}) at ${remote.host}, with the token from ${tokenSource},`,
+    };
+  }
+
+  /** The environment variables tokens are read from: the server takes them out of its own environment once read. */
+  tokenVariables(): string[] {
+    const fromHosts = Object.values(this.hosts).flatMap((setting) => (setting.tokenEnv ? [setting.tokenEnv] : []));
+    return [...new Set([...fromHosts, ...this.registry.listGitProviders().map((entry) => entry.provider.auth.env)])];
+  }
+
   /** Every token the server may use, for masking wherever text could carry one. */
   allTokens(): string[] {
     const fromHosts = Object.values(this.hosts).map((setting) => setting.token ?? (setting.tokenEnv ? this.env[setting.tokenEnv] : undefined));
@@ -125,11 +158,10 @@ export class ProviderResolver {
       const remote = safeMatch(entry, remoteUrl, false);
       if (remote) return { entry, remote, publicHost: true };
     }
-    for (const [host, setting] of Object.entries(this.hosts)) {
-      if (!setting.provider) continue;
-      const found = this.#named(setting.provider, remoteUrl, `gitHosts["${host}"]`);
-      if (found.remote.host === host) return found;
-    }
+    // The configured host the remote is on, whichever way its provider reads paths.
+    const host = parseGitRemote(remoteUrl)?.host;
+    const setting = host === undefined ? undefined : this.hosts[host];
+    if (host !== undefined && setting?.provider) return this.#named(setting.provider, remoteUrl, `gitHosts["${host}"]`);
     const known = this.registry.listGitProviders().map((entry) => entry.id);
     throw notConfigured(
       `No git provider serves the remote ${remoteUrl} of project "${project.name}". For a self-hosted instance, set the project's gitProvider (one of: ${known.join(', ') || 'none installed'}), or gitHosts["<host>"].provider in the server's configuration.`,

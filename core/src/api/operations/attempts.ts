@@ -219,7 +219,7 @@ export const postAttemptsByAttemptIdPush = defineOperation({
       .label('PushRequest'),
   },
   output: Joi.object({
-    remote: Joi.string().required(),
+    remote: Joi.string().required().description("origin, or the project's remote URL when the push carried the code host's token"),
     pushed: Joi.string().valid('attempt', 'base').required().description('which branch was pushed'),
     branch: Joi.string().required().description('its name, the same on origin'),
     commit: Joi.string().required().description('the commit origin now has there'),
