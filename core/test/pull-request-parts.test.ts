@@ -134,26 +134,36 @@ describe('the request budget and the poll schedule', () => {
     const budget = new RequestBudget({ requestsPerHour: perHour, now: () => now });
     const rows = new Map<string, PullRequestRecord>();
     for (let i = 0; i < 1000; i++) rows.set(`a${i}`, record({ attemptId: `a${i}`, nextPollAt: new Date(now).toISOString() }));
+    // One pull request on another host, due behind the first host's backlog: it must not wait for it.
+    rows.set('other', record({ attemptId: 'other', host: 'other.example', nextPollAt: new Date(now + 1000).toISOString() }));
     // Dearer than the poller assumes before it has measured one: the schedule must follow the measured cost.
     const COST = REQUESTS_PER_POLL + 2;
     const sent: number[] = [];
     const polled = new Set<string>();
+    let otherPolledAt: number | undefined;
     let poller!: PullRequestPoller;
     const store = {
       async openCountByHost() {
-        return new Map([['git.kit.test', rows.size]]);
+        return new Map([
+          ['git.kit.test', rows.size - 1],
+          ['other.example', 1],
+        ]);
       },
       async due(until: string, limit: number) {
         return [...rows.values()].filter((row) => row.nextPollAt <= until).sort((a, b) => a.nextPollAt.localeCompare(b.nextPollAt)).slice(0, limit);
+      },
+      async postponeHost(host: string, due: string, until: string) {
+        for (const row of rows.values()) if (row.host === host && row.nextPollAt <= due) rows.set(row.attemptId, { ...row, nextPollAt: until });
       },
     } as unknown as PullRequestStore;
     const service = {
       async poll(row: PullRequestRecord) {
         for (let i = 0; i < COST; i++) {
           budget.spend(row.host);
-          sent.push(now);
+          if (row.host === 'git.kit.test') sent.push(now);
         }
         polled.add(row.attemptId);
+        if (row.attemptId === 'other') otherPolledAt ??= now;
         rows.set(row.attemptId, { ...row, nextPollAt: poller.nextPollAt(row.host) });
       },
     } as unknown as PullRequestService;
@@ -170,7 +180,8 @@ describe('the request budget and the poll schedule', () => {
       assert.ok(inHour <= perHour + perHour / 60, `hour ${hour}: ${inHour} requests for a budget of ${perHour}`);
     }
     assert.equal(poller.pollIntervalMs('git.kit.test'), Math.ceil((1000 * COST * 3_600_000) / perHour), 'spread to fit the budget, at the measured cost');
-    assert.equal(polled.size, 1000, `every pull request was polled within ${hours} h (${polled.size})`);
+    assert.equal(polled.size, 1001, `every pull request was polled within ${hours} h (${polled.size})`);
+    assert.ok(otherPolledAt !== undefined && otherPolledAt - start < 60_000, "the other host's pull request was polled within a minute, not behind the backlog");
   });
 });
 

@@ -101,14 +101,25 @@ export class PullRequestPoller {
   async #round(): Promise<void> {
     try {
       this.#openByHost = await this.store.openCountByHost();
-      const due = await this.store.due(new Date(this.#now()).toISOString(), BATCH);
+      const now = new Date(this.#now()).toISOString();
+      const due = await this.store.due(now, BATCH);
+      const outOfBudget = new Set<string>();
       for (const record of due) {
-        if (!this.budget.allows(record.host, this.costPerPoll(record.host))) continue;
+        const cost = this.costPerPoll(record.host);
+        if (outOfBudget.has(record.host)) continue;
+        if (!this.budget.allows(record.host, cost)) {
+          // All of the host's due pull requests go back in the queue until it can be asked, so
+          // they do not hold up other hosts' ones behind them.
+          const wait = Math.max(this.budget.pausedUntil(record.host) - this.#now(), this.budget.secondsUntil(record.host, cost) * 1000, 1000);
+          outOfBudget.add(record.host);
+          await this.store.postponeHost(record.host, now, new Date(this.#now() + wait).toISOString());
+          continue;
+        }
         const before = this.budget.sent(record.host);
         await this.service.poll(record).catch((error: unknown) => this.logger.warn({ err: error, attemptId: record.attemptId }, 'pull request poll failed'));
-        const cost = this.budget.sent(record.host) - before;
+        const spent = this.budget.sent(record.host) - before;
         // The heavier of the last poll and a slowly fading memory of earlier ones: a poll that read extra pages counts.
-        if (cost > 0) this.#costPerPoll.set(record.host, Math.max(cost, Math.round(this.costPerPoll(record.host) * 0.9)));
+        if (spent > 0) this.#costPerPoll.set(record.host, Math.max(spent, Math.round(cost * 0.9)));
       }
     } catch (error) {
       this.logger.error({ err: error }, 'pull request poller round failed');

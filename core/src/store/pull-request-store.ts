@@ -171,6 +171,11 @@ export class PullRequestStore {
     return new Map(rows.map((row) => [row.host, Number(row.count)]));
   }
 
+  /** Moves the next poll of every open pull request of the host due by `due` to `until` (the poller's schedule: no event). */
+  async postponeHost(host: string, due: string, until: string): Promise<void> {
+    await this.db('pull_requests').where({ host, state: 'open' }).where('next_poll_at', '<=', due).update({ next_poll_at: until });
+  }
+
   delete(tx: Tx, attemptId: string): void {
     tx.run(this.db('pull_requests').where({ attempt_id: attemptId }).delete());
   }
