@@ -180,6 +180,8 @@ describe('the request budget and the poll schedule', () => {
       assert.ok(inHour <= perHour + perHour / 60, `hour ${hour}: ${inHour} requests for a budget of ${perHour}`);
     }
     assert.equal(poller.pollIntervalMs('git.kit.test'), Math.ceil((1000 * COST * 3_600_000) / perHour), 'spread to fit the budget, at the measured cost');
+    const small = new PullRequestPoller(store, service, new RequestBudget({ requestsPerHour: 120 }), { subscribe: () => () => undefined } as unknown as EventLog, { minIntervalMs: 60_000 }, silent);
+    assert.equal(small.costPerPoll('tiny.example'), 2, 'a poll is never expected to cost more than the bucket holds, or it would never run');
     assert.equal(polled.size, 1001, `every pull request was polled within ${hours} h (${polled.size})`);
     assert.ok(otherPolledAt !== undefined && otherPolledAt - start < 60_000, "the other host's pull request was polled within a minute, not behind the backlog");
   });

@@ -166,6 +166,8 @@ describe('pushing to a code host with its token', () => {
     await gitAsync(['push', '-q', 'origin', done.branch], { cwd: elsewhere, env: helper });
     const theirs = (await gitAsync(['rev-parse', 'HEAD'], { cwd: elsewhere })).stdout.trim();
 
+    // The user's IDE fetches: the remote-tracking ref now names their commit, which must not make it Forge's.
+    await gitAsync(['fetch', '-q', 'origin'], { cwd: repo, env: helper });
     await request('POST', `/attempts/${done.id}/rebase`);
     const rejected = await request('POST', `/attempts/${done.id}/push`);
     assert.equal(rejected.status, 409, JSON.stringify(rejected.body));

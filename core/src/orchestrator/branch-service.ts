@@ -54,10 +54,10 @@ interface Context {
   project: Project;
 }
 
-/** What happens to an attempt's branch after the agent: diff, rebase, squash-merge, push. */
 /** The code host's credentials for a project's pushes, when Forge has a token for it; null: git's own. */
 export type PushCredentialsFor = (project: Project) => PushCredentials | null;
 
+/** What happens to an attempt's branch after the agent: diff, rebase, squash-merge, push. */
 export class BranchService {
   constructor(
     private readonly stores: Stores,
@@ -141,8 +141,8 @@ export class BranchService {
    * with a lease, which still refuses to overwrite commits someone else pushed to it. The base is
    * shared: it is only ever fast-forwarded, and refused when origin's base has commits ours lacks.
    * With a token for the code host, the push goes to the project's remote URL through
-   * `pushWithToken`, which reads none of the repository's configuration, and the remote-tracking
-   * ref records what was sent, for the next lease.
+   * `pushWithToken`, which reads none of the repository's configuration, and
+   * `refs/forge-pushed/<branch>` records what was sent, for the next lease.
    */
   async push(attemptId: string, target: PushTarget = 'attempt'): Promise<PushResult> {
     // What to send is settled holding the attempt's lock. The push, which may take minutes, runs
@@ -170,10 +170,11 @@ export class BranchService {
         const lease = target === 'attempt' ? ['--force-with-lease'] : [];
         await git(['push', '--porcelain', ...lease, 'origin', `${commit}:refs/heads/${branch}`], { cwd: repo, timeoutMs: 300_000 });
       } else {
-        const tracking = `refs/remotes/origin/${branch}`;
-        const pushed = target === 'attempt' ? await gitOutput(['rev-parse', '--verify', '--quiet', tracking], { cwd: repo }).catch(() => '') : undefined;
+        // Forge's own record of what it pushed: not a remote-tracking ref, which any `git fetch` rewrites.
+        const record = `refs/forge-pushed/${branch}`;
+        const pushed = target === 'attempt' ? await gitOutput(['rev-parse', '--verify', '--quiet', record], { cwd: repo }).catch(() => '') : undefined;
         await pushWithToken(repo, credentials, { commit, branch, ...(pushed === undefined ? {} : { lease: { pushed: pushed || null } }), timeoutMs: 300_000 });
-        await git(['update-ref', tracking, commit], { cwd: repo });
+        await git(['update-ref', record, commit], { cwd: repo });
       }
     } catch (error) {
       if (error instanceof ForeignCommitsError) {

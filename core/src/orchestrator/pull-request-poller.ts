@@ -25,13 +25,15 @@ const BATCH = 50;
  * Keeps open pull requests current within each host's request budget. Each pull request's next
  * poll is spaced by `pollIntervalMs`: at least `minIntervalMs`, more when a host has so many
  * open pull requests that polling each that often would overdraw its budget (1,000 open on a
- * host with 900 requests an hour: one poll each every 3.3 h). A poll that finds the host out of
+ * host with 900 requests an hour and four requests a poll: one poll each every 4.4 h). A poll that finds the host out of
  * budget or paused is left due and retried when the budget allows. When the run of a reaction's
  * follow-up ends, its pull request is polled at once, which pushes the run's work to it.
  */
 export class PullRequestPoller {
   #timer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
+  /** Polls set off by a run's end, still going: stop() waits for them. */
+  readonly #afterRuns = new Set<Promise<void>>();
   #running: Promise<void> | null = null;
   #openByHost = new Map<string, number>();
   /** What a poll has cost on each host, as measured: the schedule and the budget check use it. */
@@ -56,8 +58,9 @@ export class PullRequestPoller {
     return Math.max(this.options.minIntervalMs, Math.ceil((open * this.costPerPoll(host) * 3_600_000) / perHour));
   }
 
+  /** What a poll on the host is expected to cost, never more than its bucket holds (else it would never fit). */
   costPerPoll(host: string): number {
-    return this.#costPerPoll.get(host) ?? REQUESTS_PER_POLL;
+    return Math.min(this.#costPerPoll.get(host) ?? REQUESTS_PER_POLL, this.budget.capacity(host));
   }
 
   /** When a pull request polled now is polled next (a little jitter keeps a host's polls apart). */
@@ -70,12 +73,12 @@ export class PullRequestPoller {
     this.#timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
     this.#timer.unref();
     this.#unsubscribe = this.events.subscribe((event) => {
-      if (event.type === 'attempt.updated' && FINISHED_ATTEMPT_STATES.includes((event.data as Attempt).state)) void this.#afterRun(event.subject);
+      if (event.type === 'attempt.updated' && FINISHED_ATTEMPT_STATES.includes((event.data as Attempt).state)) void this.#track(this.#afterRun(event.subject));
     });
     // Reactions whose run ended while no server listened (it stopped, or crashed and recovery settled the run).
     void this.store
       .withPendingReaction()
-      .then((records) => Promise.all(records.map((record) => this.#afterRun(record.attemptId))))
+      .then((records) => Promise.all(records.map((record) => this.#track(this.#afterRun(record.attemptId)))))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'resuming pending pull request reactions failed'));
   }
 
@@ -84,6 +87,12 @@ export class PullRequestPoller {
     this.#timer = null;
     this.#unsubscribe?.();
     await this.#running;
+    await Promise.all(this.#afterRuns);
+  }
+
+  #track(work: Promise<void>): Promise<void> {
+    this.#afterRuns.add(work);
+    return work.finally(() => this.#afterRuns.delete(work));
   }
 
   async #afterRun(attemptId: string): Promise<void> {

@@ -98,12 +98,12 @@ export class PullRequestService {
           { provider: resolved.entry.id, host: resolved.remote.host },
         );
       }
-      await this.branches.push(attemptId, 'attempt');
       if (!(await branchExists(project.repoPath, attempt.baseBranch))) {
         throw new ForgeError('FORGE_BRANCH_NOT_FOUND', `The base branch "${attempt.baseBranch}" of attempt ${attemptId} does not exist in ${project.repoPath}; a pull request needs it to merge into.`, {
           branch: attempt.baseBranch,
         });
       }
+      await this.branches.push(attemptId, 'attempt');
       const messages = await commitMessagesBetween(project.repoPath, attempt.baseBranch, attempt.branch);
       if (messages.length === 0) {
         throw new ForgeError('FORGE_NOTHING_TO_MERGE', `${attempt.branch} has no commits that ${attempt.baseBranch} lacks, so there is nothing to open a pull request for.`, {
@@ -112,7 +112,9 @@ export class PullRequestService {
         });
       }
       const pullRequest = await this.findOrCreate(resolved, context, input, messages);
-      const seen = await this.commentsNow(resolved, { remote: resolved.remote, number: pullRequest.number });
+      // The pull request exists now: a failure to read its comments must not lose Forge's record of it.
+      // With none read, the first poll's comments count as new, which only matters with review reactions on.
+      const seen = await this.commentsNow(resolved, { remote: resolved.remote, number: pullRequest.number }).catch((): ReviewComment[] => []);
       const record = await this.events.transact((tx, emit) => {
         if (existing) this.stores.pullRequests.delete(tx, attemptId);
         const stored = this.stores.pullRequests.insert(tx, {
@@ -158,7 +160,8 @@ export class PullRequestService {
         const failure = error instanceof ForgeError ? { code: error.code, message: error.message } : { code: 'FORGE_PROVIDER_FAILED', message: String(error) };
         await this.events.transact((tx, emit) => {
           const stored = this.stores.pullRequests.update(tx, current.attemptId, { error: failure, polledAt: now(), nextPollAt: this.options.nextPollAt(current.host) });
-          if (stored && current.error?.message !== failure.message) emit('pull_request.updated', current.attemptId, pullRequestView(stored, context.project.pullRequestReactions));
+          // The same failure again (a rate limit's wait counting down) is no news.
+          if (stored && current.error?.code !== failure.code) emit('pull_request.updated', current.attemptId, pullRequestView(stored, context.project.pullRequestReactions));
         });
         throw error;
       }
@@ -186,9 +189,14 @@ export class PullRequestService {
     const attemptFinished = FINISHED_ATTEMPT_STATES.includes(attempt.state);
     // A reaction's run that did not succeed (it failed, was stopped, or the server died under it) is not retried: a person is told.
     const failedReaction = pending !== null && attemptFinished && attempt.state !== 'succeeded' ? pending : null;
+    let pushFailure: string | null = null;
     if (pending !== null && attemptFinished) {
-      // The reaction's run is over: its commits go to the pull request's branch.
-      if (open && failedReaction === null) await this.branches.push(attempt.id, 'attempt');
+      // The reaction's run is over: its commits go to the pull request's branch. A push that fails
+      // (someone pushed there meanwhile) is told to a person rather than tried at every poll.
+      if (open && failedReaction === null) await this.branches.push(attempt.id, 'attempt').catch((error: unknown) => {
+        if (!(error instanceof ForgeError)) throw error;
+        pushFailure = error.message;
+      });
       pending = null;
     }
     const at = now();
@@ -206,6 +214,13 @@ export class PullRequestService {
       const view = pullRequestView(updated, project.pullRequestReactions);
       if (changedForReaders(record, updated)) emit('pull_request.updated', record.attemptId, view);
       if (decision.kind === 'follow-up') emit('pull_request.reaction', record.attemptId, { reason: decision.reason, pullRequest: view });
+      if (pushFailure !== null) {
+        emit('pull_request.needs_attention', record.attemptId, {
+          reason: 'reaction_push_failed',
+          message: `The follow-up of attempt ${record.attemptId} succeeded, but its work could not be pushed to ${updated.url}: ${pushFailure}`,
+          pullRequest: view,
+        });
+      }
       if (failedReaction !== null) {
         emit('pull_request.needs_attention', record.attemptId, {
           reason: 'reaction_failed',

@@ -49,7 +49,15 @@ export function providerFetch(options: ProviderFetchOptions): ProviderContext['f
       if (error instanceof ForgeError) throw error;
       throw unreachable(options, where, error, signal, mask);
     }
-    const { text, truncated } = await readCapped(answer);
+    let read: { text: string; truncated: boolean };
+    try {
+      read = await readCapped(answer);
+    } catch (error) {
+      // The body stalled past the timeout, or the connection broke while it came.
+      options.onAnswer?.(url, null);
+      throw unreachable(options, where, error, signal, mask);
+    }
+    const { text, truncated } = read;
     // Cut JSON is no JSON: say so, rather than let the pack read "not a list".
     if (truncated && /json/i.test(answer.headers.get('content-type') ?? '')) {
       options.onAnswer?.(url, null);

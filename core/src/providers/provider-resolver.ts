@@ -36,7 +36,8 @@ export interface ResolvedProvider {
  *
  * Tokens are bound to hosts, so an API client cannot send one elsewhere: a provider's own
  * variable (GITHUB_TOKEN) is used only for the provider's public hosts, a `gitHosts` token only
- * for that host; and the API URL must be on the remote's host or the one configured for it.
+ * for that host; and with a token, the API URL must be on the origin configured for the host or
+ * the provider's default for it (api.github.com for github.com).
  */
 export class ProviderResolver {
   constructor(

@@ -34,6 +34,11 @@ export class RequestBudget {
     return this.options.perHost?.[host] ?? this.options.requestsPerHour;
   }
 
+  /** The most requests the bucket holds: a minute of the hourly budget, at least one. */
+  capacity(host: string): number {
+    return Math.max(1, this.perHour(host) / 60);
+  }
+
   /** Whether the host is not paused and `count` requests fit in what is left. */
   allows(host: string, count: number): boolean {
     const bucket = this.#fill(host);
@@ -79,7 +84,7 @@ export class RequestBudget {
   #fill(host: string): Bucket {
     const now = this.#now();
     const perHour = this.perHour(host);
-    const capacity = Math.max(1, perHour / 60);
+    const capacity = this.capacity(host);
     const bucket = this.#buckets.get(host) ?? { tokens: capacity, at: now, pausedUntil: 0 };
     bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 3_600_000) * perHour);
     bucket.at = now;
