@@ -221,13 +221,20 @@ export class AttemptStore {
     return rows.map(toAttempt);
   }
 
-  /** The oldest queued attempts with their project, for the scheduler. */
+  /**
+   * Queued attempts with their project, in the order the scheduler starts them: their task's
+   * priority, highest first, then first queued first (a follow-up queues again when it is sent).
+   */
   async listQueued(limit: number): Promise<Array<Attempt & { projectId: string }>> {
     const rows: Array<AttemptRow & { project_id: string }> = await this.db('attempts')
       .join('tasks', 'tasks.id', 'attempts.task_id')
       .where('attempts.state', 'queued')
       .select('attempts.*', 'tasks.project_id')
-      .orderBy('attempts.id')
+      .orderBy([
+        { column: 'tasks.priority', order: 'desc' },
+        { column: 'attempts.updated_at', order: 'asc' },
+        { column: 'attempts.id', order: 'asc' },
+      ])
       .limit(limit);
     return rows.map((row) => ({ ...toAttempt(row), projectId: row.project_id }));
   }

@@ -7,7 +7,7 @@ const fields = {
   title: Joi.string().trim().min(1).max(500),
   description: Joi.string().max(100_000).allow(null, ''),
   status: taskStatus,
-  priority: Joi.number().integer().min(-1000).max(1000),
+  priority: Joi.number().integer().min(-1000).max(1000).description("higher first: queued attempts start in their task's priority order, then first queued first"),
   parentTaskId: id('parentTask').allow(null),
 };
 const path = Joi.object({ taskId: id('task').required() });

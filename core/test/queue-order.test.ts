@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './support/temp-dir.ts';
+import { startServerWithProject, type ServerWithProject } from './support/test-server.ts';
+
+/**
+ * Issue 13, part 2 (first step): queued attempts start in their task's priority order, highest
+ * first, then first queued first; before, the queue ran by id and `priority` misled.
+ */
+describe('the order queued attempts start in', () => {
+  let setup: ServerWithProject;
+  let dirs: ReturnType<typeof tempDir>;
+
+  before(async () => {
+    setup = await startServerWithProject({ env: { FORGE_MAX_CONCURRENT_ATTEMPTS: '1' } });
+    dirs = tempDir('forge-queue-');
+  });
+
+  after(async () => {
+    await setup.close();
+    dirs.cleanup();
+  });
+
+  async function start(title: string, priority: number, command: string): Promise<string> {
+    const task = await setup.server.request('POST', '/tasks', { projectId: setup.projectId, title, priority });
+    assert.equal(task.status, 201, JSON.stringify(task.body));
+    const attempt = await setup.server.request('POST', `/tasks/${task.body.id}/attempts`, { executor: 'script', options: { command } });
+    assert.equal(attempt.status, 202, JSON.stringify(attempt.body));
+    return attempt.body.id;
+  }
+
+  it('starts the highest priority first, and equal priorities in the order they were queued', async () => {
+    const gate = join(dirs.path, 'go');
+    // One slot, held until every other attempt is queued behind it.
+    const blocker = await start('blocker', 0, `while [ ! -f '${gate}' ]; do sleep 0.05; done`);
+    await setup.server.waitFor(async () => (await setup.server.request('GET', `/attempts/${blocker}`)).body.state === 'running');
+    const queued = [
+      ['low', -5],
+      ['high first', 10],
+      ['middle', 3],
+      ['high second', 10],
+      ['zero', 0],
+    ] as const;
+    const ids = new Map<string, string>();
+    for (const [title, priority] of queued) ids.set(title, await start(title, priority, 'echo done'));
+    assert.equal(existsSync(gate), false);
+    writeFileSync(gate, '');
+    const finished = await Promise.all([...ids].map(async ([title, id]) => ({ title, attempt: await setup.server.waitForAttempt(id, 60_000) })));
+    const order = finished.sort((a, b) => a.attempt.startedAt.localeCompare(b.attempt.startedAt)).map((entry) => entry.title);
+    assert.deepEqual(order, ['high first', 'high second', 'middle', 'zero', 'low']);
+  });
+});
