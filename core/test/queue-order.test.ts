@@ -44,6 +44,13 @@ describe('the order queued attempts start in', () => {
     ] as const;
     const ids = new Map<string, string>();
     for (const [title, priority] of queued) ids.set(title, await start(title, priority, 'echo done'));
+    const position = async (title: string) => (await setup.server.request('GET', `/attempts/${ids.get(title)}`)).body.queuePosition;
+    assert.deepEqual(
+      await Promise.all(['high first', 'high second', 'middle', 'zero', 'low'].map(position)),
+      [1, 2, 3, 4, 5],
+      'each shows its place in the queue',
+    );
+    assert.equal((await setup.server.request('GET', `/attempts/${blocker}`)).body.queuePosition, null, 'a running attempt has none');
     assert.equal(existsSync(gate), false);
     writeFileSync(gate, '');
     const finished = await Promise.all([...ids].map(async ([title, id]) => ({ title, attempt: await setup.server.waitForAttempt(id, 60_000) })));

@@ -108,6 +108,11 @@ export const attemptModel = Joi.object({
   worktreeReadyAt: timestamp.allow(null).required().description("when the current run's worktree was ready"),
   agentStartedAt: timestamp.allow(null).required().description("when the current run's agent was started"),
   finishedAt: timestamp.allow(null).required(),
+  queuePosition: Joi.number()
+    .integer()
+    .min(1)
+    .allow(null)
+    .description('while queued, its place in the order attempts start in (1: next; priority, then first queued); only on GET /attempts/{id}'),
   pullRequest: Joi.object({
     number: Joi.number().integer().required(),
     url: Joi.string().required(),

@@ -141,6 +141,11 @@ export class AttemptService {
     return attempt;
   }
 
+  /** Where a queued attempt stands among the queued ones (1: next), or null when it is not queued. */
+  queuePosition(id: string): Promise<number | null> {
+    return this.stores.attempts.queuePosition(id);
+  }
+
   async get(id: string): Promise<Attempt> {
     const attempt = await this.stores.attempts.get(id);
     if (!attempt) throw new ForgeError('FORGE_NOT_FOUND', `No attempt with id ${id}.`, { attemptId: id });

@@ -239,6 +239,31 @@ export class AttemptStore {
     return rows.map((row) => ({ ...toAttempt(row), projectId: row.project_id }));
   }
 
+  /**
+   * Where a queued attempt stands in the order `listQueued` starts them (1: next), or null when it
+   * is not queued. A project's own cap may still hold it back when its turn comes.
+   */
+  async queuePosition(id: string): Promise<number | null> {
+    const own: { priority: number; updated_at: string; state: string } | undefined = await this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('attempts.id', id)
+      .select('tasks.priority', 'attempts.updated_at', 'attempts.state')
+      .first();
+    if (own?.state !== 'queued') return null;
+    const ahead = (await this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('attempts.state', 'queued')
+      .where((q) =>
+        q
+          .where('tasks.priority', '>', own.priority)
+          .orWhere((same) => same.where('tasks.priority', own.priority).where('attempts.updated_at', '<', own.updated_at))
+          .orWhere((same) => same.where('tasks.priority', own.priority).where('attempts.updated_at', own.updated_at).where('attempts.id', '<', id)),
+      )
+      .count({ count: '*' })
+      .first()) as { count: number | string } | undefined;
+    return Number(ahead?.count ?? 0) + 1;
+  }
+
   /** Pushes the lease of attempts this node is running further into the future. */
   async renewLeases(ids: readonly string[], nodeId: string, leaseUntil: string): Promise<void> {
     if (ids.length === 0) return;

@@ -100,7 +100,11 @@ export const getAttemptsByAttemptId = defineOperation({
   input: { path },
   output: attemptModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
-  handler: async ({ attemptId }: AttemptId, { services }) => ({ ...(await services.attempts.get(attemptId)), pullRequest: await services.pullRequests.summary(attemptId) }),
+  handler: async ({ attemptId }: AttemptId, { services }) => ({
+    ...(await services.attempts.get(attemptId)),
+    queuePosition: await services.attempts.queuePosition(attemptId),
+    pullRequest: await services.pullRequests.summary(attemptId),
+  }),
 });
 
 export const postAttemptsByAttemptIdStop = defineOperation({
