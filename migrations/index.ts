@@ -5,6 +5,7 @@ import * as attemptSealedOptions from './20261203001500_attempt_sealed_options.t
 import * as eventLogAndAttemptPhases from './20261204000001_event_log_and_attempt_phases.ts';
 import * as approvalsAndExecutorProfiles from './20261204010001_approvals_and_executor_profiles.ts';
 import * as pullRequests from './20261205000001_pull_requests.ts';
+import * as taskParentIndex from './20261205000002_task_parent_index.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261204000001_event_log_and_attempt_phases', eventLogAndAttemptPhases],
   ['20261204010001_approvals_and_executor_profiles', approvalsAndExecutorProfiles],
   ['20261205000001_pull_requests', pullRequests],
+  ['20261205000002_task_parent_index', taskParentIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -68,6 +68,9 @@ export const taskModel = Joi.object({
   priority: Joi.number().integer().required(),
   parentTaskId: nullableText.required(),
   autoStart: Joi.boolean().required(),
+  subtasks: Joi.object(Object.fromEntries(TASK_STATUSES.map((status) => [status, Joi.number().integer().min(0).required()])))
+    .label('SubtaskCounts')
+    .description('how many of its direct subtasks are in each status; only on GET /tasks/{id}'),
   createdAt: timestamp.required(),
   updatedAt: timestamp.required(),
 }).label('Task');

@@ -2,7 +2,7 @@ import { ForgeError } from '@forge-core/sdk';
 import type { Lifecycles } from '../lifecycle/lifecycles.ts';
 import type { Page, PageRequest } from '../store/page.ts';
 import type { Stores } from '../store/stores.ts';
-import type { NewTask, Task, TaskChanges, TaskFilter } from '../store/task-store.ts';
+import type { NewTask, Task, TaskChanges, TaskFilter, TaskStatus } from '../store/task-store.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import { CLOSED_TASK_STATUSES, requireTaskMove } from '../lifecycle/task-lifecycle.ts';
 import { withTaskLock } from './task-lock.ts';
@@ -37,6 +37,11 @@ export class TaskService {
 
   list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
     return this.stores.tasks.list(filter, page);
+  }
+
+  /** How many of the task's direct subtasks are in each status. */
+  subtaskCounts(id: string): Promise<Record<TaskStatus, number>> {
+    return this.stores.tasks.subtaskCounts(id);
   }
 
   async get(id: string): Promise<Task> {

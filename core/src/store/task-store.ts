@@ -73,6 +73,14 @@ export class TaskStore {
     return row && toTask(row);
   }
 
+  /** How many of the task's direct subtasks are in each status (every status present, 0 when none). */
+  async subtaskCounts(id: string): Promise<Record<TaskStatus, number>> {
+    const rows: { status: TaskStatus; count: number | string }[] = await this.db('tasks').where({ parent_task_id: id }).groupBy('status').select('status').count({ count: '*' });
+    const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+
   /** A task with the repository facts of its project, in one query (the attempt-start path). */
   async getWithRepository(id: string): Promise<{ task: Task; repoPath: string; defaultBranch: string } | undefined> {
     const row: (TaskRow & { repo_path: string; default_branch: string }) | undefined = await this.db('tasks')

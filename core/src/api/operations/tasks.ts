@@ -64,14 +64,14 @@ export const getTasksByTaskId = defineOperation({
   kind: 'call',
   name: 'getTasksByTaskId',
   mcp: { tool: "get_task", title: "Get a task", description:
-    "Get one task by id: its title, description, status (todo, inprogress, inreview, done, cancelled) and parent task. list_attempts gives the attempts agents made on it." },
+    "Get one task by id: its title, description, status (todo, inprogress, inreview, done, cancelled), parent task, and how many of its subtasks are in each status. list_attempts gives the attempts agents made on it." },
   summary: 'Get a task',
   tags,
   http: { method: 'GET', path: '/tasks/{taskId}', status: 200 },
   input: { path },
   output: taskModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
-  handler: ({ taskId }: TaskId, { services }) => services.tasks.get(taskId),
+  handler: async ({ taskId }: TaskId, { services }) => ({ ...(await services.tasks.get(taskId)), subtasks: await services.tasks.subtaskCounts(taskId) }),
 });
 
 export const patchTasksByTaskId = defineOperation({

@@ -5,10 +5,11 @@ import { tempDir } from './support/temp-dir.ts';
 import { startServerWithProject, type ServerWithProject } from './support/test-server.ts';
 
 /**
- * Issue 13, part 2 (first step): queued attempts start in their task's priority order, highest
- * first, then first queued first; before, the queue ran by id and `priority` misled.
+ * Issue 13, first steps: queued attempts start in their task's priority order, highest first,
+ * then first queued first (before, the queue ran by id and `priority` misled); a parent task
+ * shows its subtasks' progress.
  */
-describe('the order queued attempts start in', () => {
+describe('the order queued attempts start in, and subtask progress', () => {
   let setup: ServerWithProject;
   let dirs: ReturnType<typeof tempDir>;
 
@@ -56,5 +57,19 @@ describe('the order queued attempts start in', () => {
     const finished = await Promise.all([...ids].map(async ([title, id]) => ({ title, attempt: await setup.server.waitForAttempt(id, 60_000) })));
     const order = finished.sort((a, b) => a.attempt.startedAt.localeCompare(b.attempt.startedAt)).map((entry) => entry.title);
     assert.deepEqual(order, ['high first', 'high second', 'middle', 'zero', 'low']);
+  });
+
+  it('shows a parent how many of its subtasks are in each status', async () => {
+    const parent = await setup.server.request('POST', '/tasks', { projectId: setup.projectId, title: 'parent' });
+    assert.deepEqual((await setup.server.request('GET', `/tasks/${parent.body.id}`)).body.subtasks, { todo: 0, inprogress: 0, inreview: 0, done: 0, cancelled: 0 });
+    const child = async (title: string) => (await setup.server.request('POST', '/tasks', { projectId: setup.projectId, title, parentTaskId: parent.body.id })).body.id;
+    await child('a');
+    await child('b');
+    const cancelled = await child('c');
+    assert.equal((await setup.server.request('PATCH', `/tasks/${cancelled}`, { status: 'cancelled' })).status, 200);
+    const grandchildParent = await child('d');
+    await setup.server.request('POST', '/tasks', { projectId: setup.projectId, title: 'grandchild', parentTaskId: grandchildParent });
+    const shown = (await setup.server.request('GET', `/tasks/${parent.body.id}`)).body.subtasks;
+    assert.deepEqual(shown, { todo: 3, inprogress: 0, inreview: 0, done: 0, cancelled: 1 }, 'direct subtasks only');
   });
 });
