@@ -119,7 +119,7 @@ export class PullRequestPoller {
         if (!this.budget.allows(record.host, cost)) {
           // All of the host's due pull requests go back in the queue until it can be asked, so
           // they do not hold up other hosts' ones behind them.
-          const wait = Math.max(this.budget.pausedUntil(record.host) - this.#now(), this.budget.secondsUntil(record.host, cost) * 1000, 1000);
+          const wait = Math.max(this.budget.secondsUntil(record.host, cost) * 1000, 1000);
           outOfBudget.add(record.host);
           await this.store.postponeHost(record.host, now, new Date(this.#now() + wait).toISOString());
           continue;

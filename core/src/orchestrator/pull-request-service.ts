@@ -5,7 +5,7 @@ import { commitMessagesBetween } from '../git/branch-log.ts';
 import { branchExists } from '../git/repository.ts';
 import { inTurn } from '../locks/in-turn.ts';
 import type { ProviderDriver } from '../providers/provider-driver.ts';
-import type { ProviderResolver, ResolvedProvider } from '../providers/provider-resolver.ts';
+import { describeProvider, type ProviderResolver, type ResolvedProvider } from '../providers/provider-resolver.ts';
 import { now } from '../store/clock.ts';
 import { FINISHED_ATTEMPT_STATES, type Attempt } from '../store/attempt-store.ts';
 import type { Project } from '../store/project-store.ts';
@@ -94,7 +94,7 @@ export class PullRequestService {
       if (resolved.token === null) {
         throw new ForgeError(
           'FORGE_PROVIDER_NOT_CONFIGURED',
-          `${resolved.entry.displayName} (${resolved.entry.id}) at ${resolved.remote.host} needs a token to open pull requests, and none is configured: set ${resolved.tokenSource}.`,
+          `${describeProvider(resolved)} needs a token to open pull requests, and none is configured: set ${resolved.tokenSource}.`,
           { provider: resolved.entry.id, host: resolved.remote.host },
         );
       }
@@ -157,7 +157,7 @@ export class PullRequestService {
       try {
         return await this.pollNow(current, context);
       } catch (error) {
-        const failure = error instanceof ForgeError ? { code: error.code, message: error.message } : { code: 'FORGE_PROVIDER_FAILED', message: String(error) };
+        const failure = failureOf(error, 'FORGE_PROVIDER_FAILED');
         await this.events.transact((tx, emit) => {
           const stored = this.stores.pullRequests.update(tx, current.attemptId, { error: failure, polledAt: now(), nextPollAt: this.options.nextPollAt(current.host) });
           // The same failure again (a rate limit's wait counting down) is no news.
@@ -181,7 +181,7 @@ export class PullRequestService {
       open && project.pullRequestReactions?.reviewComments
         ? await this.commentsNow(resolved, ref).catch((error: unknown) => {
             if (!(error instanceof ForgeError)) throw error;
-            commentsFailure = { code: error.code, message: error.message };
+            commentsFailure = failureOf(error, 'FORGE_PROVIDER_FAILED');
             return null;
           })
         : null;
@@ -252,7 +252,7 @@ export class PullRequestService {
     try {
       await this.attempts.followUp(record.attemptId, { prompt });
     } catch (error) {
-      const failure = error instanceof ForgeError ? { code: error.code, message: error.message } : { code: 'FORGE_INTERNAL', message: String(error) };
+      const failure = failureOf(error, 'FORGE_INTERNAL');
       await this.events.transact((tx, emit) => {
         const stored = this.stores.pullRequests.update(tx, record.attemptId, { reactionPending: null, error: failure });
         if (stored) emit('pull_request.updated', record.attemptId, pullRequestView(stored, project.pullRequestReactions));
@@ -288,6 +288,11 @@ export class PullRequestService {
     if (!task || !project) throw new ForgeError('FORGE_NOT_FOUND', `Attempt ${attemptId} was deleted with its task.`, { attemptId });
     return { attempt, task, project };
   }
+}
+
+/** A failure as the row keeps it: a ForgeError's code and message, anything else under `fallback`. */
+function failureOf(error: unknown, fallback: string): { code: string; message: string } {
+  return error instanceof ForgeError ? { code: error.code, message: error.message } : { code: fallback, message: String(error) };
 }
 
 function stateOf(pullRequest: PullRequest, checks: ChecksReport | null): PullRequestChanges {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { invokeHook } from '../plugins/boundary.ts';
 import { redactValues } from '../runtime/redact-credentials.ts';
 import { providerFetch } from './provider-fetch.ts';
-import type { ResolvedProvider } from './provider-resolver.ts';
+import { describeProvider, type ResolvedProvider } from './provider-resolver.ts';
 import type { RequestBudget } from './request-budget.ts';
 
 /** What each hook takes and gives. */
@@ -47,10 +47,11 @@ export class ProviderDriver {
     const { entry, apiBaseUrl, token } = resolved;
     // The budget is the code host's (as configured under gitHosts), whatever its API's name.
     const host = resolved.remote.host;
-    const label = `${entry.id} at ${resolved.remote.host}`;
+    const label = `${entry.id} at ${host}`;
     const site = { plugin: entry.packageName, contribution: `gitProviders.${entry.id}`, hook };
-    const log = this.logger.child({ provider: entry.id, host: resolved.remote.host });
-    const mask = <T>(value: T): T => redactValues(value, this.options.secrets());
+    const log = this.logger.child({ provider: entry.id, host });
+    const secrets = this.options.secrets();
+    const mask = <T>(value: T): T => redactValues(value, secrets);
     const packLog = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, data?: Record<string, unknown>) => log[level](mask(data ?? {}), mask(message));
     const packLogger = { debug: packLog('debug'), info: packLog('info'), warn: packLog('warn'), error: packLog('error') };
     this.requireBudget(resolved);
@@ -62,7 +63,7 @@ export class ProviderDriver {
             label,
             timeoutMs: this.options.requestTimeoutMs,
             signal,
-            secrets: this.options.secrets(),
+            secrets,
             log: packLogger,
             onAnswer: (_url, response) => {
               this.budget.spend(host);
@@ -90,21 +91,14 @@ export class ProviderDriver {
    */
   private requireBudget(resolved: ResolvedProvider): void {
     const host = resolved.remote.host;
-    const pausedUntil = this.budget.pausedUntil(host);
-    const name = `${resolved.entry.displayName} (${resolved.entry.id}) at ${host}`;
-    const details = { provider: resolved.entry.id, host };
-    if (pausedUntil > 0) {
-      const seconds = Math.ceil((pausedUntil - Date.now()) / 1000);
-      throw new ForgeError('FORGE_PROVIDER_RATE_LIMITED', `${name} asked Forge to wait; it is not asked again for ${seconds} s.`, { ...details, retryAfterSeconds: seconds });
-    }
-    if (!this.budget.allows(host, 1)) {
-      const seconds = this.budget.secondsUntil(host, 1);
-      throw new ForgeError(
-        'FORGE_PROVIDER_RATE_LIMITED',
-        `Forge's request budget for ${name} (${this.budget.perHour(host)} an hour) is spent; try again in ${seconds} s, or raise gitHosts["${host}"].requestsPerHour if the token's limit allows.`,
-        { ...details, retryAfterSeconds: seconds },
-      );
-    }
+    if (this.budget.allows(host, 1)) return;
+    const name = describeProvider(resolved);
+    const seconds = this.budget.secondsUntil(host, 1);
+    const message =
+      this.budget.pausedUntil(host) > 0
+        ? `${name} asked Forge to wait; it is not asked again for ${seconds} s.`
+        : `Forge's request budget for ${name} (${this.budget.perHour(host)} an hour) is spent; try again in ${seconds} s, or raise gitHosts["${host}"].requestsPerHour if the token's limit allows.`;
+    throw new ForgeError('FORGE_PROVIDER_RATE_LIMITED', message, { provider: resolved.entry.id, host, retryAfterSeconds: seconds });
   }
 
   /** A pack's failure as the user should read it: which provider, which host, what to fix. */
@@ -112,7 +106,7 @@ export class ProviderDriver {
     const cause = error instanceof ForgeError && error.code === 'FORGE_PLUGIN_HOOK_FAILED' ? (error.cause ?? error) : error;
     if (!(cause instanceof ForgeError) || !cause.code.startsWith('FORGE_PROVIDER_')) return error instanceof ForgeError ? error : new ForgeError('FORGE_PROVIDER_FAILED', String(error));
     const { entry, remote, tokenSource } = resolved;
-    const name = `${entry.displayName} (${entry.id}) at ${remote.host}`;
+    const name = describeProvider(resolved);
     const details: Record<string, unknown> = { ...(cause.details ?? {}), provider: entry.id, host: remote.host, hook };
     const status = typeof details['status'] === 'number' ? ` (HTTP ${details['status']})` : '';
     const said = typeof details['hostMessage'] === 'string' ? ` The host said: ${details['hostMessage']}` : '';

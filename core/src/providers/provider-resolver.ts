@@ -135,7 +135,7 @@ export class ProviderResolver {
       url: remoteUrl,
       username: resolved.gitUsername,
       token: resolved.token,
-      describe: `${entry.displayName} (${entry.id}) at ${remote.host}, with the token from ${tokenSource},`,
+      describe: `${describeProvider(resolved)}, with the token from ${tokenSource},`,
     };
   }
 
@@ -147,9 +147,8 @@ export class ProviderResolver {
 
   /** Every token the server may use, for masking wherever text could carry one. */
   allTokens(): string[] {
-    const fromHosts = Object.values(this.hosts).map((setting) => setting.token ?? (setting.tokenEnv ? this.env[setting.tokenEnv] : undefined));
-    const fromProviders = this.registry.listGitProviders().map((entry) => this.env[entry.provider.auth.env]);
-    return [...fromHosts, ...fromProviders].filter((token): token is string => typeof token === 'string' && token !== '');
+    const written = Object.values(this.hosts).map((setting) => setting.token);
+    return [...written, ...this.tokenVariables().map((name) => this.env[name])].filter((token): token is string => typeof token === 'string' && token !== '');
   }
 
   #provider(project: Project, remoteUrl: string): { entry: GitProviderEntry; remote: RemoteRef; publicHost: boolean } {
@@ -188,6 +187,11 @@ export class ProviderResolver {
     if (!publicHost) return { token: null, tokenSource: `gitHosts["${host}"].token or .tokenEnv` };
     return { token: this.env[variable] || null, tokenSource: variable };
   }
+}
+
+/** How messages name a provider at a host: "GitHub (github) at github.com". */
+export function describeProvider({ entry, remote }: Pick<ResolvedProvider, 'entry' | 'remote'>): string {
+  return `${entry.displayName} (${entry.id}) at ${remote.host}`;
 }
 
 function safeMatch(entry: GitProviderEntry, url: string, anyHost: boolean): RemoteRef | null {

@@ -45,11 +45,13 @@ export class RequestBudget {
     return bucket.pausedUntil <= this.#now() && bucket.tokens >= count;
   }
 
-  /** How long until `count` requests fit again (0 when they do now). */
+  /** How long until `count` requests may be sent (0 when they may now): the pause, and the refill. */
   secondsUntil(host: string, count: number): number {
     const bucket = this.#fill(host);
     const missing = count - bucket.tokens;
-    return missing <= 0 ? 0 : Math.ceil((missing / this.perHour(host)) * 3600);
+    const refill = missing <= 0 ? 0 : (missing / this.perHour(host)) * 3600;
+    const pause = Math.max(0, bucket.pausedUntil - this.#now()) / 1000;
+    return Math.ceil(Math.max(refill, pause));
   }
 
   /** Requests counted for the host so far: what a poll cost is the difference across it. */
