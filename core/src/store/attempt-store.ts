@@ -4,6 +4,9 @@ import { now } from './clock.ts';
 export const ATTEMPT_STATES = ['queued', 'preparing', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type AttemptState = (typeof ATTEMPT_STATES)[number];
 export const LIVE_ATTEMPT_STATES: readonly AttemptState[] = ['queued', 'preparing', 'running'];
+/** The order queued attempts start in (over attempts joined with their tasks): one definition for the scheduler and the positions shown. */
+const QUEUE_ORDER = 'tasks.priority desc, attempts.updated_at asc, attempts.id asc';
+
 export const FINISHED_ATTEMPT_STATES: readonly AttemptState[] = ['succeeded', 'failed', 'cancelled'];
 
 export interface ExecutorRef {
@@ -230,11 +233,7 @@ export class AttemptStore {
       .join('tasks', 'tasks.id', 'attempts.task_id')
       .where('attempts.state', 'queued')
       .select('attempts.*', 'tasks.project_id')
-      .orderBy([
-        { column: 'tasks.priority', order: 'desc' },
-        { column: 'attempts.updated_at', order: 'asc' },
-        { column: 'attempts.id', order: 'asc' },
-      ])
+      .orderByRaw(QUEUE_ORDER)
       .limit(limit);
     return rows.map((row) => ({ ...toAttempt(row), projectId: row.project_id }));
   }
@@ -244,24 +243,12 @@ export class AttemptStore {
    * is not queued. A project's own cap may still hold it back when its turn comes.
    */
   async queuePosition(id: string): Promise<number | null> {
-    const own: { priority: number; updated_at: string; state: string } | undefined = await this.db('attempts')
-      .join('tasks', 'tasks.id', 'attempts.task_id')
-      .where('attempts.id', id)
-      .select('tasks.priority', 'attempts.updated_at', 'attempts.state')
-      .first();
-    if (own?.state !== 'queued') return null;
-    const ahead = (await this.db('attempts')
+    const ranked = this.db('attempts')
       .join('tasks', 'tasks.id', 'attempts.task_id')
       .where('attempts.state', 'queued')
-      .where((q) =>
-        q
-          .where('tasks.priority', '>', own.priority)
-          .orWhere((same) => same.where('tasks.priority', own.priority).where('attempts.updated_at', '<', own.updated_at))
-          .orWhere((same) => same.where('tasks.priority', own.priority).where('attempts.updated_at', own.updated_at).where('attempts.id', '<', id)),
-      )
-      .count({ count: '*' })
-      .first()) as { count: number | string } | undefined;
-    return Number(ahead?.count ?? 0) + 1;
+      .select('attempts.id', this.db.raw(`row_number() over (order by ${QUEUE_ORDER}) as position`));
+    const row = (await this.db.from(ranked.as('queue')).where('queue.id', id).select('queue.position').first()) as { position: number } | undefined;
+    return row === undefined ? null : Number(row.position);
   }
 
   /** Pushes the lease of attempts this node is running further into the future. */
