@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { ForgeConfig } from './config/config.ts';
+import { FeatureFlags } from './config/features.ts';
 import { LiveLogs } from './events/live-logs.ts';
 import { EventLog } from './events/event-log.ts';
 import { EventStream } from './events/event-stream.ts';
@@ -55,6 +56,8 @@ export interface HousekeepingReport {
 /** Everything one Forge server is made of, wired once; routes reach it as `server.app`. */
 export interface Forge {
   config: ForgeConfig;
+  /** Which features still settling this server runs with (decision 0031). */
+  features: FeatureFlags;
   logger: Logger;
   stores: Stores;
   /** Live log entries of running attempts. */
@@ -111,6 +114,7 @@ const AGENT_ABORT_GRACE_MS = 10_000;
 
 export async function createForge(config: ForgeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Forge> {
   const startedAt = Date.now();
+  const features = new FeatureFlags(config.features);
   await mkdir(config.worktreesDir, { recursive: true });
   const db = await openDatabase(config.databaseUrl);
   const checkpointer = new WalCheckpointer(db);
@@ -188,6 +192,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   let timer: NodeJS.Timeout | null = null;
   const forge: Forge = {
     config,
+    features,
     logger,
     stores,
     liveLogs,

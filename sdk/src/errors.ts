@@ -60,6 +60,10 @@ export const ERROR_CODES = {
   FORGE_PROVIDER_REJECTED: 'The code host refused the request as invalid (HTTP 422): no commits between the branches, a missing branch.',
   FORGE_PROVIDER_NOT_CONFIGURED: "No git provider serves the project's remote, or the one chosen lacks its token or base URL.",
   FORGE_PROVIDER_FAILED: 'The code host failed or could not be reached.',
+  FORGE_FEATURE_DISABLED: "The feature is switched off in this server's configuration; GET /api/v1/features lists the features and how to switch them.",
+  FORGE_DEPENDENCY_CYCLE: 'The dependency would close a cycle of tasks; the details name the cycle.',
+  FORGE_TASK_BLOCKED: 'The task waits on dependencies that are not done yet; the details name them.',
+  FORGE_WEBHOOK_TARGET_REFUSED: 'The webhook URL resolves to a private, loopback or link-local address, refused unless the configuration allows it.',
 } as const;
 
 export type ForgeErrorCode = keyof typeof ERROR_CODES;

@@ -221,11 +221,11 @@ describe('@forge-core/sdk/testing', () => {
           }),
         );
 
-      it('fails a range that pins a major but not one SDK 1.2.0 satisfies, as the host would refuse it', async () => {
-        for (const range of ['^1.5.0', '1.3.x', '>=1.3.0 <2', '~1.3', '>1.2.0 <2.0.0', '~1.1.0', '2.x']) {
+      it('fails a range that pins a major but not one SDK 1.3.0 satisfies, as the host would refuse it', async () => {
+        for (const range of ['^1.5.0', '1.4.x', '>=1.4.0 <2', '~1.4', '>1.3.0 <2.0.0', '~1.1.0', '2.x']) {
           const outcomes = await checkRange(range);
           assertFailed(outcomes, [SDK_RANGE]);
-          assert.match(failureOf(outcomes, SDK_RANGE), new RegExp(`forge.sdk "${range.replace(/[.^*]/g, '\\$&')}" does not accept 1.2.0, the contract the SDK installed here implements`));
+          assert.match(failureOf(outcomes, SDK_RANGE), new RegExp(`forge.sdk "${range.replace(/[.^*]/g, '\\$&')}" does not accept 1.3.0, the contract the SDK installed here implements`));
           assert.doesNotMatch(failureOf(outcomes, SDK_RANGE), /does not pin/);
         }
       });
@@ -238,8 +238,8 @@ describe('@forge-core/sdk/testing', () => {
         }
       });
 
-      it('passes ranges that pin major 1 and accept SDK 1.2.0', async () => {
-        for (const range of ['^1.0.0', '^1.2.0', '1.x', '>=1.0.0 <2.0.0', '~1.2.0', '1', '1.2.0', '>= 1.0.0 < 2', '1.0.0 - 1.4', '^1.0.0 || ^1.2.0']) {
+      it('passes ranges that pin major 1 and accept SDK 1.3.0', async () => {
+        for (const range of ['^1.0.0', '^1.3.0', '1.x', '>=1.0.0 <2.0.0', '~1.3.0', '1', '1.3.0', '>= 1.0.0 < 2', '1.0.0 - 1.4', '^1.0.0 || ^1.3.0']) {
           assert.deepEqual(failures(await checkRange(range)), [], range);
         }
       });

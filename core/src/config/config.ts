@@ -5,6 +5,7 @@ import type { McpServer } from '@forge-core/sdk';
 import { EXECUTOR_ID_PATTERN, MCP_SERVER_NAME_PATTERN } from '@forge-core/sdk';
 import Joi from 'joi';
 import { apiUrlSchema } from '../providers/api-url-schema.ts';
+import { FEATURE_NAMES, parseFeaturesVariable, type FeatureName } from './features.ts';
 import { PROFILE_NAME_PATTERN } from './profile-name.ts';
 
 /**
@@ -77,6 +78,16 @@ export interface ForgeConfig {
   providerRequestsPerHour: number;
   /** One pull request is polled at most this often (more rarely when the request budget needs it). */
   pullRequestPollIntervalMs: number;
+  /** Features still settling, switched on or off (config.json's `features`, FORGE_FEATURES); unnamed ones are on. */
+  features: Partial<Record<FeatureName, boolean>>;
+  /** Running attempts at most per executor id, on top of the global and per-project caps (changeable at run time through the API). */
+  executorMaxConcurrentAttempts: Record<string, number>;
+  /** An attempt whose agent reports a rate limit or quota is queued again this many times at most before it fails. */
+  agentRetryMaxAttempts: number;
+  /** The first wait before such a retry when the agent gives no retry-after; it doubles with each retry, with jitter. */
+  agentRetryBaseMs: number;
+  /** The longest wait before a retry. */
+  agentRetryMaxMs: number;
 }
 
 /** The configuration of one code host. The token never leaves the server: not in answers, logs or git's config. */
@@ -187,6 +198,11 @@ const fileSchema = Joi.object({
   providerRequestTimeoutMs: Joi.number().integer().min(100).max(600_000),
   providerRequestsPerHour: Joi.number().integer().min(1).max(1_000_000),
   pullRequestPollIntervalMs: Joi.number().integer().min(1000).max(86_400_000),
+  features: Joi.object(Object.fromEntries(FEATURE_NAMES.map((name) => [name, Joi.boolean()]))),
+  executorMaxConcurrentAttempts: Joi.object().pattern(EXECUTOR_ID_PATTERN, Joi.number().integer().min(1).max(1000)),
+  agentRetryMaxAttempts: Joi.number().integer().min(0).max(100),
+  agentRetryBaseMs: Joi.number().integer().min(100).max(86_400_000),
+  agentRetryMaxMs: Joi.number().integer().min(100).max(7 * 86_400_000),
 }).unknown(false);
 
 const envNames: Record<string, keyof ForgeConfig> = {
@@ -222,6 +238,9 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_PROVIDER_REQUEST_TIMEOUT_MS: 'providerRequestTimeoutMs',
   FORGE_PROVIDER_REQUESTS_PER_HOUR: 'providerRequestsPerHour',
   FORGE_PULL_REQUEST_POLL_INTERVAL_MS: 'pullRequestPollIntervalMs',
+  FORGE_AGENT_RETRY_MAX_ATTEMPTS: 'agentRetryMaxAttempts',
+  FORGE_AGENT_RETRY_BASE_MS: 'agentRetryBaseMs',
+  FORGE_AGENT_RETRY_MAX_MS: 'agentRetryMaxMs',
 };
 
 /** Settings given in the environment as lists: paths split on ":", package names on ",". */
@@ -254,6 +273,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     if (value === undefined || value === '') continue;
     const separator = LIST_SEPARATORS[key];
     fromEnv[key] = separator ? value.split(separator).map((item) => item.trim()).filter(Boolean) : value;
+  }
+  if (env.FORGE_FEATURES) {
+    try {
+      fromEnv.features = { ...(fromFile.features as object | undefined), ...parseFeaturesVariable(env.FORGE_FEATURES) };
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration (environment): ${(error as Error).message}`);
+    }
   }
   const merged = { ...fromFile, ...fromEnv };
   const { error, value } = fileSchema.validate(merged, { convert: true, abortEarly: false });
@@ -301,6 +327,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     // Under Bitbucket Cloud's 1,000 an hour, the smallest of the four hosts' limits, with room for the user's own use of the token.
     providerRequestsPerHour: value.providerRequestsPerHour ?? 900,
     pullRequestPollIntervalMs: value.pullRequestPollIntervalMs ?? 60_000,
+    features: value.features ?? {},
+    executorMaxConcurrentAttempts: value.executorMaxConcurrentAttempts ?? {},
+    agentRetryMaxAttempts: value.agentRetryMaxAttempts ?? 5,
+    agentRetryBaseMs: value.agentRetryBaseMs ?? 30_000,
+    agentRetryMaxMs: value.agentRetryMaxMs ?? 1_800_000,
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);
   if (!isLoopback(resolved.host) && !resolved.apiToken) {

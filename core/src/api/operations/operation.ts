@@ -6,7 +6,7 @@ import type { FeedStart } from '../sse-feed.ts';
 /** What an operation may call: the services, never the stores or the server's wiring. */
 export type OperationServices = Pick<
   Forge,
-  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'waiter' | 'eventStream' | 'packs' | 'plugins' | 'health' | 'approvals' | 'profiles' | 'pullRequests' | 'gitProviders'
+  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'waiter' | 'eventStream' | 'packs' | 'plugins' | 'health' | 'approvals' | 'profiles' | 'pullRequests' | 'gitProviders' | 'features'
 >;
 
 export interface OperationContext {
