@@ -8,6 +8,6 @@ import { inMemoryRunContext } from './in-memory-run-context.ts';
  * replaced by an array, so nothing of a pipe or a child is in what it costs.
  */
 export function fakeAgentEvents(stdoutLines: readonly string[]): AsyncIterable<ExecutorEvent> {
-  const options = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined } as const;
+  const options = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined, rateLimitedRuns: undefined, rateLimitResetMs: undefined } as const;
   return fakeAgent.run({ attemptId: 'att_bench', prompt: 'replay transcript.jsonl', options }, inMemoryRunContext(stdoutLines));
 }

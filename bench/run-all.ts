@@ -24,6 +24,7 @@ import { benchServerStartup } from './sections/server-startup.ts';
 import { benchSseSlowClients } from './sections/sse-slow-clients.ts';
 import { benchTaskCreation } from './sections/task-creation.ts';
 import { benchWorktreeReady } from './sections/worktree-ready.ts';
+import { benchWebhooks } from './sections/webhooks.ts';
 import { startForge } from './server-process.ts';
 import { checkTargets, printTargets, type BenchResults } from './targets.ts';
 
@@ -121,6 +122,9 @@ async function main(): Promise<void> {
   progress('section 13: opening and polling pull requests on a fake GitHub and a git http-backend, with their own server');
   const pullRequests = await benchPullRequests(join(tempRoot, 'pull-requests'));
 
+  progress('section 14: webhooks to a healthy receiver at 100 events/s, and task creation with 0, 1 and 10 subscriptions, with their own server');
+  const webhooks = await benchWebhooks(client, join(tempRoot, 'webhooks'));
+
   const results: BenchResults = {
     taskCreation,
     listTasks,
@@ -135,6 +139,7 @@ async function main(): Promise<void> {
     agentProtocols,
     mcpOverhead,
     pullRequests,
+    webhooks,
   };
   const targets = checkTargets(results);
   printTargets(targets);

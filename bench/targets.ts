@@ -10,6 +10,7 @@ import type { PullRequestsResult } from './sections/pull-requests.ts';
 import type { ServerStartupResult } from './sections/server-startup.ts';
 import type { SseSlowClientsResult } from './sections/sse-slow-clients.ts';
 import type { TaskCreationLevel } from './sections/task-creation.ts';
+import type { WebhooksResult } from './sections/webhooks.ts';
 import type { WorktreeReadyResult } from './sections/worktree-ready.ts';
 import { formatNumber, printTable } from './table.ts';
 
@@ -27,6 +28,7 @@ export interface BenchResults {
   agentProtocols: AgentProtocolsResult;
   mcpOverhead: McpOverheadRow[];
   pullRequests: PullRequestsResult;
+  webhooks: WebhooksResult;
 }
 
 export interface TargetCheck {
@@ -99,6 +101,9 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     reportText('open a pull request (push + find + create + comments), Forge vs by hand, p50', `${formatNumber(r.pullRequests.open.p50)} ms vs ${formatNumber(r.pullRequests.rawOpen.p50)} ms`),
     reportText('poll a pull request (state + checks), Forge vs by hand, p50', `${formatNumber(r.pullRequests.refresh.p50)} ms vs ${formatNumber(r.pullRequests.rawRefresh.p50)} ms`),
     reportText('requests the GitHub fake found off its OpenAPI', String(r.pullRequests.hostProblems)),
+    check(`webhook deliveries not received, healthy receiver at ${formatNumber(r.webhooks.eventsPerSecond)} events/s`, r.webhooks.failureRate * 100, '%', '<', 1),
+    reportText('webhook delivery latency, event commit to receipt', `${formatNumber(r.webhooks.latency.p50)} ms p50, ${formatNumber(r.webhooks.latency.p95)} ms p95, ${formatNumber(r.webhooks.latency.p99)} ms p99`),
+    reportText('task creation at 10 clients with 0 / 1 / 10 webhook subscriptions', r.webhooks.throughput.map((level) => `${formatNumber(level.requestsPerSecond)}`).join(' / ') + ' req/s'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, server peak RSS`, r.sseSlowClients.peakRssMb, 'MB'),
     report(`${r.sseSlowClients.stalledClients} SSE clients that never read, RSS after they closed`, r.sseSlowClients.rssAfterCloseMb, 'MB'),
     // Section 1's creations each append their event too: the issue's goal is on its 50-client level.

@@ -6,6 +6,9 @@ import * as eventLogAndAttemptPhases from './20261204000001_event_log_and_attemp
 import * as approvalsAndExecutorProfiles from './20261204010001_approvals_and_executor_profiles.ts';
 import * as pullRequests from './20261205000001_pull_requests.ts';
 import * as taskParentIndex from './20261205000002_task_parent_index.ts';
+import * as taskDependencies from './20261206000001_task_dependencies.ts';
+import * as concurrencyAndRetries from './20261206000002_concurrency_and_retries.ts';
+import * as webhooks from './20261206000003_webhooks.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +27,9 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261204010001_approvals_and_executor_profiles', approvalsAndExecutorProfiles],
   ['20261205000001_pull_requests', pullRequests],
   ['20261205000002_task_parent_index', taskParentIndex],
+  ['20261206000001_task_dependencies', taskDependencies],
+  ['20261206000002_concurrency_and_retries', concurrencyAndRetries],
+  ['20261206000003_webhooks', webhooks],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -44,7 +44,7 @@ const TIME_LIMIT_MS = 300_000;
 
 /** The fake CLI alone, spawned exactly as the executor spawns it, printing into /dev/null. */
 async function cliAloneMs(repo: string): Promise<number> {
-  const { command, args, spawnOptions } = fakeClaudeInvocation(REPLAY_PROMPT, { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined });
+  const { command, args, spawnOptions } = fakeClaudeInvocation(REPLAY_PROMPT, { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined, rateLimitedRuns: undefined, rateLimitResetMs: undefined });
   const devNull = openSync('/dev/null', 'w');
   try {
     const start = process.hrtime.bigint();

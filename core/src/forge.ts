@@ -1,9 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ForgeConfig } from './config/config.ts';
 import { FeatureFlags } from './config/features.ts';
 import { LiveLogs } from './events/live-logs.ts';
+import { ForgeMetrics } from './observability/forge-metrics.ts';
+import { createLogger } from './observability/logger.ts';
+import { countAttemptsByState } from './store/attempt-counts.ts';
 import { EventLog } from './events/event-log.ts';
 import { EventStream } from './events/event-stream.ts';
 import { createLifecycles, type Lifecycles } from './lifecycle/lifecycles.ts';
@@ -19,8 +22,15 @@ import { LogService } from './orchestrator/log-service.ts';
 import { ProfileService } from './orchestrator/profile-service.ts';
 import { ProjectService } from './orchestrator/project-service.ts';
 import { recoverStrandedAttempts, type RecoveryReport } from './orchestrator/recovery.ts';
+import { DevServers } from './orchestrator/dev-servers.ts';
+import { LogPipelines } from './runtime/log-pipelines.ts';
 import { Scheduler } from './orchestrator/scheduler.ts';
+import { ConcurrencyLimits } from './orchestrator/concurrency-limits.ts';
+import { QueueOverview } from './orchestrator/queue-overview.ts';
 import { TaskService } from './orchestrator/task-service.ts';
+import { AutoStarter } from './orchestrator/auto-start.ts';
+import { DependencyChain } from './orchestrator/dependency-chain.ts';
+import { DependencyService } from './orchestrator/dependency-service.ts';
 import { SDK_DIR } from './plugins/discover.ts';
 import { PackOverview } from './plugins/pack-overview.ts';
 import { PackRegistry } from './plugins/pack-registry.ts';
@@ -41,6 +51,9 @@ import { ProviderDriver } from './providers/provider-driver.ts';
 import { ProviderResolver, type ResolvedProvider } from './providers/provider-resolver.ts';
 import { RequestBudget } from './providers/request-budget.ts';
 import type { Project } from './store/project-store.ts';
+import { createWebhooks } from './webhooks/webhooks.ts';
+import type { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import type { WebhookService } from './webhooks/webhook-service.ts';
 
 /** What one housekeeping pass settled, removed and deleted. */
 export interface HousekeepingReport {
@@ -51,6 +64,8 @@ export interface HousekeepingReport {
   approvalsCancelled: number;
   /** Scratch folders of runs that are over, removed. */
   scratchDirsRemoved: number;
+  /** Dev servers a crashed server left running, killed and their processes ended. */
+  orphanDevServers: number;
 }
 
 /** Everything one Forge server is made of, wired once; routes reach it as `server.app`. */
@@ -71,8 +86,12 @@ export interface Forge {
   plugins: PluginInstaller;
   worktrees: WorktreeManager;
   scheduler: Scheduler;
+  /** The caps on running attempts and what waits under them; caps change at run time. */
+  queue: QueueOverview;
   projects: ProjectService;
   tasks: TaskService;
+  /** Edges between tasks: what each waits on (decision 0032). */
+  dependencies: DependencyService;
   attempts: AttemptService;
   branches: BranchService;
   /** Which code host serves each project, with which token (never shown). */
@@ -85,14 +104,22 @@ export interface Forge {
   profiles: ProfileService;
   /** Attempts' logs, a page at a time or followed live. */
   logs: LogService;
+  /** Projects' dev scripts running in attempts' worktrees (decision 0035). */
+  devServers: DevServers;
   /** Waits for an attempt to finish or to need an answer. */
   waiter: AttemptWaiter;
   /** Forge Core's own MCP server as agent runs are offered it, once the server listens. */
   ownMcp: OwnMcpOffer;
   /** Every change, as clients follow it. */
   eventStream: EventStream;
+  /** What GET /metrics shows Prometheus (decision 0036). */
+  metrics: ForgeMetrics;
   /** The executors and packs, as clients see them. */
   packs: PackOverview;
+  /** Webhook subscriptions and their delivery logs (decision 0033). */
+  webhooks: WebhookService;
+  /** Fans events out into webhook deliveries and sends them; runs when the webhooks feature is on. `onOutcome` reports each attempt. */
+  webhookDispatcher: WebhookDispatcher;
   /** Liveness and a few numbers about this server. */
   health(): Health;
   /**
@@ -112,7 +139,7 @@ export interface Forge {
 // stream still open well after that is not waited for.
 const AGENT_ABORT_GRACE_MS = 10_000;
 
-export async function createForge(config: ForgeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Forge> {
+export async function createForge(config: ForgeConfig, logger: Logger = createLogger(config)): Promise<Forge> {
   const startedAt = Date.now();
   const features = new FeatureFlags(config.features);
   await mkdir(config.worktreesDir, { recursive: true });
@@ -122,6 +149,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const stores = createStores(db);
   const liveLogs = new LiveLogs();
   const events = await EventLog.open(db, stores.events, { maxAgeMs: config.eventRetentionMs, maxCount: config.eventRetentionCount }, logger);
+  const metrics = await ForgeMetrics.start({ events, countAttemptsByState: () => countAttemptsByState(db), listAttempts: (states) => stores.attempts.listInStates(states) });
   const lifecycles = createLifecycles(db, events);
   const registry = await PackRegistry.load(registryOptions(config));
   const worktrees = new WorktreeManager(config.worktreesDir);
@@ -131,9 +159,12 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   const approvals = new ApprovalService(stores, lifecycles, { timeoutMs: config.approvalTimeoutMs, nodeId: config.nodeId }, logger);
   const scratchDirs = new ScratchDirs(join(config.home, 'run'));
   const ownMcp = new OwnMcpOffer({ enabled: config.mcpForAgents, token: config.apiToken });
+  // One pipeline per attempt, shared by its run and its dev server.
+  const logPipelines = new LogPipelines(stores.logs, liveLogs);
+  const devServers = new DevServers({ stores, lifecycles, logs: logPipelines, worktrees, nodeId: config.nodeId, logger });
   const runner = new AttemptRunner({
     stores,
-    liveLogs,
+    logs: logPipelines,
     registry,
     worktrees,
     lifecycles,
@@ -144,11 +175,15 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     approvals,
     scratchDirs,
     mcpServersFor: (attemptId) => ownMcp.serversFor(attemptId, config.mcpServers),
+    retryPolicy: { maxRetries: config.agentRetryMaxAttempts, baseMs: config.agentRetryBaseMs, maxMs: config.agentRetryMaxMs },
   });
-  const scheduler = new Scheduler(stores, lifecycles.attempts, runner, { nodeId: config.nodeId, maxConcurrentAttempts: config.maxConcurrentAttempts }, logger);
+  const limits = await ConcurrencyLimits.load(stores.concurrencyLimits, events, config);
+  const scheduler = new Scheduler(stores, lifecycles.attempts, runner, limits, { nodeId: config.nodeId }, logger);
   const profiles = new ProfileService(stores, events, registry, secretBox, config.executorProfiles);
-  const attempts = new AttemptService(stores, lifecycles, registry, scheduler, config.branchPrefix, secrets, profiles);
-  const stopAttempt = (id: string) => attempts.stopIfLive(id);
+  const dependencies = new DependencyService(stores, events, features);
+  const attempts = new AttemptService(stores, lifecycles, registry, scheduler, config.branchPrefix, secrets, profiles, dependencies);
+  // Its dev server first: the attempt's worktree goes next, with its task or project.
+  const stopAttempt = (id: string) => devServers.stopIfRunning(id).then(() => attempts.stopIfLive(id));
   const tasks = new TaskService(stores, lifecycles, worktrees, stopAttempt);
   const closeTask = (taskId: string) => tasks.update(taskId, { status: 'done' }).then(() => undefined);
   // Tokens are read from a copy of the environment, then taken out of the server's own, so no
@@ -164,27 +199,35 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
   let poller: PullRequestPoller | null = null;
   const pullRequests = new PullRequestService(stores, events, gitProviders, providerDriver, branches, attempts, closeTask, { nextPollAt: (host) => poller!.nextPollAt(host) }, logger);
   poller = new PullRequestPoller(stores.pullRequests, pullRequests, requestBudget, events, { minIntervalMs: config.pullRequestPollIntervalMs }, logger);
-  const projects = new ProjectService(stores, events, worktrees, stopAttempt, () => registry.listGitProviders().map((provider) => provider.id));
+  const projects = new ProjectService(stores, events, worktrees, stopAttempt, () => registry.listGitProviders().map((provider) => provider.id), {
+    executorIds: () => registry.listExecutors().map((executor) => executor.id),
+    requireProfile: (name) => profiles.get(name),
+  });
+  const autoStarter = new AutoStarter({ stores, events, chain: new DependencyChain(stores, events, lifecycles.tasks), attempts, branches, tasks, logger });
   for (const [host, setting] of Object.entries(config.gitHosts)) {
     if (setting.provider && !registry.gitProvider(setting.provider)) {
       logger.warn({ host, provider: setting.provider }, `gitHosts["${host}"].provider names "${setting.provider}", which is not an installed git provider; pull requests on ${host} will be refused until it is installed or the setting fixed`);
     }
   }
   await keepNoSecretInClear(projects, secrets, registry, logger);
+  const webhooks = createWebhooks(db, events, secretBox, config, logger);
+  webhooks.dispatcher.onOutcome(metrics.webhookDelivered);
 
   let housekeepingRun: Promise<HousekeepingReport> | null = null;
   const housekeeping = () => {
     // One pass at a time: a slow pass (many repositories) must not pile up behind the timer.
     housekeepingRun ??= (async () => {
       const isActive = (id: string) => scheduler.isActive(id);
+      // Before recovery, which would end their rows without looking for what left their groups.
+      const orphanDevServers = await devServers.settleOrphans();
       const recovery = await recoverStrandedAttempts({ stores, worktrees, lifecycles, nodeId: config.nodeId, logger, isActive });
       if (recovery.requeued.length) scheduler.wake();
       const reconcile = await reconcileWorktrees({ stores, attempts: lifecycles.attempts, worktrees, branchPrefix: config.branchPrefix, logger, isActive });
-      const retention = await applyRetention({ stores, attempts: lifecycles.attempts, worktrees, branchPrefix: config.branchPrefix, logger, isActive, policy: config });
+      const retention = await applyRetention({ stores, attempts: lifecycles.attempts, worktrees, branchPrefix: config.branchPrefix, logger, isActive: (id) => isActive(id) || devServers.isRunning(id), policy: config });
       // After recovery: the attempts it settled have no run waiting on their approvals or scratch folders.
       const approvalsCancelled = await approvals.cancelOrphans();
       const scratchDirsRemoved = await scratchDirs.sweep(isActive);
-      return { recovery, reconcile, retention, approvalsCancelled, scratchDirsRemoved };
+      return { recovery, reconcile, retention, approvalsCancelled, scratchDirsRemoved, orphanDevServers };
     })().finally(() => (housekeepingRun = null));
     return housekeepingRun;
   };
@@ -202,8 +245,10 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     plugins: new PluginInstaller(config.home, SDK_DIR, config.pluginPaths),
     worktrees,
     scheduler,
+    queue: new QueueOverview(stores, limits, scheduler, registry),
     projects,
     tasks,
+    dependencies,
     attempts,
     branches,
     gitProviders,
@@ -211,19 +256,29 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     approvals,
     profiles,
     logs: new LogService(stores, liveLogs, events, attempts),
+    devServers,
     waiter: new AttemptWaiter(attempts, approvals, events, liveLogs),
     ownMcp,
     eventStream: new EventStream(events),
+    metrics,
     packs: new PackOverview(registry, config),
+    webhooks: webhooks.service,
+    webhookDispatcher: webhooks.dispatcher,
     health: () => healthOf(config.nodeId, startedAt, scheduler.runningCount),
     housekeeping,
     startBackgroundWork() {
       void housekeeping()
         .then((report) => logger.info(report, 'startup recovery and worktree reconcile done'))
         .catch((error) => logger.error({ err: error }, 'startup housekeeping failed'))
-        .finally(() => scheduler.start());
+        .finally(() => {
+          scheduler.start();
+          // After recovery: what a crash left between a dependency's end and its dependents' start.
+          if (features.enabled('dependencies')) void autoStarter.sweep();
+        });
+      if (features.enabled('dependencies')) autoStarter.start();
       events.start();
       poller.start();
+      if (features.enabled('webhooks')) void webhooks.dispatcher.start().catch((error) => logger.error({ err: error }, 'the webhook dispatcher did not start'));
       timer = setInterval(() => {
         void housekeeping().catch((error) => logger.error({ err: error }, 'periodic housekeeping failed'));
       }, config.reconcileIntervalMs);
@@ -232,8 +287,11 @@ export async function createForge(config: ForgeConfig, logger: Logger = pino({ l
     async close() {
       if (timer) clearInterval(timer);
       await poller.stop();
+      await autoStarter.stop();
+      await devServers.stopAll();
       await scheduler.shutdown();
       await housekeepingRun?.catch(() => undefined);
+      await webhooks.dispatcher.stop();
       await events.stop();
       await checkpointer.stop();
       await db.destroy();

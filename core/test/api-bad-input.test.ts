@@ -108,8 +108,10 @@ function readSpecRoutes(): SpecRoute[] {
 const specRoutes = readSpecRoutes();
 
 /** Which fixture stands in for each path parameter when the case does not name a path. */
-const FIXTURE_FOR_PARAM: Record<string, string> = { projectId: '$project', taskId: '$task', attemptId: '$done' };
+const FIXTURE_FOR_PARAM: Record<string, string> = { projectId: '$project', taskId: '$task', attemptId: '$done', dependsOnTaskId: '$task', webhookId: '$webhook', deliveryId: '$random' };
 const fillParams = (path: string, value?: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => value ?? FIXTURE_FOR_PARAM[name] ?? `$missing-fixture-${name}`);
+/** The path with `param` set to `value` and every other parameter to a well-formed id, so only `param` can be what is wrong. */
+const fillOne = (path: string, param: string, value: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => (name === param ? value : '$random'));
 
 /**
  * For each route with a body: a body joi accepts but the handler refuses harmlessly (unknown id,
@@ -122,6 +124,7 @@ const HARMLESS_BODY: Record<string, { body: Record<string, unknown>; status: num
   'PATCH /projects/{projectId}': { body: { name: 'x' }, status: 404, code: NOT_FOUND },
   'POST /tasks': { body: { projectId: '$random', title: 'x' }, status: 422, code: UNPROCESSABLE },
   'PATCH /tasks/{taskId}': { body: { title: 'x' }, status: 404, code: NOT_FOUND },
+  'POST /tasks/{taskId}/dependencies': { body: { dependsOn: '$random' }, status: 404, code: NOT_FOUND },
   'POST /tasks/{taskId}/attempts': { body: { executor: 'script', options: { command: 'true' } }, status: 404, code: NOT_FOUND },
   'POST /attempts/{attemptId}/follow-up': { body: { prompt: 'again' }, status: 404, code: NOT_FOUND },
   'POST /attempts/{attemptId}/push': { body: { branch: 'base' }, status: 404, code: NOT_FOUND, optional: true },
@@ -129,6 +132,9 @@ const HARMLESS_BODY: Record<string, { body: Record<string, unknown>; status: num
   'POST /plugins': { body: { source: '$missing' }, status: 422, code: UNPROCESSABLE },
   'POST /approvals/{approvalId}': { body: { decision: 'approve' }, status: 404, code: NOT_FOUND },
   'PUT /executor-profiles/{name}': { body: { executor: 'no-such-executor' }, status: 422, code: NO_EXECUTOR },
+  'POST /webhooks': { body: { url: 'http://127.0.0.1/hooks', eventTypes: ['*'] }, status: 422, code: 'FORGE_WEBHOOK_TARGET_REFUSED' },
+  'PATCH /webhooks/{webhookId}': { body: { description: 'x' }, status: 404, code: NOT_FOUND },
+  'PATCH /queue': { body: { executors: { 'no-such-executor': 1 } }, status: 422, code: NO_EXECUTOR },
 };
 
 /** What a well-formed unknown path parameter answers where it is not 404 FORGE_NOT_FOUND naming it. */
@@ -154,6 +160,8 @@ const BAD_QUERY_VALUES: Record<string, string[]> = {
   tail: ['maybe', '1', 'last', ''],
   includePatch: ['maybe', '0', 'no', ''],
   timeoutSeconds: ['-1', '601', '1.5', 'abc', ''],
+  speed: ['0', '1001', '-1', 'fast', 'MAX', ''],
+  maxGapMs: ['-1', '1.5', 'abc', '3600001'],
 };
 
 const MALFORMED_IDS: [string, string][] = [
@@ -181,7 +189,7 @@ function generatedCases(): Case[] {
     const harmless = HARMLESS_BODY[route.key];
     for (const param of route.pathParams) {
       for (const [label, bad] of malformedValuesFor(param)) {
-        add(route.key, `malformed ${param}: ${label}`, { path: fillParams(route.path, bad), ...(harmless ? { body: harmless.body } : {}) }, 400, V, param);
+        add(route.key, `malformed ${param}: ${label}`, { path: fillOne(route.path, param, bad), ...(harmless ? { body: harmless.body } : {}) }, 400, V, param);
       }
       const unknown = UNKNOWN_PARAM[route.key] ?? { status: 404, code: NOT_FOUND, mention: '$random' };
       add(route.key, `unknown ${param} (well-formed)`, { path: fillParams(route.path, '$random'), ...(harmless ? { body: harmless.body } : {}) }, unknown.status, unknown.code, unknown.mention);
@@ -285,6 +293,10 @@ const TABLE: Row[] = [
   ['PATCH /projects/{projectId}', 'setupScript is an array', { body: { setupScript: ['make'] } }, 400, V, 'setupScript'],
   ['PATCH /projects/{projectId}', 'setupScript has 100001 characters', { body: { setupScript: long(100_001) } }, 400, V, 'setupScript'],
   ['PATCH /projects/{projectId}', 'remoteUrl has 2049 characters', { body: { remoteUrl: long(2049) } }, 400, V, 'remoteUrl'],
+  ['PATCH /projects/{projectId}', 'defaultExecutor is not installed', { body: { defaultExecutor: 'no-such-agent' } }, 422, NO_EXECUTOR, 'no-such-agent'],
+  ['PATCH /projects/{projectId}', 'defaultProfile does not exist', { body: { defaultProfile: 'no-such-profile' } }, 404, NO_PROFILE, 'no-such-profile'],
+  ['PATCH /projects/{projectId}', 'defaultExecutor and defaultProfile both', { body: { defaultExecutor: 'script', defaultProfile: 'x' } }, 400, V, 'not both'],
+  ['PATCH /projects/{projectId}', 'autoMerge is "yes"', { body: { autoMerge: 'yes' } }, 400, V, 'autoMerge'],
   ['DELETE /projects/{projectId}', 'a task id as project id', { path: '/projects/$task' }, 404, NOT_FOUND, '$task'],
 
   // ── tasks ─────────────────────────────────────────────────────────────────────────────────
@@ -328,8 +340,22 @@ const TABLE: Row[] = [
   ['PATCH /tasks/{taskId}', 'parentTaskId is the task itself', { body: { parentTaskId: '$task' } }, 422, UNPROCESSABLE, 'parent'],
   ['PATCH /tasks/{taskId}', 'parentTaskId is unknown', { body: { parentTaskId: '$random' } }, 422, UNPROCESSABLE, '$random'],
   ['PATCH /tasks/{taskId}', 'projectId cannot be changed', { body: { projectId: '$project' } }, 400, V, 'projectId'],
-  ['PATCH /tasks/{taskId}', 'autoStart cannot be changed', { body: { autoStart: true } }, 400, V, 'autoStart'],
+  ['PATCH /tasks/{taskId}', 'autoStart is "yes"', { body: { autoStart: 'yes' } }, 400, V, 'autoStart'],
   ['DELETE /tasks/{taskId}', 'a project id as task id', { path: '/tasks/$project' }, 404, NOT_FOUND, '$project'],
+  ['POST /tasks', 'dependsOn is one id, not a list', { body: { projectId: '$project', title: 'x', dependsOn: '$task' } }, 400, V, 'dependsOn'],
+  ['POST /tasks', 'dependsOn holds a malformed id', { body: { projectId: '$project', title: 'x', dependsOn: ['x'] } }, 400, V, 'dependsOn'],
+  ['POST /tasks', 'dependsOn names a task twice', { body: { projectId: '$project', title: 'x', dependsOn: ['$task', '$task'] } }, 400, V, 'dependsOn'],
+  ['POST /tasks', 'dependsOn names an unknown task', { body: { projectId: '$project', title: 'x', dependsOn: ['$random'] } }, 422, UNPROCESSABLE, '$random'],
+
+  // ── task dependencies ─────────────────────────────────────────────────────────────────────
+  ['POST /tasks/{taskId}/dependencies', 'dependsOn is missing', { body: {} }, 400, V, 'dependsOn'],
+  ['POST /tasks/{taskId}/dependencies', 'dependsOn is not a UUID', { body: { dependsOn: 'x' } }, 400, V, 'dependsOn'],
+  ['POST /tasks/{taskId}/dependencies', 'dependsOn is a list', { body: { dependsOn: ['$task'] } }, 400, V, 'dependsOn'],
+  ['POST /tasks/{taskId}/dependencies', 'dependsOn is the task itself', { body: { dependsOn: '$task' } }, 409, 'FORGE_DEPENDENCY_CYCLE', '$task'],
+  ['POST /tasks/{taskId}/dependencies', 'dependsOn is an unknown task', { body: { dependsOn: '$random' } }, 404, NOT_FOUND, '$random'],
+  ['POST /tasks/{taskId}/dependencies', 'dependsOn is a project id', { body: { dependsOn: '$project' } }, 404, NOT_FOUND, '$project'],
+  ['GET /tasks/{taskId}/dependencies', 'a project id as task id', { path: '/tasks/$project/dependencies' }, 404, NOT_FOUND, '$project'],
+  ['DELETE /tasks/{taskId}/dependencies/{dependsOnTaskId}', 'the task waits on no such task', { path: '/tasks/$task/dependencies/$project' }, 404, NOT_FOUND, 'does not wait on'],
 
   // ── attempts ──────────────────────────────────────────────────────────────────────────────
   ['GET /tasks/{taskId}/attempts', 'a project id as task id', { path: '/tasks/$project/attempts' }, 404, NOT_FOUND, '$project'],
@@ -398,10 +424,33 @@ const TABLE: Row[] = [
   ['GET /attempts/{attemptId}/logs/stream', 'limit is not a parameter of the stream', { query: 'limit=5' }, 400, V, 'limit'],
   ['GET /attempts/{attemptId}/logs/stream', 'a task id as attempt id', { path: '/attempts/$task/logs/stream' }, 404, NOT_FOUND, '$task'],
   ['GET /attempts/{attemptId}/logs/stream', 'tolerated: a nonsense Last-Event-ID replays from the start', { headers: { 'last-event-id': '../../etc' }, sse: 'end' }, 200],
+  ['GET /attempts/{attemptId}/logs/replay', 'speed given twice', { query: 'speed=1&speed=2' }, 400, V, 'speed'],
+  ['GET /attempts/{attemptId}/logs/replay', 'the attempt is still running', { path: '/attempts/$running/logs/replay' }, 409, CONFLICT, '/logs/stream'],
+  ['GET /attempts/{attemptId}/logs/replay', 'a task id as attempt id', { path: '/attempts/$task/logs/replay' }, 404, NOT_FOUND, '$task'],
+  ['GET /attempts/{attemptId}/logs/replay', 'tolerated: a nonsense Last-Event-ID replays from the start', { query: 'speed=max', headers: { 'last-event-id': '../../etc' }, sse: 'end' }, 200],
+  ['GET /attempts/{attemptId}/logs/export', 'a task id as attempt id', { path: '/attempts/$task/logs/export' }, 404, NOT_FOUND, '$task'],
+  ['POST /attempts/{attemptId}/dev-server', 'the project has no dev script', { path: '/attempts/$running/dev-server' }, 422, UNPROCESSABLE, 'devScript'],
+  ['POST /attempts/{attemptId}/dev-server', 'a task id as attempt id', { path: '/attempts/$task/dev-server' }, 404, NOT_FOUND, '$task'],
+  ['GET /attempts/{attemptId}/dev-server', 'no dev server has run in it', { path: '/attempts/$done/dev-server' }, 404, NOT_FOUND, '/dev-server'],
+  ['DELETE /attempts/{attemptId}/dev-server', 'no dev server has run in it', { path: '/attempts/$done/dev-server' }, 404, NOT_FOUND, '$done'],
 
   // ── routes that take no input: junk is ignored, never a 500 ─────────────────────────────────
   ['GET /health', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
   ['GET /plugins', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+  ['GET /features', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+  ['GET /queue', 'tolerated: an unknown query parameter', { query: 'bogus=1' }, 200],
+
+  // ── the queue's caps ──────────────────────────────────────────────────────────────────────
+  ['PATCH /queue', 'an empty change', { body: {} }, 400, V, 'maxConcurrentAttempts'],
+  ['PATCH /queue', 'maxConcurrentAttempts is 0', { body: { maxConcurrentAttempts: 0 } }, 400, V, 'maxConcurrentAttempts'],
+  ['PATCH /queue', 'maxConcurrentAttempts is 1001', { body: { maxConcurrentAttempts: 1001 } }, 400, V, 'maxConcurrentAttempts'],
+  ['PATCH /queue', 'maxConcurrentAttempts is 2.5', { body: { maxConcurrentAttempts: 2.5 } }, 400, V, 'maxConcurrentAttempts'],
+  ['PATCH /queue', 'maxConcurrentAttempts is a word', { body: { maxConcurrentAttempts: 'many' } }, 400, V, 'maxConcurrentAttempts'],
+  ['PATCH /queue', 'executors is a list', { body: { executors: ['script'] } }, 400, V, 'executors'],
+  ['PATCH /queue', 'an executor id in capitals', { body: { executors: { Script: 2 } } }, 400, V, 'Script'],
+  ['PATCH /queue', "an executor's cap is negative", { body: { executors: { script: -1 } } }, 400, V, 'script'],
+  ['PATCH /queue', 'an executor that is not installed', { body: { executors: { 'no-such-agent': 2 } } }, 422, 'FORGE_EXECUTOR_NOT_FOUND', 'no-such-agent'],
+  ['PATCH /queue', 'a field it does not take', { body: { perProject: {} } }, 400, V, 'perProject'],
 
   // ── executors ─────────────────────────────────────────────────────────────────────────────
   ['GET /executors', 'refresh given twice', { query: 'refresh=true&refresh=false' }, 400, V, 'refresh'],
@@ -450,6 +499,32 @@ const TABLE: Row[] = [
   ['GET /events', 'tolerated: a nonsense Last-Event-ID gets a resync event', { query: 'bogus=1', headers: { 'last-event-id': 'not-an-event-id' }, sse: 'resync' }, 200],
   ['GET /events', 'tolerated: a Last-Event-ID from another boot gets a resync event', { headers: { 'last-event-id': 'zzzz-999999999999' }, sse: 'resync' }, 200],
 
+  // ── webhooks ──────────────────────────────────────────────────────────────────────────────
+  ['POST /webhooks', 'url is missing', { body: { eventTypes: ['*'] } }, 400, V, 'url'],
+  ['POST /webhooks', 'url is not a URL', { body: { url: 'hooks', eventTypes: ['*'] } }, 400, V, 'url'],
+  ['POST /webhooks', 'url is ftp', { body: { url: 'ftp://93.184.216.34/', eventTypes: ['*'] } }, 400, V, 'url'],
+  ['POST /webhooks', 'url carries a password', { body: { url: 'https://u:p@93.184.216.34/', eventTypes: ['*'] } }, 400, V, 'password'],
+  ['POST /webhooks', 'url is loopback', { body: { url: 'http://127.0.0.1:8080/', eventTypes: ['*'] } }, 422, 'FORGE_WEBHOOK_TARGET_REFUSED', '127.0.0.1'],
+  ['POST /webhooks', 'url is the cloud metadata address', { body: { url: 'http://169.254.169.254/latest/meta-data/', eventTypes: ['*'] } }, 422, 'FORGE_WEBHOOK_TARGET_REFUSED', 'link-local'],
+  ['POST /webhooks', 'url is a name resolving to loopback', { body: { url: 'http://localhost:8080/', eventTypes: ['*'] } }, 422, 'FORGE_WEBHOOK_TARGET_REFUSED', 'localhost'],
+  ['POST /webhooks', 'eventTypes is missing', { body: { url: 'https://93.184.216.34/' } }, 400, V, 'eventTypes'],
+  ['POST /webhooks', 'eventTypes is empty', { body: { url: 'https://93.184.216.34/', eventTypes: [] } }, 400, V, 'eventTypes'],
+  ['POST /webhooks', 'an event type that is none', { body: { url: 'https://93.184.216.34/', eventTypes: ['task.exploded'] } }, 400, V, 'task.*'],
+  ['POST /webhooks', 'a project event, which webhooks do not carry', { body: { url: 'https://93.184.216.34/', eventTypes: ['project.created'] } }, 400, V, 'eventTypes'],
+  ['POST /webhooks', 'secret is 15 characters', { body: { url: 'https://93.184.216.34/', eventTypes: ['*'], secret: long(15) } }, 400, V, 'secret'],
+  ['POST /webhooks', 'active is "yes"', { body: { url: 'https://93.184.216.34/', eventTypes: ['*'], active: 'yes' } }, 400, V, 'active'],
+  ['GET /webhooks', 'limit given twice', { query: 'limit=1&limit=2' }, 400, V, 'limit'],
+  ['GET /webhooks/{webhookId}', 'a task id as webhook id', { path: '/webhooks/$task' }, 404, NOT_FOUND, '$task'],
+  ['PATCH /webhooks/{webhookId}', 'no change at all', { body: {} }, 400, V],
+  ['PATCH /webhooks/{webhookId}', 'url is private', { body: { url: 'http://10.0.0.1/' } }, 422, 'FORGE_WEBHOOK_TARGET_REFUSED', '10.0.0.1'],
+  ['PATCH /webhooks/{webhookId}', 'eventTypes is a string', { body: { eventTypes: '*' } }, 400, V, 'eventTypes'],
+  ['PATCH /webhooks/{webhookId}', 'secret is null', { body: { secret: null } }, 400, V, 'secret'],
+  ['DELETE /webhooks/{webhookId}', 'a task id as webhook id', { path: '/webhooks/$task' }, 404, NOT_FOUND, '$task'],
+  ['GET /webhooks/{webhookId}/deliveries', 'state is not a state', { query: 'state=delivered' }, 400, V, 'state'],
+  ['GET /webhooks/{webhookId}/deliveries', 'a task id as webhook id', { path: '/webhooks/$task/deliveries' }, 404, NOT_FOUND, '$task'],
+  ['GET /webhooks/{webhookId}/deliveries/{deliveryId}', 'a delivery the subscription does not have', { path: '/webhooks/$webhook/deliveries/$task' }, 404, NOT_FOUND, '$task'],
+  ['POST /webhooks/{webhookId}/deliveries/{deliveryId}/redeliver', 'a delivery the subscription does not have', { path: '/webhooks/$webhook/deliveries/$random/redeliver' }, 404, NOT_FOUND, '$random'],
+
   // ── no such route ─────────────────────────────────────────────────────────────────────────
   [UNKNOWN, 'GET /api/v1/nope', { method: 'GET', path: '/nope' }, 404, NO_ROUTE],
   [UNKNOWN, 'PUT /api/v1/projects', { method: 'PUT', path: '/projects', body: { name: 'x' } }, 404, NO_ROUTE],
@@ -482,7 +557,7 @@ describe('API: bad input on every route gets a 4xx with the error body, never a 
   const fixtures: Record<string, string> = {};
 
   const substitute = (text: string) =>
-    text.replace(/\$(project|task|done|running|random|repo2|repo|emptyRepo|file|subdir|missing)\b/g, (token, name: string) => {
+    text.replace(/\$(project|task|done|running|random|repo2|repo|emptyRepo|file|subdir|missing|webhook)\b/g, (token, name: string) => {
       const value = fixtures[name];
       if (value === undefined) throw new Error(`fixture ${token} is not set up`);
       return value;
@@ -509,6 +584,10 @@ describe('API: bad input on every route gets a 4xx with the error body, never a 
     const task = await server.request('POST', '/tasks', { projectId: fixtures.project, title: 'Bad input target' });
     assert.equal(task.status, 201, JSON.stringify(task.body));
     fixtures.task = task.body.id;
+    // Approval events only: nothing in this run makes a delivery to its (public, unreachable) address.
+    const webhook = await server.request('POST', '/webhooks', { url: 'https://93.184.216.34/hooks', eventTypes: ['approval.*'] });
+    assert.equal(webhook.status, 201, JSON.stringify(webhook.body));
+    fixtures.webhook = webhook.body.id;
 
     const done = await server.request('POST', `/tasks/${fixtures.task}/attempts`, { executor: 'script', options: { command: 'echo done > out.txt' } });
     assert.equal(done.status, 202, JSON.stringify(done.body));

@@ -158,7 +158,7 @@ describe('real agents end to end: claude-code, codex and custom with fake CLIs o
     }
   });
 
-  it('a rate-limited claude or codex fails its attempt with FORGE_AGENT_RATE_LIMITED', async () => {
+  it('a rate-limited claude or codex waits queued with FORGE_AGENT_RATE_LIMITED and its retry time, instead of failing', async () => {
     await start({ scenario: 'rate_limit' });
     for (const agent of AGENTS.filter((a) => a.executor !== 'custom')) {
       const attemptId = await startAttempt(agent);
@@ -166,9 +166,12 @@ describe('real agents end to end: claude-code, codex and custom with fake CLIs o
         const pending = (await setup!.server.request('GET', `/approvals?state=pending&attemptId=${attemptId}`)).body.items[0];
         if (pending) await setup!.server.request('POST', `/approvals/${pending.id}`, { decision: 'approve' });
         const current = (await setup!.server.request('GET', `/attempts/${attemptId}`)).body;
-        return ['succeeded', 'failed', 'cancelled'].includes(current.state) ? current : undefined;
+        return current.retries === 1 ? current : undefined;
       });
-      assert.deepEqual([attempt.state, attempt.error?.code], ['failed', 'FORGE_AGENT_RATE_LIMITED'], agent.executor);
+      assert.deepEqual([attempt.state, attempt.error?.code], ['queued', 'FORGE_AGENT_RATE_LIMITED'], agent.executor);
+      assert.ok(Date.parse(attempt.error.retryAt) > Date.now(), `${agent.executor} waits until ${attempt.error.retryAt}`);
+      const stopped = await setup!.server.request('POST', `/attempts/${attemptId}/stop`);
+      assert.deepEqual([stopped.status, stopped.body.state], [200, 'cancelled'], 'a waiting attempt stops like any queued one');
     }
   });
 

@@ -79,9 +79,9 @@ describe('pack compatibility and options', () => {
     const pack = { name: 'p', version: '1' };
     assert.equal(checkSdkRange(pack, '^1.0.0'), null);
     assert.equal(checkSdkRange(pack, '1.x'), null);
-    assert.equal(checkSdkRange(pack, '^1.2.0'), null, 'a pack built for this minor');
-    assert.match(checkSdkRange(pack, '^1.3.0')!, /requires forge SDK \^1\.3\.0 but this host implements 1\.2\.0/, 'a later minor is refused');
-    assert.match(checkSdkRange(pack, '^2.0.0')!, /requires forge SDK \^2\.0\.0 but this host implements 1\.2\.0/);
+    assert.equal(checkSdkRange(pack, '^1.3.0'), null, 'a pack built for this minor');
+    assert.match(checkSdkRange(pack, '^1.4.0')!, /requires forge SDK \^1\.4\.0 but this host implements 1\.3\.0/, 'a later minor is refused');
+    assert.match(checkSdkRange(pack, '^2.0.0')!, /requires forge SDK \^2\.0\.0 but this host implements 1\.3\.0/);
     assert.match(checkSdkRange(pack, '>=1.0.0')!, /does not pin a major/);
     assert.match(checkSdkRange(pack, '*')!, /does not pin a major/);
     assert.match(checkSdkRange(pack, 'banana')!, /not a semver range/);

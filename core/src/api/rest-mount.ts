@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream';
 import type Hapi from '@hapi/hapi';
 import type { ForgeErrorCode } from '@forge-core/sdk';
 import { statusOf } from './error-response.ts';
-import type { CallOperation, Operation, OperationContext, StreamOperation } from './operations/operation.ts';
+import type { CallOperation, DownloadOperation, Operation, OperationContext, StreamOperation } from './operations/operation.ts';
 import { errorResponses, forgeOf } from './route-helpers.ts';
 import { FeedStream } from './sse-feed.ts';
 import { lastEventId, openSse } from './sse.ts';
@@ -33,11 +34,26 @@ function routeOf(operation: Operation, prefix: string): Hapi.ServerRoute {
       ...(Object.keys(validate).length > 0 && { validate }),
       ...(response && { response }),
       plugins: {
-        forge: { errors: errorResponses(...errorStatuses(operation.errors)), ...(operation.kind === 'stream' ? { stream: true } : {}) },
+        forge: {
+          errors: errorResponses(...errorStatuses(operation.errors)),
+          ...(operation.kind === 'stream' ? { stream: true } : {}),
+          ...(operation.kind === 'download' ? { download: operation.http.contentType } : {}),
+        },
       },
     },
-    handler: operation.kind === 'call' ? callHandler(operation) : streamHandler(operation),
+    handler: handlerOf(operation),
   };
+}
+
+function handlerOf(operation: Operation): Hapi.Lifecycle.Method {
+  switch (operation.kind) {
+    case 'call':
+      return callHandler(operation);
+    case 'stream':
+      return streamHandler(operation);
+    case 'download':
+      return downloadHandler(operation);
+  }
 }
 
 function responseOf({ output, http }: CallOperation<unknown, object | void>): Hapi.RouteOptionsResponse | undefined {
@@ -63,6 +79,19 @@ function streamHandler(operation: StreamOperation<unknown, unknown, string | num
     const stopWatching = start.finishWhen?.((event, data) => stream.finish(event, data));
     if (stopWatching) channel.onClose(stopWatching);
     return response;
+  };
+}
+
+/**
+ * Answers with the file as the handler produces it: read on as the client takes it, so a long
+ * log is never whole in memory. Errors found before the first byte are the usual error body.
+ */
+function downloadHandler(operation: DownloadOperation<unknown>): Hapi.Lifecycle.Method {
+  return async (request, h) => {
+    const { filename, body } = await operation.handler(inputOf(request), contextOf(request));
+    const stream = Readable.from(body, { objectMode: false });
+    stream.once('error', (error) => forgeOf(request).logger.error({ err: error, operation: operation.name }, 'a download failed part way'));
+    return h.response(stream).type(operation.http.contentType).header('content-disposition', `attachment; filename="${filename}"`);
   };
 }
 

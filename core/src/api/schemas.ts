@@ -5,6 +5,7 @@ import { CURSOR_PATTERN } from '../store/page.ts';
 import { PROCESS_KINDS, PROCESS_STATUSES } from '../store/process-store.ts';
 import { TASK_STATUSES } from '../store/task-store.ts';
 import { APPROVAL_STATES } from '../store/approval-store.ts';
+import { DELIVERY_STATES } from '../lifecycle/webhook-delivery-lifecycle.ts';
 
 /** Shared request and response schemas: the validators, and the source of spec/openapi.json. */
 
@@ -53,6 +54,9 @@ export const projectModel = Joi.object({
     .allow(null)
     .required()
     .label('PullRequestReactionSettings'),
+  defaultExecutor: Joi.string().allow(null).required().description('the executor its autoStart tasks start with'),
+  defaultProfile: Joi.string().allow(null).required().description('the executor profile its autoStart tasks start with'),
+  autoMerge: Joi.boolean().required().description("an autoStart task's succeeded attempt is merged into its base at once"),
   createdAt: timestamp.required(),
   updatedAt: timestamp.required(),
 }).label('Project');
@@ -68,6 +72,15 @@ export const taskModel = Joi.object({
   priority: Joi.number().integer().required(),
   parentTaskId: nullableText.required(),
   autoStart: Joi.boolean().required(),
+  blockedReason: nullableText
+    .required()
+    .description('why its dependency chain stopped: a dependency failed or was cancelled, or it could not be started or merged by itself; null otherwise'),
+  dependencies: Joi.object({
+    total: Joi.number().integer().min(0).required().description('how many tasks it waits on'),
+    waitingOn: Joi.number().integer().min(0).required().description('how many of them are not done: while any is, it is blocked'),
+  })
+    .label('DependencyCounts')
+    .description('only on GET /tasks and GET /tasks/{id}, while the dependencies feature is on'),
   subtasks: Joi.object(Object.fromEntries(TASK_STATUSES.map((status) => [status, Joi.number().integer().min(0).required()])))
     .label('SubtaskCounts')
     .description('how many of its direct subtasks are in each status; only on GET /tasks/{id}'),
@@ -100,10 +113,11 @@ export const attemptModel = Joi.object({
   error: Joi.object({
     code: Joi.string().required(),
     message: Joi.string().allow('').required(),
-    retryAt: timestamp.description('when the agent said it may be tried again (a rate limit)'),
+    retryAt: timestamp.description('when it runs again (a rate limit or quota: the attempt waits queued until then), or when the agent said it may be tried again'),
   })
     .allow(null)
     .required(),
+  retries: Joi.number().integer().min(0).required().description('how many times a rate limit or quota sent this run back to the queue'),
   mergeCommit: nullableText.required(),
   createdAt: timestamp.required(),
   updatedAt: timestamp.required(),
@@ -155,3 +169,5 @@ export const pageOf = (item: Joi.ObjectSchema, label: string) =>
   Joi.object({ items: Joi.array().items(item).required(), nextCursor: Joi.string().allow(null).required() }).label(label);
 
 export const approvalState = Joi.string().valid(...APPROVAL_STATES);
+
+export const webhookDeliveryState = Joi.string().valid(...DELIVERY_STATES);

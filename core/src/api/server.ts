@@ -5,6 +5,9 @@ import type { ValidationError } from 'joi';
 import { ForgeError } from '@forge-core/sdk';
 import type { Forge } from '../forge.ts';
 import { mountMcp } from '../mcp/http-endpoint.ts';
+import { mountMetrics } from '../observability/metrics-route.ts';
+import { serveRequestsInContext } from '../observability/request-context.ts';
+import { observeRequests } from '../observability/request-observer.ts';
 import { errorBodyOf, toBoom, validationBoom } from './error-response.ts';
 import { guardHostAndOrigin } from './host-and-origin-guard.ts';
 import { guardJsonBodies } from './json-body-guard.ts';
@@ -23,6 +26,7 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
   const listener = createListenerWithRequestDeadline(config.requestTimeoutMs, (socket) =>
     forge.logger.info({ remoteAddress: socket.remoteAddress, timeoutMs: config.requestTimeoutMs }, 'request not received in time: answered 408, closed'),
   );
+  serveRequestsInContext(listener);
   const server = Hapi.server({
     listener,
     host: config.host,
@@ -69,6 +73,8 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
 
   mountRest(server, operations, '/api/v1');
   mountMcp(server, forge);
+  mountMetrics(server, forge.metrics);
+  observeRequests(server, forge.logger, forge.metrics);
   return server;
 }
 

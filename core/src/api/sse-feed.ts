@@ -21,6 +21,12 @@ export interface SseFeed<Item, Cursor extends string | number> {
   toEvent(item: Item): { event: string; data: unknown; id: Cursor };
   /** Whether `item` comes after `cursor`: a live item may repeat one a page has just returned. */
   comesAfter(item: Item, cursor: Cursor): boolean;
+  /**
+   * Resolves when the stored item is due to be sent (a replay keeps the original's timing); or
+   * at once when `signal` aborts, as it does when the client leaves. Without it, stored items go
+   * as fast as the client reads.
+   */
+  pace?(item: Item, signal: AbortSignal): Promise<void>;
 }
 
 /** A feed as one client asks for it: where its stream starts, and what ends it. */
@@ -48,6 +54,7 @@ export class FeedStream<Item, Cursor extends string | number> {
   private pending: Item[] = [];
   private missedSome = false;
   private ending: { event: string; data: unknown } | null = null;
+  private readonly clientGone = new AbortController();
 
   constructor(
     private readonly channel: SseChannel,
@@ -60,6 +67,7 @@ export class FeedStream<Item, Cursor extends string | number> {
 
   /** Subscribes first, then reads, so nothing published in between is missed. */
   start(): void {
+    this.channel.onClose(() => this.clientGone.abort());
     this.channel.onClose(this.feed.subscribe((item) => this.onLive(item)));
     void this.catchUp();
   }
@@ -130,6 +138,10 @@ export class FeedStream<Item, Cursor extends string | number> {
     for (const item of items) {
       if (this.channel.closed) return;
       if (!this.feed.comesAfter(item, this.cursor)) continue;
+      if (this.feed.pace) {
+        await this.feed.pace(item, this.clientGone.signal);
+        if (this.channel.closed) return;
+      }
       const { event, data, id } = this.feed.toEvent(item);
       await this.channel.sendPaced(event, data, id);
       if (!this.channel.closed) this.cursor = id;

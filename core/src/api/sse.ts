@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type Hapi from '@hapi/hapi';
+import { requestContextOf } from '../observability/request-context.ts';
 import { forgeOf } from './route-helpers.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -46,7 +47,7 @@ const frame = (event: string, data: unknown, id?: string | number) =>
  * What waits in this process for one client is capped at FORGE_SSE_MAX_BUFFER_BYTES.
  */
 export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { channel: SseChannel; response: Hapi.ResponseObject } {
-  const { config, logger } = forgeOf(request);
+  const { config, logger, metrics } = forgeOf(request);
   const cap = config.sseMaxBufferBytes;
   const res = request.raw.res;
   // Paced history waits whenever write() reports this stream's buffer full (its default 16 KiB):
@@ -75,7 +76,7 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
     wakeWriter?.();
   });
 
-  const cleanups: (() => void)[] = [];
+  const cleanups: (() => void)[] = [metrics.sseClientOpened(request.route.path)];
   let closed = false;
   const finish = () => {
     if (closed) return false;
@@ -90,7 +91,9 @@ export function openSse(request: Hapi.Request, h: Hapi.ResponseToolkit): { chann
     if (finish()) stream.destroy();
   };
   const drop = () => {
-    logger.info({ path: request.path, waitingBytes: waitingBytes() + owedBytes, maxBufferBytes: cap }, 'dropped an SSE client that does not keep up');
+    // Named by its own request's id: a drop happens while another request's event is published.
+    const requestId = requestContextOf(request.raw.req)?.requestId;
+    logger.info({ requestId, path: request.path, waitingBytes: waitingBytes() + owedBytes, maxBufferBytes: cap }, 'dropped an SSE client that does not keep up');
     disconnected();
     // Destroying the response closes the socket: the client sees the stream end and resumes.
     res.destroy();

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { createLogger } from '../observability/logger.ts';
 import { ForgeError } from '@forge-core/sdk';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { ForgeConfig } from '../config/config.ts';
@@ -36,7 +37,7 @@ export async function mcpCommand(config: ForgeConfig, args: readonly string[], p
     print(MCP_USAGE);
     return 0;
   }
-  const logger = pino({ level: config.logLevel }, pino.destination(2));
+  const logger = createLogger(config, pino.destination(2));
   const backend = lazyBackend(config, logger);
   const changes = new ResourceChanges(backend.changes);
   // The client closing stdin ends the session, as a stop signal does.

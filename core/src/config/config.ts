@@ -4,9 +4,11 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { McpServer } from '@forge-core/sdk';
 import { EXECUTOR_ID_PATTERN, MCP_SERVER_NAME_PATTERN } from '@forge-core/sdk';
 import Joi from 'joi';
+import { DEFAULT_LOG_SAMPLING, type LogSampling } from '../observability/log-sampler.ts';
 import { apiUrlSchema } from '../providers/api-url-schema.ts';
 import { FEATURE_NAMES, parseFeaturesVariable, type FeatureName } from './features.ts';
 import { PROFILE_NAME_PATTERN } from './profile-name.ts';
+import { isAllowedTargetEntry } from '../webhooks/target-guard.ts';
 
 /**
  * The one configuration loader. Environment variables win over `$FORGE_HOME/config.json`, which
@@ -28,6 +30,8 @@ export interface ForgeConfig {
   /** Validate every response against its schema: on in tests, off in production (cost on hot lists). */
   validateResponses: boolean;
   logLevel: string;
+  /** Info, debug and trace lines of one message past this many a second are sampled (decision 0036); null: never. */
+  logSampling: LogSampling | null;
   /** Extra folders holding packs, for plugin development. */
   pluginPaths: string[];
   /** Only packs whose package name matches one of these load ("*" wildcards); null: all. */
@@ -88,6 +92,18 @@ export interface ForgeConfig {
   agentRetryBaseMs: number;
   /** The longest wait before a retry. */
   agentRetryMaxMs: number;
+  /** Webhooks may be sent to private, loopback and link-local addresses (decision 0033); off: only public ones. */
+  webhookAllowPrivateTargets: boolean;
+  /** Host names, addresses and CIDR ranges webhooks may reach although private ("hooks.internal", "10.1.0.0/16"). */
+  webhookAllowedTargets: string[];
+  /** One webhook delivery attempt may take this long, connection and answer. */
+  webhookTimeoutMs: number;
+  /** Attempts of one delivery, the first included, before it is marked failed. */
+  webhookMaxAttempts: number;
+  /** The ceiling of the first retry's wait; it doubles with each failed attempt (full jitter). */
+  webhookRetryBaseMs: number;
+  /** The longest wait before a retry. */
+  webhookRetryMaxMs: number;
 }
 
 /** The configuration of one code host. The token never leaves the server: not in answers, logs or git's config. */
@@ -142,6 +158,12 @@ const fileSchema = Joi.object({
   branchPrefix: Joi.string().pattern(/^[a-z0-9][a-z0-9._-]{0,30}$/),
   validateResponses: Joi.boolean().truthy('1').falsy('0'),
   logLevel: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  // "off" (or false), a number of lines a second, or both numbers.
+  logSampling: Joi.alternatives(
+    Joi.valid(false, 'off'),
+    Joi.number().integer().min(1).max(1_000_000),
+    Joi.object({ perSecond: Joi.number().integer().min(1).max(1_000_000), thenOneIn: Joi.number().integer().min(1).max(1_000_000) }),
+  ).messages(Object.fromEntries(['alternatives.types', 'alternatives.match'].map((code) => [code, 'logSampling must be "off", a number of lines a second, or an object with perSecond and thenOneIn (numbers)']))),
   pluginPaths: Joi.array().items(Joi.string()),
   pluginsEnabled: Joi.array().items(Joi.string().max(214)),
   pluginsDisabled: Joi.array().items(Joi.string().max(214)),
@@ -203,6 +225,15 @@ const fileSchema = Joi.object({
   agentRetryMaxAttempts: Joi.number().integer().min(0).max(100),
   agentRetryBaseMs: Joi.number().integer().min(100).max(86_400_000),
   agentRetryMaxMs: Joi.number().integer().min(100).max(7 * 86_400_000),
+  webhookAllowPrivateTargets: Joi.boolean().truthy('1').falsy('0'),
+  webhookAllowedTargets: Joi.array().items(
+    Joi.string()
+      .custom((entry: string, helpers) => (isAllowedTargetEntry(entry) ? entry : helpers.message({ custom: `webhookAllowedTargets: "${entry}" is not a host name, an IP address or a CIDR range (e.g. hooks.internal, 10.1.2.3, 10.1.0.0/16)` }))),
+  ),
+  webhookTimeoutMs: Joi.number().integer().min(100).max(300_000),
+  webhookMaxAttempts: Joi.number().integer().min(1).max(100),
+  webhookRetryBaseMs: Joi.number().integer().min(10).max(86_400_000),
+  webhookRetryMaxMs: Joi.number().integer().min(10).max(7 * 86_400_000),
 }).unknown(false);
 
 const envNames: Record<string, keyof ForgeConfig> = {
@@ -217,6 +248,7 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_BRANCH_PREFIX: 'branchPrefix',
   FORGE_VALIDATE_RESPONSES: 'validateResponses',
   FORGE_LOG_LEVEL: 'logLevel',
+  FORGE_LOG_SAMPLING: 'logSampling',
   FORGE_PLUGIN_PATHS: 'pluginPaths',
   FORGE_PLUGINS_ENABLED: 'pluginsEnabled',
   FORGE_PLUGINS_DISABLED: 'pluginsDisabled',
@@ -241,6 +273,12 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_AGENT_RETRY_MAX_ATTEMPTS: 'agentRetryMaxAttempts',
   FORGE_AGENT_RETRY_BASE_MS: 'agentRetryBaseMs',
   FORGE_AGENT_RETRY_MAX_MS: 'agentRetryMaxMs',
+  FORGE_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'webhookAllowPrivateTargets',
+  FORGE_WEBHOOK_ALLOWED_TARGETS: 'webhookAllowedTargets',
+  FORGE_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
+  FORGE_WEBHOOK_MAX_ATTEMPTS: 'webhookMaxAttempts',
+  FORGE_WEBHOOK_RETRY_BASE_MS: 'webhookRetryBaseMs',
+  FORGE_WEBHOOK_RETRY_MAX_MS: 'webhookRetryMaxMs',
 };
 
 /** Settings given in the environment as lists: paths split on ":", package names on ",". */
@@ -250,6 +288,7 @@ const LIST_SEPARATORS: Partial<Record<keyof ForgeConfig, string>> = {
   pluginsDisabled: ',',
   allowedHosts: ',',
   allowedOrigins: ',',
+  webhookAllowedTargets: ',',
 };
 
 export class ConfigError extends Error {
@@ -300,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     branchPrefix: value.branchPrefix ?? 'forge',
     validateResponses: value.validateResponses ?? false,
     logLevel: value.logLevel ?? 'info',
+    logSampling: logSamplingOf(value.logSampling),
     pluginPaths: (value.pluginPaths ?? []).map((p: string) => resolve(home, p)),
     pluginsEnabled: value.pluginsEnabled ?? null,
     pluginsDisabled: value.pluginsDisabled ?? [],
@@ -332,6 +372,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     agentRetryMaxAttempts: value.agentRetryMaxAttempts ?? 5,
     agentRetryBaseMs: value.agentRetryBaseMs ?? 30_000,
     agentRetryMaxMs: value.agentRetryMaxMs ?? 1_800_000,
+    webhookAllowPrivateTargets: value.webhookAllowPrivateTargets ?? false,
+    webhookAllowedTargets: value.webhookAllowedTargets ?? [],
+    webhookTimeoutMs: value.webhookTimeoutMs ?? 10_000,
+    // With a 1 s base doubling to a 1 h cap, twelve attempts span about an hour and a quarter at most.
+    webhookMaxAttempts: value.webhookMaxAttempts ?? 12,
+    webhookRetryBaseMs: value.webhookRetryBaseMs ?? 1_000,
+    webhookRetryMaxMs: value.webhookRetryMaxMs ?? 3_600_000,
   };
   if (!isAbsolute(resolved.worktreesDir)) resolved.worktreesDir = resolve(home, resolved.worktreesDir);
   if (!isLoopback(resolved.host) && !resolved.apiToken) {
@@ -340,6 +387,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     );
   }
   return resolved;
+}
+
+function logSamplingOf(setting: false | 'off' | number | Partial<LogSampling> | undefined): LogSampling | null {
+  if (setting === false || setting === 'off') return null;
+  if (typeof setting === 'number') return { ...DEFAULT_LOG_SAMPLING, perSecond: setting };
+  return { ...DEFAULT_LOG_SAMPLING, ...setting };
 }
 
 /** A loopback bind address or name: only this machine can connect. */

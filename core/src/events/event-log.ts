@@ -11,6 +11,8 @@ export const FORGE_EVENT_TYPES = [
   'task.created',
   'task.updated',
   'task.deleted',
+  'task.dependency_added',
+  'task.dependency_removed',
   'attempt.created',
   'attempt.updated',
   'process.started',
@@ -23,6 +25,7 @@ export const FORGE_EVENT_TYPES = [
   'pull_request.updated',
   'pull_request.reaction',
   'pull_request.needs_attention',
+  'concurrency.updated',
 ] as const;
 export type ForgeEventType = (typeof FORGE_EVENT_TYPES)[number];
 

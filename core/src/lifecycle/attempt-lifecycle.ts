@@ -22,7 +22,8 @@ import { allowedFrom, transitionRefused, type Transitions } from './transitions.
  *   queued    → preparing (claimed by a node), cancelled (stopped before it ran)
  *   preparing → running (the agent starts), queued (a node died before the agent started: run it
  *               again), failed (worktree or setup script failed), cancelled (stopped)
- *   running   → succeeded, failed, cancelled (the agent's outcome, or a stop)
+ *   running   → succeeded, failed, cancelled (the agent's outcome, or a stop), queued (the agent
+ *               was rate-limited or out of quota: tried again after a wait, decision 0031)
  *   succeeded, failed, cancelled → queued (a follow-up)
  *
  * What a move means for the task: queuing a finished attempt (a follow-up), like creating one,
@@ -32,7 +33,7 @@ import { allowedFrom, transitionRefused, type Transitions } from './transitions.
 export const ATTEMPT_TRANSITIONS: Transitions<AttemptState> = {
   queued: ['preparing', 'cancelled'],
   preparing: ['running', 'queued', 'failed', 'cancelled'],
-  running: ['succeeded', 'failed', 'cancelled'],
+  running: ['succeeded', 'failed', 'cancelled', 'queued'],
   succeeded: ['queued'],
   failed: ['queued'],
   cancelled: ['queued'],
@@ -90,6 +91,7 @@ export class AttemptLifecycle {
       error_code: null,
       error_message: null,
       error_retry_at: null,
+      retry_count: 0,
       merge_commit: null,
       created_at: timestamp,
       updated_at: timestamp,

@@ -7,6 +7,7 @@ import { rowPatch } from '../store/row-patch.ts';
 import { TASK_COLUMNS, toTask, type NewTask, type Task, type TaskChanges, type TaskRow, type TaskStatus } from '../store/task-store.ts';
 import type { Tx } from '../store/transaction.ts';
 import { LIVE_ATTEMPT_STATES } from '../store/attempt-store.ts';
+import { TaskDependencyStore } from '../store/task-dependency-store.ts';
 import { transitionRefused, type Transitions } from './transitions.ts';
 
 /**
@@ -36,14 +37,28 @@ export function requireTaskMove(task: Pick<Task, 'id' | 'status'>, to: TaskStatu
   if (to !== task.status && !TASK_TRANSITIONS[task.status].includes(to)) throw transitionRefused('task', task.id, TASK_TRANSITIONS, task.status, to);
 }
 
+/** Why a task's dependency chain stopped, and whose stop it is (the task's own id for its own). */
+export interface BlockedReason {
+  text: string;
+  byTaskId: string;
+}
+
 /** The only writer of task rows: every status change is checked against the table and logged. */
 export class TaskLifecycle {
+  private readonly dependencies: TaskDependencyStore;
+
   constructor(
     private readonly db: Database,
     private readonly events: EventLog,
-  ) {}
+  ) {
+    this.dependencies = new TaskDependencyStore(db);
+  }
 
-  async create(input: NewTask): Promise<Task> {
+  /**
+   * Creates the task, waiting on `dependsOn` (existing tasks, in any project; 422 naming those that
+   * are not), in one transaction. A new task has no dependents, so its edges cannot close a cycle.
+   */
+  async create(input: NewTask, dependsOn: readonly string[] = []): Promise<Task> {
     const timestamp = now();
     const row: TaskRow = {
       id: newId(),
@@ -54,13 +69,30 @@ export class TaskLifecycle {
       priority: input.priority ?? 0,
       parent_task_id: input.parentTaskId ?? null,
       auto_start: input.autoStart ?? false,
+      blocked_reason: null,
+      blocked_by_task_id: null,
       created_at: timestamp,
       updated_at: timestamp,
     };
+    const waitsOn = [...new Set(dependsOn)];
     return this.events.transact((tx, emit) => {
+      if (waitsOn.length > 0) {
+        const found = new Set(this.dependencies.tasksIn(tx, waitsOn).map((dependency) => dependency.id));
+        const missing = waitsOn.filter((id) => !found.has(id));
+        if (missing.length > 0) {
+          throw new ForgeError('FORGE_UNPROCESSABLE', `No task with id ${missing.join(', ')} to wait on; dependsOn takes ids of existing tasks.`, {
+            field: 'dependsOn',
+            missing,
+          });
+        }
+      }
       tx.run(this.db('tasks').insert(row));
       const task = toTask(row);
       emit('task.created', task.id, task);
+      for (const dependsOnTaskId of waitsOn) {
+        this.dependencies.insert(tx, { taskId: task.id, dependsOnTaskId });
+        emit('task.dependency_added', task.id, { taskId: task.id, dependsOnTaskId });
+      }
       return task;
     });
   }
@@ -78,9 +110,11 @@ export class TaskLifecycle {
     });
   }
 
+  /** Deletes the task; its dependency edges go with it (the foreign keys cascade), each logged as removed. */
   async delete(id: string): Promise<Task> {
     return this.events.transact((tx, emit) => {
       const task = this.read(tx, id);
+      for (const edge of this.dependencies.edgesTouching(tx, id)) emit('task.dependency_removed', edge.taskId, edge);
       tx.run(this.db('tasks').where({ id }).delete());
       emit('task.deleted', id, { id, projectId: task.projectId });
       return task;
@@ -109,6 +143,21 @@ export class TaskLifecycle {
     if (!task || !['todo', 'inprogress'].includes(task.status)) return;
     const live = tx.first(this.db('attempts').where({ task_id: taskId }).whereIn('state', LIVE_ATTEMPT_STATES as string[]).select('id'));
     if (!live) this.write(tx, emit, toTask(task), { status: 'inreview' });
+  }
+
+  /**
+   * In the caller's transaction: records why the task's dependency chain stopped, or that it has
+   * not (null); a task.updated event when that changes, and the task as written. Nothing when
+   * the task is gone or already records this.
+   */
+  recordBlockedReason(tx: Tx, emit: Emit, taskId: string, reason: BlockedReason | null): Task | undefined {
+    const row = tx.first<TaskRow>(this.db('tasks').where({ id: taskId }));
+    if (!row || (row.blocked_reason === (reason?.text ?? null) && row.blocked_by_task_id === (reason?.byTaskId ?? null))) return undefined;
+    const patch = { blocked_reason: reason?.text ?? null, blocked_by_task_id: reason?.byTaskId ?? null, updated_at: now() };
+    tx.run(this.db('tasks').where({ id: taskId }).update(patch));
+    const updated: Task = { ...toTask(row), blockedReason: patch.blocked_reason, updatedAt: patch.updated_at };
+    emit('task.updated', taskId, updated);
+    return updated;
   }
 
   private read(tx: Tx, id: string): Task {

@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { ProgressUpdate } from '../api/operations/operation.ts';
 import { operations } from '../api/operations/catalogue.ts';
 import { CORE_VERSION } from '../core-version.ts';
+import type { ToolCallOutcome } from '../observability/forge-metrics.ts';
 import type { OperationInvoker } from './operation-invoker.ts';
 import type { ResourceChanges } from './resource-changes.ts';
 import { getPrompt, listPrompts } from './prompts.ts';
@@ -34,6 +36,8 @@ export interface ForgeMcpServerOptions {
    * 2026-era stdio connection sends all and its listen router keeps what each listen asked for.
    */
   changes?: { source: ResourceChanges; era: 'legacy' | 'modern' } | undefined;
+  /** Told how long each tool call took and how it ended (the server's metrics). */
+  onToolCall?: ((tool: string, outcome: ToolCallOutcome, seconds: number) => void) | undefined;
 }
 
 /**
@@ -41,7 +45,7 @@ export interface ForgeMcpServerOptions {
  * subscriptions. Built per serving unit (an HTTP request of the 2026 era, a 2025 session, a
  * stdio connection) by the one factory both eras share, so they cannot drift apart.
  */
-export function createForgeMcpServer({ invoke, logger, changes, moreInstructions }: ForgeMcpServerOptions): Server {
+export function createForgeMcpServer({ invoke, logger, changes, moreInstructions, onToolCall }: ForgeMcpServerOptions): Server {
   const server = new Server(
     { name: 'forge-core', title: 'Forge Core', version: CORE_VERSION },
     {
@@ -53,7 +57,17 @@ export function createForgeMcpServer({ invoke, logger, changes, moreInstructions
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const tool = toolsByName.get(request.params.name);
     if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. tools/list names the tools.`);
-    const result = await callTool(tool, request.params.arguments, invoke, { signal: ctx.mcpReq.signal, progress: progressOf(ctx) }, logger);
+    // Every tool call of this server comes through here: the one place to time them.
+    const began = performance.now();
+    const took = () => (performance.now() - began) / 1000;
+    let result: CallToolResult;
+    try {
+      result = await callTool(tool, request.params.arguments, invoke, { signal: ctx.mcpReq.signal, progress: progressOf(ctx) }, logger);
+    } catch (cancelled) {
+      onToolCall?.(tool.definition.name, 'cancelled', took());
+      throw cancelled;
+    }
+    onToolCall?.(tool.definition.name, result.isError ? 'error' : 'ok', took());
     return server.projectCallToolResult(result, tool.definition.outputSchema);
   });
   server.setRequestHandler('prompts/list', () => listPrompts());

@@ -23,8 +23,10 @@ export function createMcpHttpService(forge: Forge): McpHttpService {
   const changes = new ResourceChanges(localChanges(forge.events, forge.liveLogs));
   const onerror = (error: Error) => logger.debug({ err: error }, 'MCP request refused or failed');
   const invoke = localInvoker(forge);
+  const onToolCall = forge.metrics.mcpToolCalled;
   const modern = createMcpHandler(
-    async ({ requestInfo }) => createForgeMcpServer({ invoke, logger, moreInstructions: await agentInstructions(invoke, attemptOfRequest(requestInfo)) }),
+    async ({ requestInfo }) =>
+      createForgeMcpServer({ invoke, logger, onToolCall, moreInstructions: await agentInstructions(invoke, attemptOfRequest(requestInfo)) }),
     { legacy: 'reject', onerror, bus: busFedBy(changes) },
   );
   const sessions = new LegacySessions(
@@ -33,6 +35,7 @@ export function createMcpHttpService(forge: Forge): McpHttpService {
         invoke,
         logger,
         changes: { source: changes, era: 'legacy' },
+        onToolCall,
         moreInstructions: await agentInstructions(invoke, attemptOfRequest(initialize)),
       }),
     { maxSessions: forge.config.mcpMaxSessions, idleMs: forge.config.mcpSessionIdleMs, logger },

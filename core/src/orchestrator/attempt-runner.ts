@@ -11,7 +11,6 @@ import {
   type SpawnOptions,
 } from '@forge-core/sdk';
 import type { Logger } from 'pino';
-import type { LiveLogs } from '../events/live-logs.ts';
 import { attemptHead } from '../git/attempt-refs.ts';
 import { commitAll } from '../git/commit.ts';
 import { remoteUrls } from '../git/repository.ts';
@@ -21,7 +20,8 @@ import type { ExecutorEntry, PackRegistry } from '../plugins/pack-registry.ts';
 import { ATTEMPT_MARKER, killAttemptProcesses } from '../runtime/attempt-processes.ts';
 import { agentEnvironment } from '../runtime/environment.ts';
 import { HostProcess } from '@forge-core/sdk/process';
-import { LogPipeline } from '../runtime/log-pipeline.ts';
+import type { LogPipeline } from '../runtime/log-pipeline.ts';
+import type { LogPipelines } from '../runtime/log-pipelines.ts';
 import { processStartTime } from '../runtime/process-table.ts';
 import { credentialsInUrl } from '../runtime/redact-credentials.ts';
 import type { Attempt, AttemptState } from '../store/attempt-store.ts';
@@ -34,10 +34,12 @@ import type { ApprovalService } from './approval-service.ts';
 import type { AttemptSecrets } from './attempt-secrets.ts';
 import { commitMessage } from './commit-message.ts';
 import { requireRepository } from './repository-guard.ts';
+import { nextRetryAt, type RetryPolicy } from './retry-policy.ts';
 
 export interface AttemptRunnerDeps {
   stores: Stores;
-  liveLogs: LiveLogs;
+  /** Where the run appends to the attempt's log, beside a dev server that may be writing to it too. */
+  logs: LogPipelines;
   registry: PackRegistry;
   worktrees: WorktreeManager;
   lifecycles: Lifecycles;
@@ -49,6 +51,8 @@ export interface AttemptRunnerDeps {
   scratchDirs: ScratchDirs;
   /** The MCP servers a run of this attempt is given: the configured ones and Forge Core's own. */
   mcpServersFor(attemptId: string): readonly McpServer[];
+  /** When a rate-limited or out-of-quota run is queued again instead of failing. */
+  retryPolicy: RetryPolicy;
 }
 
 interface Outcome {
@@ -101,8 +105,9 @@ export class AttemptRunner {
   constructor(private readonly deps: AttemptRunnerDeps) {}
 
   async run(attempt: Attempt, signal: AbortSignal): Promise<void> {
-    const { stores, liveLogs, lifecycles } = this.deps;
-    const log = await LogPipeline.open(attempt.id, stores.logs, liveLogs);
+    const { lifecycles } = this.deps;
+    const lease = await this.deps.logs.acquire(attempt.id);
+    const log = lease.log;
     const processes = new Set<HostProcess>();
     // The agent hears of the stop first (Claude's interrupt, ACP's session/cancel) and has a moment
     // to end its turn; its processes are stopped after that, or as soon as the run ends.
@@ -126,21 +131,38 @@ export class AttemptRunner {
       await killAttemptProcesses([attempt.id]).catch((error) =>
         this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not search for the processes of an attempt'),
       );
-      await log.flush().catch((error) => this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not store log entries'));
+      await lease.release().catch((error) => this.deps.logger.error({ err: error, attemptId: attempt.id }, 'could not store log entries'));
     }
     // Fenced: should another node have claimed the attempt meanwhile (this one lost its lease),
     // its outcome is not this run's to write.
-    await lifecycles.attempts
-      .move(attempt.id, outcome.state, {
-        onlyFrom: ['preparing', 'running'],
-        fencingToken: attempt.fencingToken,
-        changes: { error: outcome.error, finishedAt: new Date().toISOString(), leaseUntil: null },
-      })
-      .catch((error: unknown) => {
-        // Another claim took it over, or it was ended meanwhile by something other than this run.
-        if (!(error instanceof ForgeError && (error.code === 'FORGE_STALE_CLAIM' || error.code === 'FORGE_INVALID_TRANSITION'))) throw error;
-        this.deps.logger.warn({ attemptId: attempt.id, code: error.code, details: error.details }, 'the attempt is no longer this run’s to end; its outcome is not written');
-      });
+    const retryAt = signal.aborted ? null : nextRetryAt(this.deps.retryPolicy, outcome.error, attempt.retries);
+    const ending = retryAt
+      ? lifecycles.attempts.move(attempt.id, 'queued', {
+          onlyFrom: ['running'],
+          fencingToken: attempt.fencingToken,
+          // Runs again as it ran: a follow-up's prompt waits again; the worktree and its work stay.
+          changes: {
+            error: { ...outcome.error!, retryAt },
+            retries: attempt.retries + 1,
+            followUpPrompt: attempt.followUpPrompt,
+            nodeId: null,
+            leaseUntil: null,
+            startedAt: null,
+            worktreeReadyAt: null,
+            agentStartedAt: null,
+          },
+        })
+      : lifecycles.attempts.move(attempt.id, outcome.state, {
+          onlyFrom: ['preparing', 'running'],
+          fencingToken: attempt.fencingToken,
+          changes: { error: outcome.error, finishedAt: new Date().toISOString(), leaseUntil: null },
+        });
+    if (retryAt) this.deps.logger.info({ attemptId: attempt.id, code: outcome.error!.code, retryAt, retry: attempt.retries + 1 }, 'the agent was rate-limited or out of quota; the attempt is queued again');
+    await ending.catch((error: unknown) => {
+      // Another claim took it over, or it was ended meanwhile by something other than this run.
+      if (!(error instanceof ForgeError && (error.code === 'FORGE_STALE_CLAIM' || error.code === 'FORGE_INVALID_TRANSITION'))) throw error;
+      this.deps.logger.warn({ attemptId: attempt.id, code: error.code, details: error.details }, 'the attempt is no longer this run’s to end; its outcome is not written');
+    });
   }
 
   private async execute(attempt: Attempt, signal: AbortSignal, log: LogPipeline, processes: Set<HostProcess>): Promise<Outcome> {

@@ -18,6 +18,8 @@ import { withAttemptLock } from '../worktrees/attempt-lock.ts';
 import { markerWithoutSecret, type ProfileService } from './profile-service.ts';
 import { REDACTED } from '../runtime/redact-credentials.ts';
 import type { Scheduler } from './scheduler.ts';
+import type { DependencyService } from './dependency-service.ts';
+import type { Task } from '../store/task-store.ts';
 
 export interface StartAttemptInput {
   /** The executor; may be left out when `profile` names one. */
@@ -61,6 +63,7 @@ export class AttemptService {
     private readonly branchPrefix: string,
     private readonly secrets: AttemptSecrets,
     private readonly profiles: ProfileService,
+    private readonly dependencies: Pick<DependencyService, 'unfinishedDependencies'>,
   ) {}
 
   /** The executor and options a start request stands for, a profile's options under the ones given. */
@@ -81,11 +84,28 @@ export class AttemptService {
     return { executor: profile.executor, options: { ...profile.options, ...given } };
   }
 
-  /** Records the attempt as queued and returns at once; the scheduler starts it when it fits. */
+  /**
+   * Records the attempt as queued and returns at once; the scheduler starts it when it fits. A
+   * task that waits on dependencies not done yet is refused (409 FORGE_TASK_BLOCKED).
+   */
   async start(taskId: string, input: StartAttemptInput): Promise<Attempt> {
+    return (await this.queueAttempt(taskId, input, { firstOnly: false }))!;
+  }
+
+  /**
+   * The task's first attempt, for autoStart (spec/decisions/0032): nothing when it has one
+   * already. That is checked holding the task's lock, which every start takes, so two triggers at
+   * once start one attempt.
+   */
+  startFirst(taskId: string, input: StartAttemptInput): Promise<Attempt | null> {
+    return this.queueAttempt(taskId, input, { firstOnly: true });
+  }
+
+  private async queueAttempt(taskId: string, input: StartAttemptInput, how: { firstOnly: boolean }): Promise<Attempt | null> {
     const found = await this.stores.tasks.getWithRepository(taskId);
     if (!found) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${taskId}.`, { taskId });
     const { task, repoPath, defaultBranch } = found;
+    await this.requireUnblocked(task);
     requireRepository({ id: task.projectId, repoPath });
     const choice = await this.executorChoice(input);
     const entry = this.registry.executor(choice.executor);
@@ -136,9 +156,24 @@ export class AttemptService {
     };
     // In turn with closing or deleting the task: a start that comes during either waits, then
     // finds the task closed (409) or gone (404).
-    const attempt = await withTaskLock(taskId, () => this.lifecycles.attempts.create(newAttempt, { reopen: input.reopen ?? false }));
-    this.scheduler.wake();
+    const attempt = await withTaskLock(taskId, async () => {
+      if (how.firstOnly && (await this.stores.attempts.listByTask(taskId)).length > 0) return null;
+      return this.lifecycles.attempts.create(newAttempt, { reopen: input.reopen ?? false });
+    });
+    if (attempt) this.scheduler.wake();
     return attempt;
+  }
+
+  /** Refuses to start a task that waits on dependencies not done yet, naming them. */
+  private async requireUnblocked(task: Task): Promise<void> {
+    const waiting = await this.dependencies.unfinishedDependencies(task.id);
+    if (waiting.length === 0) return;
+    const named = waiting.map((dependency) => `${dependency.id} (${dependency.title}, ${dependency.status})`).join(', ');
+    throw new ForgeError(
+      'FORGE_TASK_BLOCKED',
+      `Task ${task.id} (${task.title}) waits on ${waiting.length === 1 ? 'a dependency' : `${waiting.length} dependencies`} not done yet: ${named}. It can start once they are done; with "autoStart": true (PATCH /api/v1/tasks/${task.id}) it starts by itself then.`,
+      { taskId: task.id, waitingOn: waiting.map(({ id, title, status }) => ({ id, title, status })) },
+    );
   }
 
   /** Where a queued attempt stands among the queued ones (1: next), or null when it is not queued. */
@@ -203,7 +238,7 @@ export class AttemptService {
         if (found) requireRepository({ id: found.task.projectId, repoPath: found.repoPath });
         return this.lifecycles.attempts.move(id, 'queued', {
           // The times of the run before are cleared: the next claim sets them again.
-          changes: { followUpPrompt: input.prompt, error: null, startedAt: null, worktreeReadyAt: null, agentStartedAt: null, finishedAt: null },
+          changes: { followUpPrompt: input.prompt, error: null, retries: 0, startedAt: null, worktreeReadyAt: null, agentStartedAt: null, finishedAt: null },
           reopen: input.reopen ?? false,
         });
       }),

@@ -16,6 +16,14 @@ import { withTaskLocks } from './task-lock.ts';
 
 export type CreateProjectInput = Omit<NewProject, 'defaultBranch'> & { defaultBranch?: string | undefined };
 
+/** What a project's defaultExecutor and defaultProfile are checked against when written. */
+export interface DefaultChoices {
+  /** The installed executors' ids. */
+  executorIds(): readonly string[];
+  /** Throws FORGE_PROFILE_NOT_FOUND when no profile has the name. */
+  requireProfile(name: string): Promise<unknown>;
+}
+
 export class ProjectService {
   constructor(
     private readonly stores: Stores,
@@ -23,7 +31,9 @@ export class ProjectService {
     private readonly worktrees: WorktreeManager,
     private readonly stopAttempt: StopAttempt,
     /** The installed git providers' ids: a project naming another is refused when written, not when its pull request is opened. */
-    private readonly gitProviderIds: () => readonly string[] = () => [],
+    private readonly gitProviderIds: () => readonly string[],
+    /** What its autoStart tasks may start with. */
+    private readonly defaultChoices: DefaultChoices,
   ) {}
 
   /** Registers an existing local repository; it must be a repository's top level with a commit. */
@@ -60,6 +70,7 @@ export class ProjectService {
     }
     await this.requireBranch(repoPath, defaultBranch, 'defaultBranch');
     this.requireGitProvider(input.gitProvider);
+    await this.requireDefaultChoice(input);
     const remote = keptRemoteUrl(input.remoteUrl ?? (await remoteUrl(repoPath)));
     return this.events.transact((tx, emit) => {
       const project = this.stores.projects.insert(tx, { ...input, repoPath, defaultBranch, remoteUrl: remote });
@@ -81,11 +92,33 @@ export class ProjectService {
   async update(id: string, changes: ProjectChanges): Promise<Project> {
     const project = await this.get(id);
     this.requireGitProvider(changes.gitProvider);
+    await this.requireDefaultChoice(changes);
+    // The two are exclusive: setting one lets go of the other.
+    if (changes.defaultExecutor && changes.defaultProfile === undefined) changes = { ...changes, defaultProfile: null };
+    if (changes.defaultProfile && changes.defaultExecutor === undefined) changes = { ...changes, defaultExecutor: null };
     if (changes.defaultBranch) {
       requireRepository(project);
       await this.requireBranch(project.repoPath, changes.defaultBranch, 'defaultBranch');
     }
     return this.write(id, { ...changes, remoteUrl: keptRemoteUrl(changes.remoteUrl) });
+  }
+
+  /** What autoStart tasks start with must exist when it is set (422 for an executor, 404 for a profile, as a start request answers). */
+  private async requireDefaultChoice({ defaultExecutor, defaultProfile }: Pick<ProjectChanges, 'defaultExecutor' | 'defaultProfile'>): Promise<void> {
+    if (defaultExecutor && defaultProfile) {
+      const problem = { path: 'defaultProfile', message: 'give defaultExecutor or defaultProfile, not both: autoStart tasks start with one of them' };
+      throw new ForgeError('FORGE_VALIDATION_FAILED', `Invalid request payload: ${problem.message}`, { source: 'payload', problems: [problem] });
+    }
+    if (defaultExecutor) {
+      const installed = this.defaultChoices.executorIds();
+      if (!installed.includes(defaultExecutor)) {
+        throw new ForgeError('FORGE_EXECUTOR_NOT_FOUND', `No executor "${defaultExecutor}" is installed; installed: ${installed.join(', ') || 'none'} (GET /api/v1/executors).`, {
+          field: 'defaultExecutor',
+          installed,
+        });
+      }
+    }
+    if (defaultProfile) await this.defaultChoices.requireProfile(defaultProfile);
   }
 
   private requireGitProvider(id: string | null | undefined): void {

@@ -2,18 +2,27 @@ import type { Logger } from 'pino';
 import type { Stores } from '../store/stores.ts';
 import type { AttemptRunner } from './attempt-runner.ts';
 import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
+import type { ConcurrencyLimits } from './concurrency-limits.ts';
+import { RETRYABLE_AGENT_ERRORS } from './retry-policy.ts';
 
 export interface SchedulerOptions {
   nodeId: string;
-  maxConcurrentAttempts: number;
   /** How often queued work is looked at even without a wake-up, and leases renewed. */
   tickIntervalMs?: number;
 }
 
 interface Running {
   projectId: string;
+  executorId: string;
   controller: AbortController;
   done: Promise<void>;
+}
+
+/** How many attempts this node runs, in all, per project and per executor. */
+export interface RunningCounts {
+  total: number;
+  byProject: Map<string, number>;
+  byExecutor: Map<string, number>;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -24,7 +33,10 @@ const MAX_WAKE_DELAY_MS = 200;
 const QUEUE_SCAN_LIMIT = 500;
 
 /**
- * Starts queued attempts as capacity allows: a global cap and each project's own cap. Starting
+ * Starts queued attempts as capacity allows: a global cap, each project's own and each
+ * executor's (decision 0031), in the queue's order (priority, then first queued); an attempt
+ * waiting out a rate limit, and every other attempt of its executor, waits until its retry time
+ * (the queue of that executor is paused). Starting
  * an attempt is a claim in the database (queued → preparing for this node), so a second node
  * can never take the same one. The API only writes `queued` rows and wakes the scheduler, which
  * is why a start request returns in milliseconds however many attempts start at once.
@@ -33,6 +45,8 @@ export class Scheduler {
   private readonly running = new Map<string, Running>();
   private timer: NodeJS.Timeout | null = null;
   private pending: NodeJS.Timeout | null = null;
+  /** Wakes the scheduler when the earliest paused executor may run again. */
+  private resumeTimer: NodeJS.Timeout | null = null;
   private firstWakeAt: number | null = null;
   private ticking = false;
   private again = false;
@@ -42,6 +56,7 @@ export class Scheduler {
     private readonly stores: Stores,
     private readonly attempts: AttemptLifecycle,
     private readonly runner: AttemptRunner,
+    private readonly limits: ConcurrencyLimits,
     private readonly options: SchedulerOptions,
     private readonly logger: Logger,
   ) {}
@@ -90,6 +105,15 @@ export class Scheduler {
     return this.running.size;
   }
 
+  runningCounts(): RunningCounts {
+    const counts: RunningCounts = { total: this.running.size, byProject: new Map(), byExecutor: new Map() };
+    for (const { projectId, executorId } of this.running.values()) {
+      counts.byProject.set(projectId, (counts.byProject.get(projectId) ?? 0) + 1);
+      counts.byExecutor.set(executorId, (counts.byExecutor.get(executorId) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Asks a running attempt to stop; resolves once it has reached its final state. */
   async stop(attemptId: string): Promise<boolean> {
     const running = this.running.get(attemptId);
@@ -104,6 +128,7 @@ export class Scheduler {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.pending) clearTimeout(this.pending);
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
 
@@ -121,22 +146,28 @@ export class Scheduler {
   }
 
   private async startWhatFits(): Promise<void> {
-    if (this.running.size >= this.options.maxConcurrentAttempts) return;
+    if (this.running.size >= this.globalCap()) return;
     const queued = await this.stores.attempts.listQueued(QUEUE_SCAN_LIMIT);
+    const pausedUntil = await this.pausedExecutors();
+    const counts = this.runningCounts();
     const projectCaps = new Map<string, number | null>();
     for (const attempt of queued) {
-      if (this.stopped || this.running.size >= this.options.maxConcurrentAttempts) return;
+      if (this.stopped || this.running.size >= this.globalCap()) return;
       if (!projectCaps.has(attempt.projectId)) {
         projectCaps.set(attempt.projectId, (await this.stores.projects.get(attempt.projectId))?.maxConcurrentAttempts ?? null);
       }
       if (this.running.has(attempt.id)) continue; // its previous run is still winding down
-      const cap = projectCaps.get(attempt.projectId);
-      if (cap != null && this.countForProject(attempt.projectId) >= cap) continue;
+      const executorId = attempt.executor.id;
+      if (pausedUntil.has(executorId)) continue;
+      if (isOver(projectCaps.get(attempt.projectId), counts.byProject.get(attempt.projectId))) continue;
+      if (isOver(this.limits.forExecutor(executorId).max, counts.byExecutor.get(executorId))) continue;
       // Registered before the claim, so a stop arriving meanwhile finds it and aborts it.
       const controller = new AbortController();
       let finished!: () => void;
       const done = new Promise<void>((resolve) => (finished = resolve));
-      this.running.set(attempt.id, { projectId: attempt.projectId, controller, done });
+      this.running.set(attempt.id, { projectId: attempt.projectId, executorId, controller, done });
+      bump(counts.byProject, attempt.projectId, 1);
+      bump(counts.byExecutor, executorId, 1);
       const release = () => {
         this.running.delete(attempt.id);
         finished();
@@ -147,6 +178,8 @@ export class Scheduler {
       });
       if (!claimed) {
         release(); // stopped or taken meanwhile
+        bump(counts.byProject, attempt.projectId, -1);
+        bump(counts.byExecutor, executorId, -1);
         continue;
       }
       void this.runner
@@ -159,10 +192,26 @@ export class Scheduler {
     }
   }
 
-  private countForProject(projectId: string): number {
-    let count = 0;
-    for (const running of this.running.values()) if (running.projectId === projectId) count++;
-    return count;
+  private globalCap(): number {
+    return this.limits.global.max ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Executors whose queue a rate limit or quota holds, read from the attempts waiting on one (so
+   * it holds across restarts); the scheduler wakes again when the first of them may run.
+   */
+  private async pausedExecutors(): Promise<Set<string>> {
+    const current = Date.now();
+    const queues = await this.stores.attempts.queueByExecutor(new Date(current).toISOString(), RETRYABLE_AGENT_ERRORS);
+    const paused = queues.filter((queue) => queue.pausedUntil !== null);
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
+    if (paused.length > 0 && !this.stopped) {
+      const first = Math.min(...paused.map((queue) => Date.parse(queue.pausedUntil!)));
+      this.resumeTimer = setTimeout(() => this.wake(), Math.max(1, first - current));
+      this.resumeTimer.unref();
+    }
+    return new Set(paused.map((queue) => queue.executorId));
   }
 
   private async renewLeases(): Promise<void> {
@@ -170,6 +219,15 @@ export class Scheduler {
       .renewLeases([...this.running.keys()], this.options.nodeId, leaseUntil())
       .catch((error) => this.logger.warn({ err: error }, 'could not renew attempt leases'));
   }
+}
+
+/** Whether `running` has reached `cap` (none: never). */
+function isOver(cap: number | null | undefined, running: number | undefined): boolean {
+  return cap != null && (running ?? 0) >= cap;
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + by);
 }
 
 function leaseUntil(): string {

@@ -19,13 +19,14 @@ export class TaskService {
     private readonly stopAttempt: StopAttempt,
   ) {}
 
-  async create(input: NewTask): Promise<Task> {
+  /** Creates a task, waiting on the `dependsOn` tasks (their edges are written with it). */
+  async create(input: NewTask, dependsOn: readonly string[] = []): Promise<Task> {
     if (input.parentTaskId) await this.requireParent(input.parentTaskId, input.projectId);
     let task: Task;
     try {
       // The foreign key checks the project: one statement instead of a read and a write, on
       // the busiest write path of the API.
-      task = await this.lifecycles.tasks.create(input);
+      task = await this.lifecycles.tasks.create(input, dependsOn);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       throw new ForgeError('FORGE_UNPROCESSABLE', `No project with id ${input.projectId}; create the project first.`, {

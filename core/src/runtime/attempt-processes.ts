@@ -20,9 +20,14 @@ const PASS_INTERVAL_MS = 10;
  * the process groups the host recorded can be killed.
  */
 export async function killAttemptProcesses(attemptIds: readonly string[]): Promise<number | null> {
+  return killMarkedProcesses(ATTEMPT_MARKER, attemptIds);
+}
+
+/** The same sweep for another marker (a dev server's): every process whose `marker` is one of `values`. */
+export async function killMarkedProcesses(marker: string, values: readonly string[]): Promise<number | null> {
   if (!HAS_PROC) return null;
-  if (attemptIds.length === 0) return 0;
-  const entries = new Set(attemptIds.map((id) => `${ATTEMPT_MARKER}=${id}`));
+  if (values.length === 0) return 0;
+  const entries = new Set(values.map((value) => `${marker}=${value}`));
   const spared = await lineage(process.pid);
   const killed = new Set<number>();
   const deadline = Date.now() + SWEEP_BOUND_MS;

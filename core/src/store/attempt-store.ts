@@ -42,6 +42,8 @@ export interface Attempt {
   leaseUntil: string | null;
   fencingToken: number;
   error: AttemptError | null;
+  /** How many times a rate limit or quota sent it back to the queue (decision 0031). */
+  retries: number;
   mergeCommit: string | null;
   createdAt: string;
   updatedAt: string;
@@ -66,6 +68,7 @@ export interface AttemptChanges {
   agentSessionId?: string | null;
   followUpPrompt?: string | null;
   error?: AttemptError | null;
+  retries?: number;
   mergeCommit?: string | null;
   nodeId?: string | null;
   leaseUntil?: string | null;
@@ -99,6 +102,7 @@ export interface AttemptRow {
   error_code: string | null;
   error_message: string | null;
   error_retry_at: string | null;
+  retry_count: number;
   merge_commit: string | null;
   created_at: string;
   updated_at: string;
@@ -132,6 +136,7 @@ export function toAttempt(row: AttemptRow): Attempt {
     error: row.error_code
       ? { code: row.error_code, message: row.error_message ?? '', ...(row.error_retry_at ? { retryAt: row.error_retry_at } : {}) }
       : null,
+    retries: row.retry_count,
     mergeCommit: row.merge_commit,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -150,6 +155,7 @@ export function toRowPatch(changes: AttemptChanges): Partial<AttemptRow> {
   if (changes.agentSessionId !== undefined) patch.agent_session_id = changes.agentSessionId;
   if (changes.followUpPrompt !== undefined) patch.follow_up_prompt = changes.followUpPrompt;
   if (changes.mergeCommit !== undefined) patch.merge_commit = changes.mergeCommit;
+  if (changes.retries !== undefined) patch.retry_count = changes.retries;
   if (changes.nodeId !== undefined) patch.node_id = changes.nodeId;
   if (changes.leaseUntil !== undefined) patch.lease_until = changes.leaseUntil;
   if (changes.startedAt !== undefined) patch.started_at = changes.startedAt;
@@ -249,6 +255,33 @@ export class AttemptStore {
       .select('attempts.id', this.db.raw(`row_number() over (order by ${QUEUE_ORDER}) as position`));
     const row = (await this.db.from(ranked.as('queue')).where('queue.id', id).select('queue.position').first()) as { position: number } | undefined;
     return row === undefined ? null : Number(row.position);
+  }
+
+  /**
+   * Per executor with queued attempts: how many, and until when a rate limit or quota holds its
+   * queue (the latest retry time of its attempts waiting on one, when still after `now`).
+   */
+  async queueByExecutor(now: string, retryableCodes: readonly string[]): Promise<Array<{ executorId: string; queued: number; pausedUntil: string | null }>> {
+    const codes = retryableCodes.map(() => '?').join(', ');
+    const rows: Array<{ executor_id: string; queued: number; paused_until: string | null }> = await this.db('attempts')
+      .where('state', 'queued')
+      .groupBy('executor_id')
+      .select(
+        'executor_id',
+        this.db.raw('count(*) as queued'),
+        this.db.raw(`max(case when error_code in (${codes}) and error_retry_at > ? then error_retry_at end) as paused_until`, [...retryableCodes, now]),
+      );
+    return rows.map((row) => ({ executorId: row.executor_id, queued: Number(row.queued), pausedUntil: row.paused_until }));
+  }
+
+  /** Queued attempts per project id. */
+  async queuedByProject(): Promise<Map<string, number>> {
+    const rows: Array<{ project_id: string; queued: number }> = await this.db('attempts')
+      .join('tasks', 'tasks.id', 'attempts.task_id')
+      .where('attempts.state', 'queued')
+      .groupBy('tasks.project_id')
+      .select('tasks.project_id', this.db.raw('count(*) as queued'));
+    return new Map(rows.map((row) => [row.project_id, Number(row.queued)]));
   }
 
   /** Pushes the lease of attempts this node is running further into the future. */

@@ -75,4 +75,23 @@ export class ProcessStore {
       .where({ status: 'running' });
     return rows.map((row) => ({ ...toProcess(row), pidStartTime: row.pid_start_time }));
   }
+
+  /**
+   * Processes of `kind` still marked running whose attempt last ran on `nodeId`, or is queued
+   * again and on no node: those this node may have started.
+   */
+  async listRunningOfKind(kind: ProcessKind, nodeId: string): Promise<RunningProcess[]> {
+    const rows: ProcessRow[] = await this.db('processes')
+      .join('attempts', 'attempts.id', 'processes.attempt_id')
+      .where({ 'processes.kind': kind, 'processes.status': 'running' })
+      .where((query) => query.where('attempts.node_id', nodeId).orWhereNull('attempts.node_id'))
+      .select('processes.*');
+    return rows.map((row) => ({ ...toProcess(row), pidStartTime: row.pid_start_time }));
+  }
+
+  /** The attempt's most recent process of `kind`, running or ended. */
+  async latestOfKind(attemptId: string, kind: ProcessKind): Promise<ProcessRecord | undefined> {
+    const row = await this.db<ProcessRow>('processes').where({ attempt_id: attemptId, kind }).orderBy('id', 'desc').first();
+    return row && toProcess(row);
+  }
 }

@@ -21,6 +21,12 @@ export interface Project {
   gitProviderApiUrl: string | null;
   /** What a pull request's failed checks and review comments set off; null: nothing. */
   pullRequestReactions: PullRequestReactions | null;
+  /** The executor its autoStart tasks start with (spec/decisions/0032); at most one of this and defaultProfile. */
+  defaultExecutor: string | null;
+  /** The executor profile its autoStart tasks start with; at most one of this and defaultExecutor. */
+  defaultProfile: string | null;
+  /** An autoStart task's attempt that succeeds is merged into its base at once, as POST /attempts/{id}/merge does. */
+  autoMerge: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -35,7 +41,18 @@ export interface PullRequestReactions {
   maxFollowUps: number;
 }
 
-type ProjectFields = 'remoteUrl' | 'setupScript' | 'cleanupScript' | 'devScript' | 'maxConcurrentAttempts' | 'gitProvider' | 'gitProviderApiUrl' | 'pullRequestReactions';
+type ProjectFields =
+  | 'remoteUrl'
+  | 'setupScript'
+  | 'cleanupScript'
+  | 'devScript'
+  | 'maxConcurrentAttempts'
+  | 'gitProvider'
+  | 'gitProviderApiUrl'
+  | 'pullRequestReactions'
+  | 'defaultExecutor'
+  | 'defaultProfile'
+  | 'autoMerge';
 
 export type NewProject = Pick<Project, 'name' | 'repoPath' | 'defaultBranch'> & Partial<Pick<Project, ProjectFields>>;
 
@@ -54,6 +71,9 @@ interface ProjectRow {
   git_provider: string | null;
   git_provider_api_url: string | null;
   pull_request_reactions: string | null;
+  default_executor: string | null;
+  default_profile: string | null;
+  auto_merge: number | boolean;
   created_at: string;
   updated_at: string;
 }
@@ -69,6 +89,9 @@ const columns: Record<keyof ProjectChanges, keyof ProjectRow> = {
   gitProvider: 'git_provider',
   gitProviderApiUrl: 'git_provider_api_url',
   pullRequestReactions: 'pull_request_reactions',
+  defaultExecutor: 'default_executor',
+  defaultProfile: 'default_profile',
+  autoMerge: 'auto_merge',
 };
 
 function toProject(row: ProjectRow): Project {
@@ -85,6 +108,9 @@ function toProject(row: ProjectRow): Project {
     gitProvider: row.git_provider,
     gitProviderApiUrl: row.git_provider_api_url,
     pullRequestReactions: row.pull_request_reactions === null ? null : (JSON.parse(row.pull_request_reactions) as PullRequestReactions),
+    defaultExecutor: row.default_executor,
+    defaultProfile: row.default_profile,
+    autoMerge: Boolean(row.auto_merge),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -109,6 +135,9 @@ export class ProjectStore {
       git_provider: input.gitProvider ?? null,
       git_provider_api_url: input.gitProviderApiUrl ?? null,
       pull_request_reactions: input.pullRequestReactions ? JSON.stringify(input.pullRequestReactions) : null,
+      default_executor: input.defaultExecutor ?? null,
+      default_profile: input.defaultProfile ?? null,
+      auto_merge: input.autoMerge ?? false,
       created_at: timestamp,
       updated_at: timestamp,
     };

@@ -13,6 +13,11 @@ export interface Task {
   priority: number;
   parentTaskId: string | null;
   autoStart: boolean;
+  /**
+   * Why its dependency chain stopped, when it did: a dependency failed or was cancelled, or the task
+   * itself could not be started or merged without a person (spec/decisions/0032). Null otherwise.
+   */
+  blockedReason: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -20,7 +25,7 @@ export interface Task {
 export type NewTask = Pick<Task, 'projectId' | 'title'> &
   Partial<Pick<Task, 'description' | 'status' | 'priority' | 'parentTaskId' | 'autoStart'>>;
 
-export type TaskChanges = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'parentTaskId'>>;
+export type TaskChanges = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'parentTaskId' | 'autoStart'>>;
 
 export interface TaskFilter {
   projectId?: string | undefined;
@@ -36,6 +41,9 @@ export interface TaskRow {
   priority: number;
   parent_task_id: string | null;
   auto_start: number | boolean;
+  blocked_reason: string | null;
+  /** The task whose stop `blocked_reason` tells; the task's own id for its own stop. */
+  blocked_by_task_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -47,6 +55,7 @@ export const TASK_COLUMNS: Record<keyof TaskChanges, keyof TaskRow> = {
   status: 'status',
   priority: 'priority',
   parentTaskId: 'parent_task_id',
+  autoStart: 'auto_start',
 };
 
 export function toTask(row: TaskRow): Task {
@@ -59,6 +68,7 @@ export function toTask(row: TaskRow): Task {
     priority: row.priority,
     parentTaskId: row.parent_task_id,
     autoStart: Boolean(row.auto_start),
+    blockedReason: row.blocked_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -26,7 +26,7 @@ export interface RetentionDeps {
   branchPrefix: string;
   logger: Logger;
   policy: RetentionPolicy;
-  /** Attempts this server is running right now. */
+  /** Attempts this server is running right now, or whose worktree serves a dev server. */
   isActive(attemptId: string): boolean;
 }
 

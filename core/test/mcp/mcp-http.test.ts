@@ -146,6 +146,19 @@ describe('MCP over Streamable HTTP at /mcp', function () {
         assert.equal((await call('get_task', { taskId: task.id })).status, 'done');
       });
 
+      it('makes a task wait on another, lists both ends, refuses a cycle, and removes the edge', async () => {
+        const { projectId } = setup;
+        const first = await call('create_task', { projectId, title: `first ${era}` });
+        const second = await call('create_task', { projectId, title: `second ${era}` });
+        const added = await call('add_task_dependency', { taskId: second.id, dependsOn: first.id });
+        assert.deepEqual([added.dependsOn.map((t: any) => t.id), added.waitingOn], [[first.id], 1]);
+        assert.deepEqual((await call('list_task_dependencies', { taskId: first.id })).dependents.map((t: any) => t.id), [second.id]);
+        assert.equal((await fail('add_task_dependency', { taskId: first.id, dependsOn: second.id })).code, 'FORGE_DEPENDENCY_CYCLE');
+        assert.equal((await client.callTool({ name: 'remove_task_dependency', arguments: { taskId: second.id, dependsOnTaskId: first.id } })).isError, undefined);
+        called.add('remove_task_dependency');
+        assert.deepEqual((await call('list_task_dependencies', { taskId: second.id })).dependsOn, []);
+      });
+
       it('waits on an approval, lists it, answers it, and stops an attempt that hangs', async () => {
         const { projectId } = setup;
         const task = await call('create_task', { projectId, title: `asks first ${era}` });

@@ -8,12 +8,12 @@
 // the cwd) line by line, so a host can be fed a long real-looking session at full speed.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const SCENARIOS = ['success', 'fail', 'hang', 'garbage', 'crash'];
+const SCENARIOS = ['success', 'fail', 'hang', 'garbage', 'crash', 'rate-limit'];
 const OUTPUT_FORMATS = ['text', 'json', 'stream-json'];
 const TOOLS = ['Task', 'Bash', 'Glob', 'Grep', 'ExitPlanMode', 'Read', 'Edit', 'MultiEdit', 'Write', 'NotebookEdit', 'WebFetch', 'TodoWrite', 'WebSearch', 'BashOutput', 'KillShell'];
 // Claude options that take a value: skipping the value keeps it from being read as the prompt.
@@ -237,12 +237,38 @@ async function workOnTask() {
   await finish(resultMessage('success', summary));
 }
 
+/**
+ * Whether this run is one of the first FAKE_AGENT_RATE_LIMITED_RUNS in the worktree: counted in a
+ * file in the worktree's own git folder (`.git` is a file naming it), which nothing commits.
+ */
+function rateLimitedThisRun() {
+  const limit = Number(process.env.FAKE_AGENT_RATE_LIMITED_RUNS ?? 1);
+  const dotGit = path.join(session.cwd, '.git');
+  const gitDir = statSync(dotGit).isFile() ? path.resolve(session.cwd, readFileSync(dotGit, 'utf8').replace(/^gitdir:\s*/, '').trim()) : dotGit;
+  const counter = path.join(gitDir, 'fake-agent-runs');
+  const runs = existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0;
+  writeFileSync(counter, String(runs + 1));
+  return runs < limit;
+}
+
+/** Refused by a rate limit as Claude Code 2.1 reports it: a rejected rate_limit_event, a made-up assistant message, an error result. */
+async function rateLimited() {
+  const resetsAt = Math.ceil((Date.now() + Number(process.env.FAKE_AGENT_RATE_LIMIT_RESET_MS ?? 2000)) / 1000);
+  const text = 'API Error: 429 {"type":"error","error":{"type":"rate_limit_error","message":"This request would exceed the rate limit for your organization."}}';
+  await send({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt, rateLimitType: 'five_hour', overageStatus: 'rejected', isUsingOverage: false }, ...envelope() });
+  session.turns += 1;
+  const message = { id: randomUUID(), type: 'message', role: 'assistant', model: '<synthetic>', content: [{ type: 'text', text }], stop_reason: 'stop_sequence', stop_sequence: '', usage: MESSAGE_USAGE };
+  await send({ type: 'assistant', message, parent_tool_use_id: null, ...envelope(), error: 'rate_limit' });
+  await finish({ ...resultMessage('success', text), is_error: true, api_error_status: 429 });
+}
+
 async function playScenario() {
   await send({
     type: 'system', subtype: 'init', cwd: session.cwd, session_id: session.id, tools: TOOLS, mcp_servers: [], model: cli.model,
     permissionMode: 'default', slash_commands: ['compact', 'context', 'cost', 'init', 'review'], apiKeySource: 'none', output_style: 'default', uuid: randomUUID(),
   });
   if (scenario === 'success') await workOnTask();
+  else if (scenario === 'rate-limit') await (rateLimitedThisRun() ? rateLimited() : workOnTask());
   else if (scenario === 'garbage') {
     pendingNoise = garbageLines(session.id);
     await workOnTask();

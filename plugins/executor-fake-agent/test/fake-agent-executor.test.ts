@@ -7,7 +7,7 @@ import { collectEvents, createHostRunContext, eventsOfType, finalDone, makeTempD
 import { fakeAgent } from '../src/index.ts';
 import type { FakeAgentOptions } from '../src/fake-agent-options.ts';
 
-const DEFAULT_OPTIONS: FakeAgentOptions = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined };
+const DEFAULT_OPTIONS: FakeAgentOptions = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined, rateLimitedRuns: undefined, rateLimitResetMs: undefined };
 
 /** Between the SIGTERM and the SIGKILL of a stop: ample for the fake to die of the SIGTERM when it honours it. */
 const KILL_GRACE_MS = 1000;

@@ -21,13 +21,13 @@ describe('fake-agent pack', () => {
   });
 
   it('runs the fake CLI with Claude Code\'s arguments and passes the scenario in the environment', () => {
-    const invocation = fakeClaudeInvocation('do it', { scenario: 'hang', delayMs: 25, ignoreSigterm: true, model: 'claude-opus-4-1' }, 'session-1');
+    const invocation = fakeClaudeInvocation('do it', { scenario: 'hang', delayMs: 25, ignoreSigterm: true, model: 'claude-opus-4-1', rateLimitedRuns: undefined, rateLimitResetMs: undefined }, 'session-1');
     assert.deepEqual(invocation, {
       command: process.execPath,
       args: [FAKE_CLAUDE_SCRIPT, '-p', '--verbose', '--output-format', 'stream-json', '--model', 'claude-opus-4-1', '--resume', 'session-1'],
       spawnOptions: { env: { FAKE_AGENT_SCENARIO: 'hang', FAKE_AGENT_DELAY_MS: '25', FAKE_AGENT_IGNORE_SIGTERM: '1' }, stdin: 'do it' },
     });
-    const plain = fakeClaudeInvocation('do it', { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined });
+    const plain = fakeClaudeInvocation('do it', { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined, rateLimitedRuns: undefined, rateLimitResetMs: undefined });
     assert.deepEqual(plain.args, [FAKE_CLAUDE_SCRIPT, '-p', '--verbose', '--output-format', 'stream-json']);
     assert.equal(plain.spawnOptions.env?.['FAKE_AGENT_IGNORE_SIGTERM'], '0');
   });

@@ -63,7 +63,7 @@ describe('fake-claude CLI', () => {
   it('names the scenarios it knows when FAKE_AGENT_SCENARIO is wrong', async () => {
     const { code, stderr } = await runCli(['-p', '--verbose', '--output-format', 'stream-json'], dir.path, 'hello', { FAKE_AGENT_SCENARIO: 'explode' });
     assert.equal(code, 1);
-    assert.equal(stderr, 'fake-claude: FAKE_AGENT_SCENARIO must be one of success, fail, hang, garbage, crash, received "explode"\n');
+    assert.equal(stderr, 'fake-claude: FAKE_AGENT_SCENARIO must be one of success, fail, hang, garbage, crash, rate-limit, received "explode"\n');
   });
 
   it('prints only the result object with --output-format json', async () => {

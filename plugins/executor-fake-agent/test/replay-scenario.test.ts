@@ -30,7 +30,7 @@ describe('fake-claude replay', () => {
 
   it('gives the executor the events the parser reads from the transcript offline', async () => {
     const ctx = createHostRunContext({ worktreePath: cwd });
-    const options = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined } as const;
+    const options = { scenario: 'success', delayMs: 0, ignoreSigterm: false, model: undefined, rateLimitedRuns: undefined, rateLimitResetMs: undefined } as const;
     const events = await collectEvents(fakeAgent.run({ attemptId: 'att_replay', prompt: 'replay session.jsonl', options }, ctx));
 
     const parser = createClaudeStreamParser({ cwd });

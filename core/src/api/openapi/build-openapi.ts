@@ -5,7 +5,7 @@ import { jsonSchemaOf, type JsonSchema } from '../json-schema.ts';
 import { errorBody } from '../schemas.ts';
 
 interface RoutePlugins {
-  forge?: { errors?: Record<number, { description: string }>; stream?: boolean };
+  forge?: { errors?: Record<number, { description: string }>; stream?: boolean; download?: string };
 }
 
 /** The OpenAPI 3.0 document of the running routes, built from the joi schemas they validate with. */
@@ -59,6 +59,8 @@ function responsesOf(route: Hapi.RequestRoute, plugins: RoutePlugins): Record<st
   const response = route.settings.response as { schema?: Joi.Schema; status?: Record<number, Joi.Schema> } | undefined;
   if (plugins.forge?.stream) {
     responses['200'] = { description: 'A text/event-stream of events', content: { 'text/event-stream': { schema: { type: 'string' } } } };
+  } else if (plugins.forge?.download) {
+    responses['200'] = { description: 'A file, sent as it is read', content: { [plugins.forge.download]: { schema: { type: 'string' } } } };
   } else if (response?.status && Object.keys(response.status).length) {
     for (const [status, schema] of Object.entries(response.status)) {
       responses[status] = { description: 'Success', content: { 'application/json': { schema: toJson(schema) } } };

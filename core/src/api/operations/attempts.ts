@@ -42,9 +42,9 @@ export const postTasksByTaskIdAttempts = defineOperation({
   kind: 'call',
   name: 'postTasksByTaskIdAttempts',
   mcp: { tool: "start_attempt", title: "Start an agent on a task", description:
-    "Start an attempt: an agent (executor, see list_executors, or a profile, see list_executor_profiles) works on the task in its own git worktree and branch, from baseBranch (default: the project's default branch). It is queued at once and runs when capacity allows. Returns the attempt, with a link to its log resource; next, wait_for_attempt (or read_attempt_log) until it finishes, then get_attempt_diff and merge_attempt." },
+    "Start an attempt: an agent (executor, see list_executors, or a profile, see list_executor_profiles) works on the task in its own git worktree and branch, from baseBranch (default: the project's default branch). It is queued at once and runs when capacity allows; a task still waiting on dependencies that are not done is refused (FORGE_TASK_BLOCKED, naming them). Returns the attempt, with a link to its log resource; next, wait_for_attempt (or read_attempt_log) until it finishes, then get_attempt_diff and merge_attempt." },
   summary:
-    'Start an attempt: queued at once (202), run in its own worktree when capacity allows. On a done or cancelled task only with reopen: true (409 FORGE_TASK_CLOSED otherwise)',
+    'Start an attempt: queued at once (202), run in its own worktree when capacity allows. On a done or cancelled task only with reopen: true (409 FORGE_TASK_CLOSED otherwise); a task waiting on dependencies not done yet answers 409 FORGE_TASK_BLOCKED naming them',
   tags,
   http: { method: 'POST', path: '/tasks/{taskId}/attempts', status: 202 },
   input: {
@@ -71,6 +71,7 @@ export const postTasksByTaskIdAttempts = defineOperation({
     'FORGE_BRANCH_NOT_FOUND',
     'FORGE_SECRETS_UNAVAILABLE',
     'FORGE_TASK_CLOSED',
+    'FORGE_TASK_BLOCKED',
   ],
   handler: ({ taskId, ...start }: StartAttemptInput, { services }) => services.attempts.start(taskId, start),
 });
@@ -244,8 +245,8 @@ export const postAttemptsByAttemptIdPush = defineOperation({
 export const getAttemptsByAttemptIdProcesses = defineOperation({
   kind: 'call',
   name: 'getAttemptsByAttemptIdProcesses',
-  mcp: { notATool: "bookkeeping of the setup, agent and cleanup processes; get_attempt and read_attempt_log tell an agent what it needs" },
-  summary: "The attempt's processes (setup, agent, cleanup), oldest first",
+  mcp: { notATool: "bookkeeping of the setup, agent, cleanup and dev processes; get_attempt and read_attempt_log tell an agent what it needs" },
+  summary: "The attempt's processes (setup, agent, cleanup, dev), oldest first",
   tags,
   http: { method: 'GET', path: '/attempts/{attemptId}/processes', status: 200 },
   input: { path },

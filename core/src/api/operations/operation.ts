@@ -6,7 +6,7 @@ import type { FeedStart } from '../sse-feed.ts';
 /** What an operation may call: the services, never the stores or the server's wiring. */
 export type OperationServices = Pick<
   Forge,
-  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'waiter' | 'eventStream' | 'packs' | 'plugins' | 'health' | 'approvals' | 'profiles' | 'pullRequests' | 'gitProviders' | 'features'
+  'projects' | 'tasks' | 'attempts' | 'branches' | 'logs' | 'waiter' | 'eventStream' | 'packs' | 'plugins' | 'health' | 'approvals' | 'profiles' | 'pullRequests' | 'gitProviders' | 'features' | 'dependencies' | 'queue' | 'devServers' | 'webhooks'
 >;
 
 export interface OperationContext {
@@ -70,17 +70,32 @@ export interface StreamOperation<Input, Item, Cursor extends string | number> ex
   handler(input: Input, context: OperationContext): Promise<FeedStart<Item, Cursor>>;
 }
 
+/** A file an operation answers with, sent as it is produced: never whole in memory. */
+export interface Download {
+  /** Offered to the client to save it as (Content-Disposition). */
+  filename: string;
+  body: AsyncIterable<string>;
+}
+
+/** An operation that answers with a file of `contentType` (an export) rather than JSON. */
+export interface DownloadOperation<Input> extends OperationBase {
+  kind: 'download';
+  http: { method: 'GET'; path: string; contentType: string };
+  handler(input: Input, context: OperationContext): Promise<Download>;
+}
+
 /**
  * Any operation of the catalogue, its types erased: what a mount (REST, MCP) walks through. A
  * mount hands each handler the flat input that the operation's joi schemas have validated.
  */
-export type Operation = CallOperation<unknown, object | void> | StreamOperation<unknown, unknown, string | number>;
+export type Operation = CallOperation<unknown, object | void> | StreamOperation<unknown, unknown, string | number> | DownloadOperation<unknown>;
 
 /** Declares an operation once, typed by its handler; the catalogue mounts it on every surface. */
 export function defineOperation<Input, Output extends object | void>(operation: CallOperation<Input, Output>): CallOperation<Input, Output>;
 export function defineOperation<Input, Item, Cursor extends string | number>(
   operation: StreamOperation<Input, Item, Cursor>,
 ): StreamOperation<Input, Item, Cursor>;
+export function defineOperation<Input>(operation: DownloadOperation<Input>): DownloadOperation<Input>;
 export function defineOperation(operation: Operation): Operation {
   return operation;
 }

@@ -29,6 +29,17 @@ const editable = {
     .allow(null)
     .label('PullRequestReactions')
     .description('off (null) unless set'),
+  defaultExecutor: Joi.string()
+    .pattern(EXECUTOR_ID_PATTERN)
+    .allow(null)
+    .description('the executor (GET /executors) its autoStart tasks start with once their dependencies are done; setting it clears defaultProfile'),
+  defaultProfile: Joi.string()
+    .max(64)
+    .allow(null)
+    .description('the executor profile (GET /executor-profiles) its autoStart tasks start with; setting it clears defaultExecutor'),
+  autoMerge: Joi.boolean()
+    .strict()
+    .description("merge an autoStart task's succeeded attempt into its base at once, as POST /attempts/{id}/merge does, so a chain of dependent tasks runs with no person (default false)"),
 };
 const path = Joi.object({ projectId: id('project').required() });
 const tags = ['projects'];
@@ -54,7 +65,15 @@ export const postProjects = defineOperation({
     }).label('CreateProject'),
   },
   output: projectModel,
-  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_CONFLICT', 'FORGE_NOT_A_GIT_REPOSITORY', 'FORGE_REPOSITORY_EMPTY', 'FORGE_BRANCH_NOT_FOUND'],
+  errors: [
+    'FORGE_VALIDATION_FAILED',
+    'FORGE_CONFLICT',
+    'FORGE_NOT_A_GIT_REPOSITORY',
+    'FORGE_REPOSITORY_EMPTY',
+    'FORGE_BRANCH_NOT_FOUND',
+    'FORGE_EXECUTOR_NOT_FOUND',
+    'FORGE_PROFILE_NOT_FOUND',
+  ],
   handler: (input: CreateProjectInput, { services }) => services.projects.create(emptyToNull(input)),
 });
 
@@ -90,12 +109,12 @@ export const patchProjectsByProjectId = defineOperation({
   kind: 'call',
   name: 'patchProjectsByProjectId',
   mcp: { notATool: "changes the scripts Forge runs in every worktree of the project and its concurrency cap: a person's decision, through the REST API" },
-  summary: 'Update a project (name, default branch, scripts, concurrency cap)',
+  summary: 'Update a project (name, default branch, scripts, concurrency cap, what starts and merges its autoStart tasks)',
   tags,
   http: { method: 'PATCH', path: '/projects/{projectId}', status: 200 },
   input: { path, body: Joi.object(editable).min(1).label('UpdateProject') },
   output: projectModel,
-  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_REPOSITORY_MISSING', 'FORGE_BRANCH_NOT_FOUND'],
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_REPOSITORY_MISSING', 'FORGE_BRANCH_NOT_FOUND', 'FORGE_EXECUTOR_NOT_FOUND', 'FORGE_PROFILE_NOT_FOUND'],
   handler: ({ projectId, ...changes }: UpdateProjectInput, { services }) => services.projects.update(projectId, emptyToNull(changes)),
 });
 

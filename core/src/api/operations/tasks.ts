@@ -9,12 +9,14 @@ const fields = {
   status: taskStatus,
   priority: Joi.number().integer().min(-1000).max(1000).description("higher first: queued attempts start in their task's priority order, then first queued first"),
   parentTaskId: id('parentTask').allow(null),
+  autoStart: Joi.boolean().description("start its first attempt by itself, with its project's defaultExecutor or defaultProfile, once every task it waits on is done (at once when none)"),
 };
 const path = Joi.object({ taskId: id('task').required() });
 const tags = ['tasks'];
+const NO_DEPENDENCIES = { total: 0, waitingOn: 0 };
 
 type TaskId = { taskId: string };
-export type CreateTaskInput = Parameters<TaskService['create']>[0];
+export type CreateTaskInput = Parameters<TaskService['create']>[0] & { dependsOn?: string[] };
 export type ListTasksInput = Parameters<TaskService['list']>[0] & Parameters<TaskService['list']>[1];
 export type UpdateTaskInput = TaskId & Parameters<TaskService['update']>[1];
 
@@ -22,7 +24,7 @@ export const postTasks = defineOperation({
   kind: 'call',
   name: 'postTasks',
   mcp: { tool: "create_task", title: "Create a task", description:
-    "Create a task in a project: a title and, ideally, a description an agent can work from (what to change, how to check it). Set parentTaskId to make it a subtask. Returns the task in status todo; next, start_attempt to have an agent work on it." },
+    "Create a task in a project: a title and, ideally, a description an agent can work from (what to change, how to check it). Set parentTaskId to make it a subtask, dependsOn to the ids of tasks (any project) it must wait for, and autoStart true to have it start by itself once they are done. Returns the task in status todo; next, start_attempt to have an agent work on it." },
   summary: 'Create a task in a project',
   tags,
   http: { method: 'POST', path: '/tasks', status: 201 },
@@ -31,12 +33,19 @@ export const postTasks = defineOperation({
       ...fields,
       projectId: id('project').required(),
       title: fields.title.required(),
-      autoStart: Joi.boolean(),
+      dependsOn: Joi.array()
+        .items(id('dependsOn'))
+        .max(100)
+        .unique()
+        .description('ids of tasks, in any project, this one waits on: it is blocked until they are all done (the dependencies feature)'),
     }).label('CreateTask'),
   },
   output: taskModel,
-  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_UNPROCESSABLE'],
-  handler: (input: CreateTaskInput, { services }) => services.tasks.create(input),
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_UNPROCESSABLE', 'FORGE_FEATURE_DISABLED'],
+  handler: ({ dependsOn, ...task }: CreateTaskInput, { services }) => {
+    if (dependsOn?.length) services.features.require('dependencies');
+    return services.tasks.create(task, dependsOn);
+  },
 });
 
 export const getTasks = defineOperation({
@@ -57,28 +66,36 @@ export const getTasks = defineOperation({
   },
   output: pageOf(taskModel, 'TaskPage'),
   errors: ['FORGE_VALIDATION_FAILED'],
-  handler: ({ projectId, status, ...page }: ListTasksInput, { services }) => services.tasks.list({ projectId, status }, page),
+  handler: async ({ projectId, status, ...page }: ListTasksInput, { services }) => {
+    const tasks = await services.tasks.list({ projectId, status }, page);
+    const counts = await services.dependencies.countsFor(tasks.items.map((task) => task.id));
+    return counts ? { ...tasks, items: tasks.items.map((task) => ({ ...task, dependencies: counts.get(task.id) ?? NO_DEPENDENCIES })) } : tasks;
+  },
 });
 
 export const getTasksByTaskId = defineOperation({
   kind: 'call',
   name: 'getTasksByTaskId',
   mcp: { tool: "get_task", title: "Get a task", description:
-    "Get one task by id: its title, description, status (todo, inprogress, inreview, done, cancelled), parent task, and how many of its subtasks are in each status. list_attempts gives the attempts agents made on it." },
+    "Get one task by id: its title, description, status (todo, inprogress, inreview, done, cancelled), parent task, how many of its subtasks are in each status, how many tasks it waits on (dependencies) and, when its chain stopped, why (blockedReason). list_attempts gives the attempts agents made on it." },
   summary: 'Get a task',
   tags,
   http: { method: 'GET', path: '/tasks/{taskId}', status: 200 },
   input: { path },
   output: taskModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND'],
-  handler: async ({ taskId }: TaskId, { services }) => ({ ...(await services.tasks.get(taskId)), subtasks: await services.tasks.subtaskCounts(taskId) }),
+  handler: async ({ taskId }: TaskId, { services }) => {
+    const task = { ...(await services.tasks.get(taskId)), subtasks: await services.tasks.subtaskCounts(taskId) };
+    const counts = await services.dependencies.countsFor([taskId]);
+    return counts ? { ...task, dependencies: counts.get(taskId) ?? NO_DEPENDENCIES } : task;
+  },
 });
 
 export const patchTasksByTaskId = defineOperation({
   kind: 'call',
   name: 'patchTasksByTaskId',
   mcp: { tool: "update_task", title: "Update a task", description:
-    "Change a task's title, description, priority, parent or status. Setting status done or cancelled stops its running attempts and removes their worktrees; a status move the lifecycle does not allow is refused with FORGE_INVALID_TRANSITION naming the allowed ones. Returns the updated task." },
+    "Change a task's title, description, priority, parent, autoStart or status. Setting status done or cancelled stops its running attempts and removes their worktrees; a status move the lifecycle does not allow is refused with FORGE_INVALID_TRANSITION naming the allowed ones. Returns the updated task." },
   summary:
     'Update a task; setting status done or cancelled stops its attempts and removes their worktrees. A status move the task lifecycle does not allow answers 409 FORGE_INVALID_TRANSITION naming what is allowed',
   tags,
