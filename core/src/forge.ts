@@ -179,6 +179,10 @@ export async function createForge(config: ForgeConfig, logger: Logger = createLo
   });
   const limits = await ConcurrencyLimits.load(stores.concurrencyLimits, events, config);
   const scheduler = new Scheduler(stores, lifecycles.attempts, runner, limits, { nodeId: config.nodeId }, logger);
+  // A cap raised (a project's, or through PATCH /queue) may let queued attempts start now.
+  events.subscribe((event) => {
+    if (event.type === 'project.updated' || event.type === 'concurrency.updated') scheduler.wake();
+  });
   const profiles = new ProfileService(stores, events, registry, secretBox, config.executorProfiles);
   const dependencies = new DependencyService(stores, events, features);
   const attempts = new AttemptService(stores, lifecycles, registry, scheduler, config.branchPrefix, secrets, profiles, dependencies);

@@ -667,6 +667,12 @@ describe('API: bad input on every route gets a 4xx with the error body, never a 
     }
   }
 
+  it('names every bad field of a part in one answer, not only the first', async () => {
+    const answer = await server.request('POST', '/tasks', { projectId: 'x', title: 7, priority: 'high', autoStart: 'maybe' });
+    assert.equal(answer.status, 400);
+    assert.deepEqual(answer.body.error.details.problems.map((p: { path: string }) => p.path).sort(), ['autoStart', 'priority', 'projectId', 'title']);
+  });
+
   it('has hand-written cases for every route in spec/openapi.json, and a generic case for every body and query parameter', () => {
     const routes = readSpecRoutes();
     const keys = routes.map((r) => r.key);

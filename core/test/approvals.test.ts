@@ -212,24 +212,29 @@ describe('approvals: an agent asks, the API answers', function () {
     }
   });
 
-  for (const [failure, code] of [
-    ['rate_limit', 'FORGE_AGENT_RATE_LIMITED'],
-    ['quota', 'FORGE_AGENT_QUOTA_EXCEEDED'],
-    ['auth', 'FORGE_AGENT_AUTH_REQUIRED'],
+  it('a run that fails with auth fails the attempt with FORGE_AGENT_AUTH_REQUIRED', async () => {
+    setup = await start();
+    const attempt = await setup.server.waitForAttempt(await startAttempt({ failure: 'auth', writes: [] }));
+    assert.deepEqual([attempt.state, attempt.error.code, attempt.error.retryAt], ['failed', 'FORGE_AGENT_AUTH_REQUIRED', undefined]);
+  });
+
+  for (const [failure, code, waitMs] of [
+    // The agent's own retry-after, plus at most a fifth of jitter.
+    ['rate_limit', 'FORGE_AGENT_RATE_LIMITED', 60_000],
+    // No retry-after: the first backoff, FORGE_AGENT_RETRY_BASE_MS (30 s by default).
+    ['quota', 'FORGE_AGENT_QUOTA_EXCEEDED', 30_000],
   ] as const) {
-    it(`a run that fails with ${failure} fails the attempt with ${code}${failure === 'rate_limit' ? ' and when to retry' : ''}`, async () => {
+    it(`a run that fails with ${failure} waits queued with ${code} until its retry time (decision 0031)`, async () => {
       setup = await start();
       const before = Date.now();
-      const attemptId = await startAttempt({ failure, writes: [], ...(failure === 'rate_limit' ? { retryAfterMs: 60_000 } : {}) });
-      const attempt = await setup.server.waitForAttempt(attemptId);
-      assert.equal(attempt.state, 'failed');
-      assert.equal(attempt.error.code, code);
-      if (failure === 'rate_limit') {
-        const retryIn = Date.parse(attempt.error.retryAt) - before;
-        assert.ok(retryIn >= 60_000 && retryIn < 120_000, attempt.error.retryAt);
-      } else {
-        assert.equal(attempt.error.retryAt, undefined);
-      }
+      const attemptId = await startAttempt({ failure, writes: [], ...(failure === 'rate_limit' ? { retryAfterMs: waitMs } : {}) });
+      const attempt = await setup.server.waitFor(async () => {
+        const current = (await setup.server.request('GET', `/attempts/${attemptId}`)).body;
+        return current.retries === 1 ? current : undefined;
+      });
+      assert.deepEqual([attempt.state, attempt.error.code], ['queued', code]);
+      const retryIn = Date.parse(attempt.error.retryAt) - before;
+      assert.ok(retryIn >= waitMs && retryIn < waitMs * 1.2 + 10_000, attempt.error.retryAt);
     });
   }
 

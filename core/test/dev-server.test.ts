@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { announcedPort } from '../src/runtime/dev-server-port.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -305,3 +306,14 @@ describe('dev server after a crash', function () {
     assert.equal((await api('GET', `/attempts/${attempt.id}/dev-server`)).body.state, 'exited');
   });
 });
+
+describe('the port a dev server announces', () => {
+  it('reads a local URL, a host and port, or a port in words, and keeps the URL as printed', () => {
+    assert.deepEqual(announcedPort('  ➜  Local:   http://127.0.0.1:5173/app'), { port: 5173, url: 'http://127.0.0.1:5173/app', printed: true });
+    assert.deepEqual(announcedPort('listening on 0.0.0.0:8080'), { port: 8080, url: 'http://localhost:8080/', printed: false });
+    assert.deepEqual(announcedPort('server started, port 4000'), { port: 4000, url: 'http://localhost:4000/', printed: false });
+    assert.equal(announcedPort('compiled 12 modules'), null);
+    assert.equal(announcedPort('port 99999'), null);
+  });
+});
+

@@ -72,4 +72,19 @@ describe('the order queued attempts start in, and subtask progress', () => {
     const shown = (await setup.server.request('GET', `/tasks/${parent.body.id}`)).body.subtasks;
     assert.deepEqual(shown, { todo: 3, inprogress: 0, inreview: 0, done: 0, cancelled: 1 }, 'direct subtasks only');
   });
+
+  it('refuses a parent that is the task\'s own subtask, at any depth, naming the chain', async () => {
+    const make = async (title: string, parentTaskId?: string) => (await setup.server.request('POST', '/tasks', { projectId: setup.projectId, title, ...(parentTaskId && { parentTaskId }) })).body.id as string;
+    const top = await make('top');
+    const middle = await make('middle', top);
+    const bottom = await make('bottom', middle);
+    for (const parentTaskId of [middle, bottom]) {
+      const refused = await setup.server.request('PATCH', `/tasks/${top}`, { parentTaskId });
+      assert.equal(refused.status, 422, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.details.field, 'parentTaskId');
+      assert.equal(refused.body.error.details.chain[0], top);
+      assert.equal(refused.body.error.details.chain.at(-1), parentTaskId);
+    }
+    assert.equal((await setup.server.request('PATCH', `/tasks/${bottom}`, { parentTaskId: top })).status, 200, 'moving a task up its own tree is fine');
+  });
 });

@@ -171,7 +171,7 @@ describe('real agents end to end: claude-code, codex and custom with fake CLIs o
       assert.deepEqual([attempt.state, attempt.error?.code], ['queued', 'FORGE_AGENT_RATE_LIMITED'], agent.executor);
       assert.ok(Date.parse(attempt.error.retryAt) > Date.now(), `${agent.executor} waits until ${attempt.error.retryAt}`);
       const stopped = await setup!.server.request('POST', `/attempts/${attemptId}/stop`);
-      assert.deepEqual([stopped.status, stopped.body.state], [200, 'cancelled'], 'a waiting attempt stops like any queued one');
+      assert.deepEqual([stopped.status, stopped.body.state, stopped.body.error], [200, 'cancelled', null], 'a waiting attempt stops like any queued one, and waits for nothing');
     }
   });
 

@@ -143,6 +143,14 @@ describe('session replay', function () {
     );
   });
 
+  it('takes a Last-Event-ID too large to be a seq as no cursor: every id it sends is a seq of the log', async () => {
+    for (const path of ['replay?speed=max', 'stream']) {
+      const events = await readSse(url(`/attempts/${attemptId}/logs/${path}`), { lastEventId: '99999999999999999999999', until: (seen) => seen.at(-1)?.event === 'end' });
+      assert.deepEqual(entriesOf(events).map((e) => e.data), page, path);
+      for (const event of events) assert.match(String(event.id), /^\d+$/, `${path}: id ${event.id}`);
+    }
+  });
+
   it('exports the log as JSON lines that read back as the log page', async () => {
     const response = await fetch(url(`/attempts/${attemptId}/logs/export`));
     assert.equal(response.status, 200);

@@ -261,6 +261,39 @@ describe('task dependencies', function () {
       await server.waitFor(async () => ((await attemptsOf(waiting.body.id)).length === 1 ? true : undefined));
       await server.waitFor(async () => ((await getTask(waiting.body.id)).blockedReason === null ? true : undefined));
     });
+
+    it('starts an autoStart task held by a missing default profile once the profile is written again', async () => {
+      const repo = makeRepo(join(repos.path, 'profile-gone'));
+      const project = (await server.request('POST', '/projects', { name: 'profile gone', repoPath: repo })).body;
+      assert.equal((await server.request('PUT', '/executor-profiles/comes-back', { executor: 'fake-agent', options: {} })).status < 300, true);
+      assert.equal((await server.request('PATCH', `/projects/${project.id}`, { defaultProfile: 'comes-back' })).status, 200);
+      assert.equal((await server.request('DELETE', '/executor-profiles/comes-back')).status, 204);
+      const waiting = (await server.request('POST', '/tasks', { projectId: project.id, title: 'waits for its profile', autoStart: true })).body;
+      assert.match(await server.waitFor(async () => (await getTask(waiting.id)).blockedReason), /profile "comes-back"/);
+      assert.equal((await server.request('PUT', '/executor-profiles/comes-back', { executor: 'fake-agent', options: {} })).status < 300, true);
+      await server.waitFor(async () => ((await attemptsOf(waiting.id)).length === 1 ? true : undefined));
+      await server.waitFor(async () => ((await getTask(waiting.id)).blockedReason === null ? true : undefined));
+    });
+
+    it("logs the removal of edges across a deleted project's border, as deleting the task does", async () => {
+      const repo = makeRepo(join(repos.path, 'goes-away'));
+      const doomed = (await server.request('POST', '/projects', { name: 'goes away', repoPath: repo })).body;
+      const inside = (await server.request('POST', '/tasks', { projectId: doomed.id, title: 'inside' })).body;
+      const outside = await task('outside, waiting on it');
+      const awaited = await task('outside, awaited by it');
+      assert.equal((await dependOn(outside.id, inside.id)).status, 201);
+      assert.equal((await dependOn(inside.id, awaited.id)).status, 201);
+      const before = server.forge.events.latestId;
+      assert.equal((await server.request('DELETE', `/projects/${doomed.id}`)).status, 204);
+      const after = await server.forge.events.readAfter(before, 1000);
+      assert.ok(Array.isArray(after));
+      const removed = after.filter((e) => e.type === 'task.dependency_removed').map((e) => e.data);
+      assert.deepEqual(removed, [
+        { taskId: inside.id, dependsOnTaskId: awaited.id },
+        { taskId: outside.id, dependsOnTaskId: inside.id },
+      ].sort((a, b) => a.taskId.localeCompare(b.taskId)));
+      assert.equal((await server.request('GET', `/tasks/${outside.id}/dependencies`)).body.dependsOn.length, 0);
+    });
   });
 
   it('starts, after a restart, an autoStart task whose last dependency was done just before a crash', async () => {
@@ -306,6 +339,7 @@ describe('task dependencies', function () {
         ['GET', `/tasks/${b.id}/dependencies`],
         ['DELETE', `/tasks/${b.id}/dependencies/${a.id}`],
         ['POST', '/tasks', { projectId: setup.projectId, title: 'c', dependsOn: [a.id] }],
+        ['POST', `/tasks/${b.id}/dependencies`, { dependsOn: 'not-an-id' }],
       ];
       for (const [method, path, body] of requests) {
         const answer = await server.request(method, path, body);

@@ -64,6 +64,9 @@ describe('webhooks behind their feature flag', () => {
       ['GET', `/webhooks/${webhook.id}/deliveries`],
       ['GET', deliveryPath],
       ['POST', `${deliveryPath}/redeliver`],
+      // Said before the input is looked at: fixing a body would not help.
+      ['POST', '/webhooks', { url: 'x', eventTypes: 'nope' }],
+      ['GET', '/webhooks/not-an-id'],
     ];
     for (const [method, path, body] of routes) {
       const answer = await call(method, path, body);

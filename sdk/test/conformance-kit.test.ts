@@ -234,7 +234,7 @@ describe('@forge-core/sdk/testing', () => {
         for (const range of ['latest', '^1.0.0-beta.1', '1.0.0+build', '^1.0.0 ||', '~>1.0']) {
           const outcomes = await checkRange(range);
           assertFailed(outcomes, [SDK_RANGE]);
-          assert.match(failureOf(outcomes, SDK_RANGE), /is not a range the kit can read; use a simple range such as "\^1\.2\.0"/);
+          assert.match(failureOf(outcomes, SDK_RANGE), /is not a range the kit can read; use a simple range such as "\^1\.3\.0"/);
         }
       });
 

@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import type Hapi from '@hapi/hapi';
-import type { ForgeErrorCode } from '@forge-core/sdk';
+import type { ForgeError, ForgeErrorCode } from '@forge-core/sdk';
+import type { FeatureName } from '../config/features.ts';
 import { statusOf } from './error-response.ts';
 import type { CallOperation, DownloadOperation, Operation, OperationContext, StreamOperation } from './operations/operation.ts';
+import { toBoom } from './error-response.ts';
 import { errorResponses, forgeOf } from './route-helpers.ts';
 import { FeedStream } from './sse-feed.ts';
 import { lastEventId, openSse } from './sse.ts';
@@ -33,6 +35,7 @@ function routeOf(operation: Operation, prefix: string): Hapi.ServerRoute {
       description: operation.summary,
       ...(Object.keys(validate).length > 0 && { validate }),
       ...(response && { response }),
+      ...(operation.feature && { ext: { onPreAuth: { method: requireFeature(operation.feature) } } }),
       plugins: {
         forge: {
           errors: errorResponses(...errorStatuses(operation.errors)),
@@ -42,6 +45,18 @@ function routeOf(operation: Operation, prefix: string): Hapi.ServerRoute {
       },
     },
     handler: handlerOf(operation),
+  };
+}
+
+/** Before the input is validated: a user fixing a body should first learn the feature is off. */
+function requireFeature(feature: FeatureName): Hapi.Lifecycle.Method {
+  return (request, h) => {
+    try {
+      forgeOf(request).features.require(feature);
+    } catch (error) {
+      throw toBoom(error as ForgeError);
+    }
+    return h.continue;
   };
 }
 

@@ -39,6 +39,8 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
       // Pages at the configured origins may call the API from a browser; no other page gets CORS.
       cors: config.allowedOrigins.length > 0 ? { origin: config.allowedOrigins, additionalHeaders: ['last-event-id'] } : false,
       validate: {
+        // Every problem of the part, not only the first: a person fixes them all in one go.
+        options: { abortEarly: false },
         // hapi hands over joi's error turned into a Boom, with the part of the request it checked.
         failAction: async (_request, _h, error) => {
           const boom = error as Boom & ValidationError & { output: { payload: { validation?: { source?: string } } } };

@@ -16,5 +16,8 @@ export interface InvokeOptions {
 export type OperationInvoker = (operation: CallOp, input: Record<string, unknown>, options?: InvokeOptions) => Promise<object | void>;
 
 export function localInvoker(services: OperationServices): OperationInvoker {
-  return (operation, input, options = {}) => operation.handler(input, { services, signal: options.signal, progress: options.progress });
+  return async (operation, input, options = {}) => {
+    if (operation.feature) services.features.require(operation.feature);
+    return operation.handler(input, { services, signal: options.signal, progress: options.progress });
+  };
 }

@@ -212,7 +212,8 @@ export class AttemptService {
   async stopIfLive(id: string): Promise<void> {
     const cancel = { changes: { finishedAt: new Date().toISOString(), followUpPrompt: null } } as const;
     if (await this.scheduler.stop(id)) return;
-    const stopped = await this.lifecycles.attempts.moveIfAllowed(id, 'cancelled', { ...cancel, onlyFrom: ['queued'] });
+    // A queued attempt may be waiting out a rate limit: stopped, it waits for nothing.
+    const stopped = await this.lifecycles.attempts.moveIfAllowed(id, 'cancelled', { changes: { ...cancel.changes, error: null }, onlyFrom: ['queued'] });
     if (stopped) return;
     // Claimed by the scheduler between the two checks: it is running here now.
     if (await this.scheduler.stop(id)) return;

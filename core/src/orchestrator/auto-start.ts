@@ -109,6 +109,10 @@ export class AutoStarter {
         });
         return;
       }
+      case 'executor_profile.updated':
+        // A profile a project starts its tasks with may exist again, or work now.
+        void this.enqueue(event.type, () => this.startReady({}));
+        return;
       case 'project.updated': {
         const project = event.data as Project;
         // A default set at last (or changed) lets the project's ready tasks start.

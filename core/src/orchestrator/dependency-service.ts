@@ -32,7 +32,6 @@ export class DependencyService {
 
   /** `taskId` waits on `dependsOn` from now on; the same edge again changes nothing. */
   async add(taskId: string, dependsOn: string): Promise<DependencyView> {
-    this.features.require('dependencies');
     await this.events.transact((tx, emit) => {
       requireTasks(this.stores, tx, [taskId, dependsOn]);
       const edge = { taskId, dependsOnTaskId: dependsOn };
@@ -45,7 +44,6 @@ export class DependencyService {
 
   /** `taskId` no longer waits on `dependsOn`; 404 when it did not. */
   async remove(taskId: string, dependsOn: string): Promise<void> {
-    this.features.require('dependencies');
     await this.events.transact((tx, emit) => {
       requireTasks(this.stores, tx, [taskId]);
       const edge: DependencyEdge = { taskId, dependsOnTaskId: dependsOn };
@@ -60,7 +58,6 @@ export class DependencyService {
   }
 
   async view(taskId: string): Promise<DependencyView> {
-    this.features.require('dependencies');
     const task = await this.stores.tasks.get(taskId);
     if (!task) throw notFound(taskId);
     const [dependsOn, dependents] = await Promise.all([this.stores.taskDependencies.dependenciesOf(taskId), this.stores.taskDependencies.dependentsOf(taskId)]);

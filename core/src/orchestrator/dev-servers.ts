@@ -223,7 +223,9 @@ export class DevServers {
     try {
       for await (const line of child.lines()) {
         lease.log.append(processId, 'log', { level: line.stream === 'stdout' ? 'info' : 'warn', stream: line.stream, text: line.text });
-        run.announced ??= announcedPort(line.text);
+        const announced = announcedPort(line.text);
+        // The first port said wins; the URL it is printed with later, if any, replaces one made up from it.
+        if (announced && (!run.announced || (!run.announced.printed && announced.printed && announced.port === run.announced.port))) run.announced = announced;
       }
       const exit = await child.exited;
       // The group is gone; what left it is found by the marker.

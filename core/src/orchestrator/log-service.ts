@@ -41,10 +41,13 @@ const toView = (e: LogEntry): LogEntryView => ({ seq: e.seq, processId: e.proces
 // Entries read from the store at a time while exporting: one page is all an export holds in memory.
 const EXPORT_PAGE = 1_000;
 
-/** A stream's start: a seq, or a client's Last-Event-ID; anything else starts at the beginning. */
+/**
+ * A stream's start: a seq, or a client's Last-Event-ID; anything else starts at the beginning.
+ * Only a safe integer is a seq: a larger number would come back as an id like `1e+23`.
+ */
 function startingSeq(from: number | string): number {
-  const seq = Number(from);
-  return Number.isInteger(seq) && seq > 0 ? seq : 0;
+  const seq = typeof from === 'number' ? from : /^\d{1,15}$/.test(from.trim()) ? Number(from) : 0;
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
 }
 
 /** An attempt's log (its executor events and script output, in order): read a page at a time, followed live, replayed or exported. */

@@ -163,6 +163,8 @@ export class ProjectService {
     if (repositoryPresent(project.repoPath)) await deleteKeptHeads(project.repoPath, attempts.map(keptHeadRef));
     await rm(join(this.worktrees.root, project.id), { recursive: true, force: true });
     await this.events.transact((tx, emit) => {
+      // Edges inside the project go with its tasks; one to or from another project's task is news to that task.
+      for (const edge of this.stores.taskDependencies.edgesAcrossProject(tx, id)) emit('task.dependency_removed', edge.taskId, edge);
       if (this.stores.projects.delete(tx, id)) emit('project.deleted', id, { id });
     });
   }

@@ -77,7 +77,7 @@ export class QueueOverview {
     };
   }
 
-  /** Applies new caps at once (the scheduler looks again), and keeps them across restarts. */
+  /** Applies new caps at once (their event wakes the scheduler), and keeps them across restarts. */
   async update(change: CapsChange): Promise<QueueView> {
     const unknown = Object.entries(change.executors ?? {}).filter(([id, max]) => max !== null && !this.registry.executor(id)).map(([id]) => id);
     if (unknown.length > 0) {
@@ -85,7 +85,6 @@ export class QueueOverview {
       throw new ForgeError('FORGE_EXECUTOR_NOT_FOUND', `No installed executor is called ${unknown.map((id) => `"${id}"`).join(', ')}; installed: ${installed.join(', ') || 'none'}.`, { unknown, installed });
     }
     await this.limits.update(change);
-    this.scheduler.wake();
     return this.view();
   }
 }

@@ -64,6 +64,7 @@ export class TaskService {
           throw new ForgeError('FORGE_UNPROCESSABLE', 'A task cannot be its own parent.', { field: 'parentTaskId' });
         }
         await this.requireParent(changes.parentTaskId, task.projectId);
+        await this.refuseParentLoop(id, changes.parentTaskId);
       }
       if (changes.status !== undefined && CLOSED_TASK_STATUSES.includes(changes.status) && changes.status !== task.status) {
         // Refused before anything is stopped when the table does not allow it.
@@ -106,6 +107,22 @@ export class TaskService {
         });
         if (!how.deleteBranches) await this.lifecycles.attempts.releaseWorktree(attempt.id);
       });
+    }
+  }
+
+  /** Refuses a parent that is the task's own subtask, at any depth: the tree would become a loop. */
+  private async refuseParentLoop(id: string, parentTaskId: string): Promise<void> {
+    const chain = [parentTaskId];
+    for (let current = await this.stores.tasks.get(parentTaskId); current?.parentTaskId; current = await this.stores.tasks.get(current.parentTaskId)) {
+      if (current.parentTaskId === id) {
+        const downward = [id, ...[...chain].reverse()];
+        throw new ForgeError('FORGE_UNPROCESSABLE', `Task ${parentTaskId} is a subtask of ${id} (${downward.join(' → ')}); it cannot become its parent.`, {
+          field: 'parentTaskId',
+          chain: downward,
+        });
+      }
+      if (chain.includes(current.parentTaskId)) return; // a loop an older version let in; not this task's
+      chain.push(current.parentTaskId);
     }
   }
 

@@ -5,6 +5,8 @@ import { withoutTerminalEscapes } from '@forge-core/sdk';
 export interface AnnouncedPort {
   port: number;
   url: string;
+  /** Whether the line gave the URL itself (else it is made from the port). */
+  printed: boolean;
 }
 
 // What dev servers print once they listen: a URL on a local host (Vite's "Local:
@@ -26,11 +28,11 @@ export function announcedPort(line: string): AnnouncedPort | null {
   if (url && valid(Number(url[2]))) {
     // 0.0.0.0 and :: are where a server binds, not an address to open.
     const host = /^(0\.0\.0\.0|\[::\])$/.test(url[1]!) ? 'localhost' : url[1]!;
-    return { port: Number(url[2]), url: `${url[0].slice(0, url[0].indexOf(':'))}://${host}:${url[2]}${url[3] ?? '/'}` };
+    return { port: Number(url[2]), url: `${url[0].slice(0, url[0].indexOf(':'))}://${host}:${url[2]}${url[3] ?? '/'}`, printed: true };
   }
   const hostPort = HOST_AND_PORT.exec(text) ?? PORT_WORD.exec(text);
   const port = hostPort ? Number(hostPort.at(-1)) : Number.NaN;
-  return valid(port) ? { port, url: `http://localhost:${port}/` } : null;
+  return valid(port) ? { port, url: `http://localhost:${port}/`, printed: false } : null;
 }
 
 /**

@@ -62,6 +62,19 @@ export class TaskDependencyStore {
     return rows.map((row) => ({ taskId: row.task_id, dependsOnTaskId: row.depends_on_task_id }));
   }
 
+  /** The edges between a task of the project and a task of another: what deleting the project removes across its border. */
+  edgesAcrossProject(tx: Tx, projectId: string): DependencyEdge[] {
+    const rows = tx.all<{ task_id: string; depends_on_task_id: string }>(
+      this.db('task_dependencies as d')
+        .join('tasks as waiting', 'waiting.id', 'd.task_id')
+        .join('tasks as awaited', 'awaited.id', 'd.depends_on_task_id')
+        .whereRaw('(waiting.project_id = ?) <> (awaited.project_id = ?)', [projectId, projectId])
+        .select('d.task_id', 'd.depends_on_task_id')
+        .orderBy(['d.task_id', 'd.depends_on_task_id']),
+    );
+    return rows.map((row) => ({ taskId: row.task_id, dependsOnTaskId: row.depends_on_task_id }));
+  }
+
   /** The rows of these task ids that exist. */
   tasksIn(tx: Tx, ids: readonly string[]): TaskRow[] {
     return ids.length === 0 ? [] : tx.all<TaskRow>(this.db('tasks').whereIn('id', ids as string[]));

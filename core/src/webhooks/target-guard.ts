@@ -55,8 +55,40 @@ const familyOf = (address: string): Family => (isIP(address) === 6 ? 'ipv6' : 'i
 /** What kind of refused address this is, or null for a public one. */
 export function refusedKind(address: string): string | null {
   const family = familyOf(address);
-  if (!ANY_RANGE.check(address, family)) return null;
-  return RANGES.find((range) => range.list.check(address, family))?.kind ?? null;
+  if (ANY_RANGE.check(address, family)) return RANGES.find((range) => range.list.check(address, family))?.kind ?? null;
+  const embedded = family === 'ipv6' ? embeddedIpv4(address) : null;
+  const inner = embedded && refusedKind(embedded.address);
+  return inner ? `${inner} (in ${embedded.how} form)` : null;
+}
+
+/**
+ * The IPv4 address an IPv6 one carries where a translator or relay would deliver to it: the
+ * deprecated IPv4-compatible form (::a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4
+ * (2002::/16). BlockList only sees through the IPv4-mapped form (::ffff:a.b.c.d).
+ */
+function embeddedIpv4(address: string): { address: string; how: string } | null {
+  const words = ipv6Words(address);
+  if (!words) return null;
+  const quad = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  if (words.slice(0, 6).every((word) => word === 0)) return { address: quad(words[6]!, words[7]!), how: 'IPv4-compatible IPv6' };
+  if (words[0] === 0x64 && words[1] === 0xff9b && (words[2] === 0 || words[2] === 1)) return { address: quad(words[6]!, words[7]!), how: 'NAT64' };
+  if (words[0] === 0x2002) return { address: quad(words[1]!, words[2]!), how: '6to4' };
+  return null;
+}
+
+/** The eight 16-bit words of an IPv6 address ("::" expanded, a trailing dotted quad read). */
+function ipv6Words(address: string): number[] | null {
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const wordsOf = (group: string): number[] => {
+    if (!group.includes('.')) return [parseInt(group, 16)];
+    const [a = -1, b = -1, c = -1, d = -1] = group.split('.').map(Number);
+    return [a * 256 + b, c * 256 + d];
+  };
+  const parse = (part: string) => (part === '' ? [] : part.split(':').flatMap(wordsOf));
+  const first = parse(head);
+  const last = parse(tail);
+  const words = address.includes('::') ? [...first, ...Array(8 - first.length - last.length).fill(0), ...last] : first;
+  return words.length === 8 && words.every((word) => Number.isInteger(word) && word >= 0 && word <= 0xffff) ? words : null;
 }
 
 /** Whether an entry of `webhookAllowedTargets` is well formed: a host name, an address or a CIDR range. */

@@ -30,6 +30,7 @@ type EdgePath = TaskId & { dependsOnTaskId: string };
 
 export const postTasksByTaskIdDependencies = defineOperation({
   kind: 'call',
+  feature: 'dependencies',
   name: 'postTasksByTaskIdDependencies',
   mcp: { tool: 'add_task_dependency', title: 'Make a task wait on another', description:
     "Make a task (taskId) wait on another task (dependsOn, any project): it cannot start until that one is done (merged, or marked done), and with autoStart it starts by itself then. An edge that would close a cycle is refused with FORGE_DEPENDENCY_CYCLE naming the cycle; adding an edge that exists changes nothing. Returns both directions of the task's dependencies." },
@@ -45,6 +46,7 @@ export const postTasksByTaskIdDependencies = defineOperation({
 
 export const getTasksByTaskIdDependencies = defineOperation({
   kind: 'call',
+  feature: 'dependencies',
   name: 'getTasksByTaskIdDependencies',
   mcp: { tool: 'list_task_dependencies', title: "List a task's dependencies", description:
     "What a task waits on (each with its status) and which tasks wait on it, how many of its dependencies are not done yet, and, when its chain stopped, why (blockedReason: a dependency failed or was cancelled)." },
@@ -59,6 +61,7 @@ export const getTasksByTaskIdDependencies = defineOperation({
 
 export const deleteTasksByTaskIdDependenciesByDependsOnTaskId = defineOperation({
   kind: 'call',
+  feature: 'dependencies',
   name: 'deleteTasksByTaskIdDependenciesByDependsOnTaskId',
   mcp: { tool: 'remove_task_dependency', title: 'Stop a task waiting on another', description:
     "Remove the edge that makes a task (taskId) wait on another (dependsOnTaskId). If it waits on nothing else unfinished it is no longer blocked, and with autoStart it starts now. Answers FORGE_NOT_FOUND when there was no such edge. Returns nothing." },

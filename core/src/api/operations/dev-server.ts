@@ -27,6 +27,7 @@ const devServerModel = Joi.object({
 
 export const postAttemptsByAttemptIdDevServer = defineOperation({
   kind: 'call',
+  feature: 'devServer',
   name: 'postAttemptsByAttemptIdDevServer',
   mcp: notATool,
   summary:
@@ -36,14 +37,12 @@ export const postAttemptsByAttemptIdDevServer = defineOperation({
   input: { path },
   output: devServerModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_FEATURE_DISABLED', 'FORGE_CONFLICT', 'FORGE_UNPROCESSABLE'],
-  handler: async ({ attemptId }: AttemptId, { services }) => {
-    services.features.require('devServer');
-    return services.devServers.start(attemptId);
-  },
+  handler: ({ attemptId }: AttemptId, { services }) => services.devServers.start(attemptId),
 });
 
 export const getAttemptsByAttemptIdDevServer = defineOperation({
   kind: 'call',
+  feature: 'devServer',
   name: 'getAttemptsByAttemptIdDevServer',
   mcp: notATool,
   summary: "The attempt's dev server: the running one with its port and URL, or how the last one ended; 404 when none has run. Needs the devServer feature",
@@ -52,14 +51,12 @@ export const getAttemptsByAttemptIdDevServer = defineOperation({
   input: { path },
   output: devServerModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_FEATURE_DISABLED'],
-  handler: async ({ attemptId }: AttemptId, { services }) => {
-    services.features.require('devServer');
-    return services.devServers.get(attemptId);
-  },
+  handler: ({ attemptId }: AttemptId, { services }) => services.devServers.get(attemptId),
 });
 
 export const deleteAttemptsByAttemptIdDevServer = defineOperation({
   kind: 'call',
+  feature: 'devServer',
   name: 'deleteAttemptsByAttemptIdDevServer',
   mcp: notATool,
   summary:
@@ -69,10 +66,7 @@ export const deleteAttemptsByAttemptIdDevServer = defineOperation({
   input: { path },
   output: devServerModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_FEATURE_DISABLED'],
-  handler: async ({ attemptId }: AttemptId, { services }) => {
-    services.features.require('devServer');
-    return services.devServers.stop(attemptId);
-  },
+  handler: ({ attemptId }: AttemptId, { services }) => services.devServers.stop(attemptId),
 });
 
 export const devServerOperations = [postAttemptsByAttemptIdDevServer, getAttemptsByAttemptIdDevServer, deleteAttemptsByAttemptIdDevServer];

@@ -1,5 +1,6 @@
 import type { ForgeErrorCode } from '@forge-core/sdk';
 import type Joi from 'joi';
+import type { FeatureName } from '../../config/features.ts';
 import type { Forge } from '../../forge.ts';
 import type { FeedStart } from '../sse-feed.ts';
 
@@ -52,6 +53,11 @@ interface OperationBase {
   /** Every error code it can answer with beside success; their HTTP statuses are its error responses. */
   errors: readonly ForgeErrorCode[];
   mcp: McpExposure;
+  /**
+   * The feature still settling it belongs to (config/features.ts): while that is switched off, every
+   * surface answers FORGE_FEATURE_DISABLED before looking at the input.
+   */
+  feature?: FeatureName;
 }
 
 /** An operation that answers once: an object, or nothing (204). */

@@ -65,6 +65,7 @@ export const patchQueue = defineOperation({
       maxConcurrentAttempts: cap.allow(null),
       executors: Joi.object()
         .pattern(Joi.string().pattern(EXECUTOR_ID_PATTERN), cap.allow(null))
+        .min(1)
         .description('executor id → its cap; null removes the one set here'),
     })
       .min(1)

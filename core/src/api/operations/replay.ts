@@ -13,6 +13,7 @@ const SPEED_RULE = '"speed" must be a number from 0.1 to 1000 (how many times fa
 
 export const getAttemptsByAttemptIdLogsReplay = defineOperation({
   kind: 'stream',
+  feature: 'replay',
   name: 'getAttemptsByAttemptIdLogsReplay',
   mcp: { notATool: "a Server-Sent Events stream paced for a person watching; MCP clients read the log with read_attempt_log" },
   summary:
@@ -38,7 +39,6 @@ export const getAttemptsByAttemptIdLogsReplay = defineOperation({
   },
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_FEATURE_DISABLED', 'FORGE_CONFLICT'],
   handler: async ({ attemptId, after, speed, maxGapMs }: ReplayInput, { services, lastEventId }) => {
-    services.features.require('replay');
     const pace: ReplayPace = speed === 'max' ? 'instant' : { speed, maxGapMs };
     return services.logs.replay(attemptId, lastEventId ?? after, pace);
   },
@@ -46,6 +46,7 @@ export const getAttemptsByAttemptIdLogsReplay = defineOperation({
 
 export const getAttemptsByAttemptIdLogsExport = defineOperation({
   kind: 'download',
+  feature: 'replay',
   name: 'getAttemptsByAttemptIdLogsExport',
   mcp: { notATool: 'a file download for people and scripts; MCP clients page the log with read_attempt_log' },
   summary:
@@ -55,7 +56,6 @@ export const getAttemptsByAttemptIdLogsExport = defineOperation({
   input: { path },
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_FEATURE_DISABLED'],
   handler: async ({ attemptId }: AttemptId, { services }) => {
-    services.features.require('replay');
     const { filename, lines } = await services.logs.export(attemptId);
     return { filename, body: lines };
   },

@@ -10,9 +10,14 @@ const mcp: McpExposure = { notATool: 'webhook subscriptions are operator configu
 const webhookPath = Joi.object({ webhookId: id('webhook').required() });
 const deliveryPath = Joi.object({ webhookId: id('webhook').required(), deliveryId: id('delivery').required() });
 
+// Read as a browser would (WHATWG URL), so an international host name is taken, in punycode.
 const url = Joi.string()
-  .uri({ scheme: ['http', 'https'] })
   .max(2000)
+  .custom((value: string, helpers) => {
+    const parsed = URL.canParse(value) ? new URL(value) : null;
+    if (parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) return parsed.href;
+    return helpers.message({ custom: '"url" must be an absolute http or https URL, e.g. https://ci.example.com/forge' });
+  })
   .description('where deliveries are POSTed; private, loopback and link-local hosts are refused unless the configuration allows them');
 const eventTypes = Joi.array()
   .items(Joi.string().valid(...WEBHOOK_EVENT_PATTERNS))
@@ -76,6 +81,7 @@ type Paging = { cursor?: string; limit: number };
 
 export const postWebhooks = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'postWebhooks',
   mcp,
   summary:
@@ -87,14 +93,12 @@ export const postWebhooks = defineOperation({
   },
   output: createdWebhookModel,
   errors: ['FORGE_FEATURE_DISABLED', 'FORGE_VALIDATION_FAILED', ...TARGET_ERRORS],
-  handler: async (input: WebhookInput, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.create(input);
-  },
+  handler: (input: WebhookInput, { services }) => services.webhooks.create(input),
 });
 
 export const getWebhooks = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'getWebhooks',
   mcp,
   summary: 'List webhook subscriptions, oldest first (never their secrets)',
@@ -103,14 +107,12 @@ export const getWebhooks = defineOperation({
   input: { query: Joi.object({ cursor, limit: limit(1000, 100) }) },
   output: pageOf(webhookModel, 'WebhookPage'),
   errors: ['FORGE_FEATURE_DISABLED', 'FORGE_VALIDATION_FAILED'],
-  handler: async (page: Paging, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.list(page);
-  },
+  handler: (page: Paging, { services }) => services.webhooks.list(page),
 });
 
 export const getWebhooksByWebhookId = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'getWebhooksByWebhookId',
   mcp,
   summary: 'Get a webhook subscription (never its secret)',
@@ -119,14 +121,12 @@ export const getWebhooksByWebhookId = defineOperation({
   input: { path: webhookPath },
   output: webhookModel,
   errors: READ_ERRORS,
-  handler: async ({ webhookId }: WebhookId, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.get(webhookId);
-  },
+  handler: ({ webhookId }: WebhookId, { services }) => services.webhooks.get(webhookId),
 });
 
 export const patchWebhooksByWebhookId = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'patchWebhooksByWebhookId',
   mcp,
   summary: 'Change a webhook subscription: URL, event types, secret (not shown back), description, active (false fails the deliveries still waiting)',
@@ -138,14 +138,12 @@ export const patchWebhooksByWebhookId = defineOperation({
   },
   output: webhookModel,
   errors: [...READ_ERRORS, ...TARGET_ERRORS],
-  handler: async ({ webhookId, ...changes }: WebhookId & WebhookChanges, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.update(webhookId, changes);
-  },
+  handler: ({ webhookId, ...changes }: WebhookId & WebhookChanges, { services }) => services.webhooks.update(webhookId, changes),
 });
 
 export const deleteWebhooksByWebhookId = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'deleteWebhooksByWebhookId',
   mcp,
   summary: 'Delete a webhook subscription with its delivery log; deliveries waiting are not sent',
@@ -153,14 +151,12 @@ export const deleteWebhooksByWebhookId = defineOperation({
   http: { method: 'DELETE', path: '/webhooks/{webhookId}', status: 204 },
   input: { path: webhookPath },
   errors: READ_ERRORS,
-  handler: async ({ webhookId }: WebhookId, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.delete(webhookId);
-  },
+  handler: ({ webhookId }: WebhookId, { services }) => services.webhooks.delete(webhookId),
 });
 
 export const getWebhooksByWebhookIdDeliveries = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'getWebhooksByWebhookIdDeliveries',
   mcp,
   summary: "A webhook subscription's deliveries, newest first: state, attempts, the last HTTP status or error, the next retry, the last attempt's duration",
@@ -169,14 +165,12 @@ export const getWebhooksByWebhookIdDeliveries = defineOperation({
   input: { path: webhookPath, query: Joi.object({ state: webhookDeliveryState, cursor, limit: limit(1000, 100) }) },
   output: pageOf(deliveryModel, 'WebhookDeliveryPage'),
   errors: READ_ERRORS,
-  handler: async ({ webhookId, state, ...page }: WebhookId & DeliveryFilter & Paging, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.deliveryLog(webhookId, { state }, page);
-  },
+  handler: ({ webhookId, state, ...page }: WebhookId & DeliveryFilter & Paging, { services }) => services.webhooks.deliveryLog(webhookId, { state }, page),
 });
 
 export const getWebhooksByWebhookIdDeliveriesByDeliveryId = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'getWebhooksByWebhookIdDeliveriesByDeliveryId',
   mcp,
   summary: "One delivery: its log entry, the body it sends, and the start of the receiver's last answer",
@@ -185,14 +179,12 @@ export const getWebhooksByWebhookIdDeliveriesByDeliveryId = defineOperation({
   input: { path: deliveryPath },
   output: deliveryDetailModel,
   errors: READ_ERRORS,
-  handler: async ({ webhookId, deliveryId }: DeliveryId, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.delivery(webhookId, deliveryId);
-  },
+  handler: ({ webhookId, deliveryId }: DeliveryId, { services }) => services.webhooks.delivery(webhookId, deliveryId),
 });
 
 export const postWebhooksByWebhookIdDeliveriesByDeliveryIdRedeliver = defineOperation({
   kind: 'call',
+  feature: 'webhooks',
   name: 'postWebhooksByWebhookIdDeliveriesByDeliveryIdRedeliver',
   mcp,
   summary: 'Send a delivery\'s event again as a new delivery (same event id, a new delivery id, attempts from zero), at once; 409 when the subscription is switched off',
@@ -201,10 +193,7 @@ export const postWebhooksByWebhookIdDeliveriesByDeliveryIdRedeliver = defineOper
   input: { path: deliveryPath },
   output: deliveryModel,
   errors: [...READ_ERRORS, 'FORGE_CONFLICT'],
-  handler: async ({ webhookId, deliveryId }: DeliveryId, { services }) => {
-    services.features.require('webhooks');
-    return services.webhooks.redeliver(webhookId, deliveryId);
-  },
+  handler: ({ webhookId, deliveryId }: DeliveryId, { services }) => services.webhooks.redeliver(webhookId, deliveryId),
 });
 
 export const webhookOperations = [
