@@ -9,7 +9,7 @@ import { makeRepo } from './support/git-repo.ts';
 import { callError, callOk, connectHttp } from './support/mcp-clients.ts';
 import { parsePrometheusText, samplesOf, sumOf, type MetricFamily } from './support/prometheus-text.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
-import { parseSseBlock, type SseEvent } from './support/sse-client.ts';
+import { readSse, type SseEvent } from './support/sse-client.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const TOKEN = 'metrics-test-token-0123456789';
@@ -35,31 +35,21 @@ function followEvents(url: string) {
   const events: SseEvent[] = [];
   let requestId = '';
   let markOpen!: () => void;
-  let failOpen!: (error: Error) => void;
-  const opened = new Promise<void>((resolve, reject) => ((markOpen = resolve), (failOpen = reject)));
-  const reading = (async () => {
-    const response = await fetch(`${url}/api/v1/events`, { headers: { ...AUTH, 'last-event-id': '0' }, signal: controller.signal });
-    assert.equal(response.status, 200);
-    requestId = response.headers.get('x-request-id')!;
-    markOpen();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const event = parseSseBlock(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-        if (event) events.push(event);
-      }
-    }
-  })().catch((error: Error) => {
-    failOpen(error);
-    if (error.name !== 'AbortError') throw error;
+  const opening = new Promise<void>((resolve) => (markOpen = resolve));
+  const reading = readSse(`${url}/api/v1/events`, {
+    headers: AUTH,
+    lastEventId: '0',
+    events,
+    signal: controller.signal,
+    timeoutMs: 600_000,
+    onOpen: (response) => {
+      requestId = response.headers.get('x-request-id')!;
+      markOpen();
+    },
   });
   return {
     events,
-    opened,
+    opened: Promise.race([opening, reading.then(() => Promise.reject(new Error('the event stream ended before it opened')))]),
     requestId: () => requestId,
     async close() {
       controller.abort();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { CoalescedRounds } from '../locks/coalesced-rounds.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { Tx } from '../store/transaction.ts';
 import type { AttemptRecord, WebhookDeliveryLifecycle } from '../lifecycle/webhook-delivery-lifecycle.ts';
@@ -49,8 +50,15 @@ export class WebhookDeliverer {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly listeners = new Set<OutcomeListener>();
   private readonly stopping = new AbortController();
-  private round: Promise<void> | null = null;
-  private again = false;
+  private readonly rounds = new CoalescedRounds(
+    () => this.fill(),
+    () => this.started,
+    (error) => {
+      this.logger.error({ err: error }, 'looking for due webhook deliveries failed; the next wake tries again');
+      this.lookForRetries = true;
+      this.setTimer(Date.now() + 5_000);
+    },
+  );
   private started = false;
   /** A subscription had due deliveries while every lane was taken: lanes end after their send, so it gets one. */
   private waitingForLane = false;
@@ -89,7 +97,7 @@ export class WebhookDeliverer {
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.stopping.abort();
-    await this.round;
+    await this.rounds.settled();
     await Promise.all(this.inFlight.values());
   }
 
@@ -100,26 +108,7 @@ export class WebhookDeliverer {
 
   /** Opens lanes for whatever is due; a call during a round makes it look again. */
   wake(): Promise<void> {
-    if (!this.started) return Promise.resolve();
-    if (this.round) {
-      this.again = true;
-      return this.round;
-    }
-    this.round = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.fill();
-        } while (this.again && this.started);
-      } catch (error) {
-        this.logger.error({ err: error }, 'looking for due webhook deliveries failed; the next wake tries again');
-        this.lookForRetries = true;
-        this.setTimer(Date.now() + 5_000);
-      } finally {
-        this.round = null;
-      }
-    })();
-    return this.round;
+    return this.rounds.request();
   }
 
   private async fill(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { CoalescedRounds } from '../locks/coalesced-rounds.ts';
 import type { EventLog, ForgeEvent } from '../events/event-log.ts';
 import { now } from '../store/clock.ts';
 import { newId } from '../store/ids.ts';
@@ -25,8 +26,17 @@ const RETRY_AFTER_FAILURE_MS = 5_000;
  */
 export class EventFanOut {
   private cursor = 0;
-  private round: Promise<void> | null = null;
-  private again = false;
+  private readonly rounds = new CoalescedRounds(
+    () => this.catchUp(),
+    () => !this.stopped,
+    (error) => {
+      this.logger.error({ err: error, cursor: this.cursor }, 'webhook fan-out failed; it tries again with the next event');
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        void this.wake();
+      }, RETRY_AFTER_FAILURE_MS).unref();
+    },
+  );
   private stopped = true;
   private retryTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -55,33 +65,12 @@ export class EventFanOut {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.round;
+    await this.rounds.settled();
   }
 
   /** Fans out everything committed so far; a call during a round makes the round go on. */
   wake(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.round) {
-      this.again = true;
-      return this.round;
-    }
-    this.round = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.catchUp();
-        } while (this.again && !this.stopped);
-      } catch (error) {
-        this.logger.error({ err: error, cursor: this.cursor }, 'webhook fan-out failed; it tries again with the next event');
-        this.retryTimer ??= setTimeout(() => {
-          this.retryTimer = null;
-          void this.wake();
-        }, RETRY_AFTER_FAILURE_MS).unref();
-      } finally {
-        this.round = null;
-      }
-    })();
-    return this.round;
+    return this.rounds.request();
   }
 
   private async catchUp(): Promise<void> {

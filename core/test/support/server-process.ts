@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freeLocalPort } from '../../src/runtime/dev-server-port.ts';
 import { join } from 'node:path';
 import { WORKSPACE_ROOT } from '../../src/plugins/discover.ts';
 
@@ -12,17 +12,8 @@ export interface ServerProcess {
   output(): string;
 }
 
-/** A free port on 127.0.0.1, picked by the kernel. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+/** A free port on 127.0.0.1, picked by the kernel (what a dev server is given as PORT). */
+export const freePort = freeLocalPort;
 
 /**
  * Starts `forgecore serve` as its own process, the way `npm start` does, and waits until it is

@@ -15,26 +15,36 @@ export function parseSseBlock(block: string): SseEvent | null {
   return event.event ? (event as SseEvent) : null;
 }
 
+export interface ReadSseOptions {
+  lastEventId?: string;
+  headers?: Record<string, string>;
+  until?: (events: SseEvent[]) => boolean;
+  timeoutMs?: number;
+  /** Ends the read early, as the deadline does. */
+  signal?: AbortSignal;
+  onOpen?: (response: Response) => void;
+  /** Where the events go as they come, for a caller that looks while the stream is open. */
+  events?: SseEvent[];
+}
+
 /**
- * Reads a Server-Sent Events response until `until` says stop, the stream ends or the deadline
- * passes; returns the events seen.
+ * Reads a Server-Sent Events response until `until` says stop, the stream ends, the deadline
+ * passes or `signal` aborts; returns the events seen.
  */
-export async function readSse(
-  url: string,
-  options: { lastEventId?: string; until?: (events: SseEvent[]) => boolean; timeoutMs?: number; onOpen?: () => void } = {},
-): Promise<SseEvent[]> {
+export async function readSse(url: string, options: ReadSseOptions = {}): Promise<SseEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
-  const events: SseEvent[] = [];
+  options.signal?.addEventListener('abort', () => controller.abort());
+  const events: SseEvent[] = options.events ?? [];
   try {
     const response = await fetch(url, {
-      headers: options.lastEventId ? { 'last-event-id': options.lastEventId } : {},
+      headers: { ...options.headers, ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}) },
       signal: controller.signal,
     });
     if (response.headers.get('content-type')?.startsWith('text/event-stream') !== true) {
       throw new Error(`not an event stream: ${response.status} ${await response.text()}`);
     }
-    options.onOpen?.();
+    options.onOpen?.(response);
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of response.body!) {
