@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ForgeEvent } from '../src/events/event-log.ts';
 import { nextRetryAt } from '../src/orchestrator/retry-policy.ts';
+import { delayUntil } from '../src/runtime/timer-delay.ts';
 import { startServerWithProject, startTestServer, type ServerWithProject } from './support/test-server.ts';
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
@@ -184,6 +185,12 @@ describe('the retry wait', () => {
     const given = { ...limited, retryAt: new Date(1_000_000 + 3_600_000).toISOString() };
     assert.equal(at(nextRetryAt(policy, given, 0, 1_000_000, () => 0)), 3_600_000);
     assert.equal(at(nextRetryAt(policy, given, 0, 1_000_000, () => 1)), 3_660_000, 'jitter never over a minute');
+  });
+
+  it('sets its timer no further than Node can wait, however far the retry time is', () => {
+    assert.equal(delayUntil(1_000 + 30 * 86_400_000, 1_000), 2 ** 31 - 1, 'a 30-day quota reset: woken after 24.8 days, to look again');
+    assert.equal(delayUntil(500, 1_000), 0);
+    assert.equal(delayUntil(1_500, 1_000), 500);
   });
 
   it('fails other errors, and a rate limit once the retries are spent', () => {

@@ -340,6 +340,11 @@ describe('task dependencies', function () {
         ['DELETE', `/tasks/${b.id}/dependencies/${a.id}`],
         ['POST', '/tasks', { projectId: setup.projectId, title: 'c', dependsOn: [a.id] }],
         ['POST', `/tasks/${b.id}/dependencies`, { dependsOn: 'not-an-id' }],
+        // What only the feature acts on is refused too, rather than kept to do nothing.
+        ['POST', '/tasks', { projectId: setup.projectId, title: 'd', autoStart: true }],
+        ['PATCH', `/tasks/${a.id}`, { autoStart: true }],
+        ['PATCH', `/projects/${setup.projectId}`, { autoMerge: true }],
+        ['PATCH', `/projects/${setup.projectId}`, { defaultExecutor: 'fake-agent' }],
       ];
       for (const [method, path, body] of requests) {
         const answer = await server.request(method, path, body);

@@ -4,6 +4,9 @@ import { toDelivery, type DeliveryRow, type NewDelivery, type StoredDelivery } f
 import type { Tx } from '../store/transaction.ts';
 import { allowedFrom, type Transitions } from './transitions.ts';
 
+/** Why a delivery failed with no attempt: its subscription was switched off first. */
+export const SWITCHED_OFF = 'the subscription was switched off (active: false) before it was sent';
+
 export const DELIVERY_STATES = ['pending', 'delivering', 'succeeded', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
@@ -79,6 +82,16 @@ export class WebhookDeliveryLifecycle {
     );
     if (!row || !this.claim(tx, row.id)) return undefined;
     return { ...toDelivery(row), state: 'delivering', attempts: row.attempts + 1 };
+  }
+
+  /** A send cut short by a stop: the delivery waits again, due at once, and the attempt is given back. */
+  putBack(tx: Tx, id: string): boolean {
+    const timestamp = now();
+    const query = this.db('webhook_deliveries')
+      .where({ id, state: 'delivering' })
+      .whereIn('state', into('pending'))
+      .update({ state: 'pending', attempts: this.db.raw('max(attempts - 1, 0)'), next_attempt_at: timestamp, updated_at: timestamp });
+    return tx.run(query).changes > 0;
   }
 
   /** Records how the attempt being sent ended. */

@@ -105,7 +105,6 @@ export class AttemptService {
     const found = await this.stores.tasks.getWithRepository(taskId);
     if (!found) throw new ForgeError('FORGE_NOT_FOUND', `No task with id ${taskId}.`, { taskId });
     const { task, repoPath, defaultBranch } = found;
-    await this.requireUnblocked(task);
     requireRepository({ id: task.projectId, repoPath });
     const choice = await this.executorChoice(input);
     const entry = this.registry.executor(choice.executor);
@@ -155,8 +154,10 @@ export class AttemptService {
       baseBranch,
     };
     // In turn with closing or deleting the task: a start that comes during either waits, then
-    // finds the task closed (409) or gone (404).
+    // finds the task closed (409) or gone (404). And with a new dependency of the task, which
+    // takes the lock too: the start sees the edge, or the edge comes after the start.
     const attempt = await withTaskLock(taskId, async () => {
+      await this.requireUnblocked(task);
       if (how.firstOnly && (await this.stores.attempts.listByTask(taskId)).length > 0) return null;
       return this.lifecycles.attempts.create(newAttempt, { reopen: input.reopen ?? false });
     });

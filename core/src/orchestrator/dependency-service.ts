@@ -1,4 +1,5 @@
 import { ForgeError } from '@forge-core/sdk';
+import { withTaskLock } from './task-lock.ts';
 import type { FeatureFlags } from '../config/features.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { Stores } from '../store/stores.ts';
@@ -32,13 +33,14 @@ export class DependencyService {
 
   /** `taskId` waits on `dependsOn` from now on; the same edge again changes nothing. */
   async add(taskId: string, dependsOn: string): Promise<DependencyView> {
-    await this.events.transact((tx, emit) => {
+    // In turn with starts of the task (attempt-service.ts), so none slips past the new edge.
+    await withTaskLock(taskId, () => this.events.transact((tx, emit) => {
       requireTasks(this.stores, tx, [taskId, dependsOn]);
       const edge = { taskId, dependsOnTaskId: dependsOn };
       const back = taskId === dependsOn ? [taskId] : this.stores.taskDependencies.waitChain(tx, dependsOn, taskId);
       if (back) throw cycleRefused(this.stores, tx, [taskId, ...back]);
       if (this.stores.taskDependencies.insert(tx, edge)) emit('task.dependency_added', taskId, edge);
-    });
+    }));
     return this.view(taskId);
   }
 

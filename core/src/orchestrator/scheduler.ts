@@ -4,6 +4,7 @@ import type { AttemptRunner } from './attempt-runner.ts';
 import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
 import type { ConcurrencyLimits } from './concurrency-limits.ts';
 import { RETRYABLE_AGENT_ERRORS } from './retry-policy.ts';
+import { delayUntil } from '../runtime/timer-delay.ts';
 
 export interface SchedulerOptions {
   nodeId: string;
@@ -208,7 +209,7 @@ export class Scheduler {
     this.resumeTimer = null;
     if (paused.length > 0 && !this.stopped) {
       const first = Math.min(...paused.map((queue) => Date.parse(queue.pausedUntil!)));
-      this.resumeTimer = setTimeout(() => this.wake(), Math.max(1, first - current));
+      this.resumeTimer = setTimeout(() => this.wake(), Math.max(1, delayUntil(first, current)));
       this.resumeTimer.unref();
     }
     return new Set(paused.map((queue) => queue.executorId));

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { CoalescedRounds } from '../locks/coalesced-rounds.ts';
+import { delayUntil } from '../runtime/timer-delay.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { Tx } from '../store/transaction.ts';
-import type { AttemptRecord, WebhookDeliveryLifecycle } from '../lifecycle/webhook-delivery-lifecycle.ts';
+import { SWITCHED_OFF, type AttemptRecord, type WebhookDeliveryLifecycle } from '../lifecycle/webhook-delivery-lifecycle.ts';
 import type { StoredDelivery, WebhookDeliveryStore } from '../store/webhook-delivery-store.ts';
 import type { StoredWebhook, WebhookStore } from '../store/webhook-store.ts';
 import { retryDelayMs, type RetrySchedule } from './backoff.ts';
@@ -10,7 +11,6 @@ import { INTERRUPTED, type WebhookResponse, type WebhookSender } from './sender.
 import { signWebhook } from './signature.ts';
 import type { TargetGuard } from './target-guard.ts';
 import type { WebhookSecrets } from './webhook-secrets.ts';
-import { SWITCHED_OFF } from './webhook-service.ts';
 
 /** How one attempt ended: received, failed with a retry to come, or failed for good. */
 export type DeliveryOutcome = 'succeeded' | 'retry' | 'failed';
@@ -23,9 +23,6 @@ export interface DelivererOptions extends RetrySchedule {
   maxInFlight: number;
   userAgent: string;
 }
-
-/** Timers are capped: Node fires a longer one at once. Waking early only finds nothing due. */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /** A claimed delivery and its subscription as they were when it was claimed. */
 interface Claimed {
@@ -88,6 +85,7 @@ export class WebhookDeliverer {
   async start(): Promise<void> {
     const interrupted = await this.events.transact((tx) => this.lifecycle.requeueInterrupted(tx, this.options.maxAttempts));
     if (interrupted.requeued + interrupted.failed > 0) this.logger.info(interrupted, 'webhook deliveries interrupted by a stop are sent again');
+    this.report('failed', 0, interrupted.failed);
     this.started = true;
     await this.wake();
   }
@@ -134,10 +132,18 @@ export class WebhookDeliverer {
 
   private openLane(first: Claimed): void {
     const webhookId = first.delivery.webhookId;
+    let current: Claimed | undefined = first;
     const lane = (async () => {
-      for (let current: Claimed | undefined = first; current; ) current = await this.deliver(current);
+      while (current) current = await this.deliver(current);
     })()
-      .catch((error: unknown) => this.logger.error({ err: error, webhookId }, 'a webhook delivery could not be recorded'))
+      .catch(async (error: unknown) => {
+        this.logger.error({ err: error, webhookId }, 'a webhook delivery could not be recorded; it waits to be sent again');
+        // Left `delivering`, no lane would take it before a restart: put back, it is sent again (at-least-once).
+        const stuck = current!.delivery.id;
+        await this.events
+          .transact((tx) => this.lifecycle.putBack(tx, stuck))
+          .catch((again: unknown) => this.logger.error({ err: again, deliveryId: stuck }, 'could not put it back either; the next start does'));
+      })
       .finally(() => {
         this.inFlight.delete(webhookId);
         void this.wake();
@@ -155,7 +161,7 @@ export class WebhookDeliverer {
       this.timerAt = null;
       this.lookForRetries = true;
       void this.wake();
-    }, Math.min(Math.max(at - Date.now(), 0), LONGEST_TIMER_MS));
+    }, delayUntil(at));
     this.timer.unref();
   }
 
@@ -164,7 +170,7 @@ export class WebhookDeliverer {
     if (!webhook) return undefined;
     const response = webhook.active ? await this.send(webhook, delivery) : switchedOff;
     if (response.error === INTERRUPTED) {
-      await this.events.transact((tx) => this.lifecycle.finish(tx, delivery.id, { ...recordOf(response), state: 'pending', nextAttemptAt: new Date().toISOString() }));
+      await this.events.transact((tx) => this.lifecycle.putBack(tx, delivery.id));
       return undefined;
     }
     const outcome: DeliveryOutcome = response.error === null ? 'succeeded' : !webhook.active || delivery.attempts >= this.options.maxAttempts ? 'failed' : 'retry';
@@ -180,14 +186,21 @@ export class WebhookDeliverer {
     if (outcome === 'failed') {
       this.logger.warn({ deliveryId: delivery.id, webhookId: delivery.webhookId, eventId: delivery.eventId, attempts: delivery.attempts, error: response.error }, 'a webhook delivery failed for good');
     }
-    for (const listener of this.listeners) {
-      try {
-        listener(outcome, response.durationMs);
-      } catch (error) {
-        this.logger.error({ err: error }, 'a webhook outcome listener failed');
+    this.report(outcome, response.durationMs);
+    return next;
+  }
+
+  /** Tells the listeners (metrics) how an attempt ended; also of deliveries failed without one (switched off, or their last attempt cut by a crash). */
+  report(outcome: DeliveryOutcome, durationMs: number, times = 1): void {
+    for (let i = 0; i < times; i++) {
+      for (const listener of this.listeners) {
+        try {
+          listener(outcome, durationMs);
+        } catch (error) {
+          this.logger.error({ err: error }, 'a webhook outcome listener failed');
+        }
       }
     }
-    return next;
   }
 
   /** One attempt: the target checked (after DNS) and pinned, the body signed and posted. */

@@ -76,6 +76,11 @@ export class WebhookDispatcher {
     return this.deliverer.onOutcome(listener);
   }
 
+  /** Deliveries that failed without an attempt (their subscription was switched off): counted like failed attempts. */
+  reportFailed(count: number): void {
+    this.deliverer.report('failed', 0, count);
+  }
+
   private prune(): void {
     this.pruning ??= (async () => {
       try {

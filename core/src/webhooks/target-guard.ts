@@ -29,12 +29,16 @@ const REFUSED_RANGES: readonly (readonly [network: string, prefix: number, famil
   ['127.0.0.0', 8, 'ipv4', 'loopback'],
   ['169.254.0.0', 16, 'ipv4', 'link-local (where cloud metadata services answer)'],
   ['172.16.0.0', 12, 'ipv4', 'private (RFC 1918)'],
+  ['192.0.0.0', 24, 'ipv4', 'IETF protocol assignments (RFC 6890)'],
+  ['198.18.0.0', 15, 'ipv4', 'benchmarking (RFC 2544)'],
   ['192.168.0.0', 16, 'ipv4', 'private (RFC 1918)'],
   ['224.0.0.0', 4, 'ipv4', 'multicast'],
   ['240.0.0.0', 4, 'ipv4', 'reserved or broadcast'],
   ['::', 128, 'ipv6', 'unspecified'],
   ['::1', 128, 'ipv6', 'loopback'],
   ['fc00::', 7, 'ipv6', 'unique local (private)'],
+  ['fec0::', 10, 'ipv6', 'site-local (deprecated, private)'],
+  ['2001::', 32, 'ipv6', 'Teredo tunnel'],
   ['fe80::', 10, 'ipv6', 'link-local'],
   ['ff00::', 8, 'ipv6', 'multicast'],
 ];
@@ -63,7 +67,7 @@ export function refusedKind(address: string): string | null {
 
 /**
  * The IPv4 address an IPv6 one carries where a translator or relay would deliver to it: the
- * deprecated IPv4-compatible form (::a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4
+ * deprecated IPv4-compatible form (::a.b.c.d), the IPv4-translated one (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4
  * (2002::/16). BlockList only sees through the IPv4-mapped form (::ffff:a.b.c.d).
  */
 function embeddedIpv4(address: string): { address: string; how: string } | null {
@@ -71,6 +75,7 @@ function embeddedIpv4(address: string): { address: string; how: string } | null 
   if (!words) return null;
   const quad = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
   if (words.slice(0, 6).every((word) => word === 0)) return { address: quad(words[6]!, words[7]!), how: 'IPv4-compatible IPv6' };
+  if (words.slice(0, 4).every((word) => word === 0) && words[4] === 0xffff && words[5] === 0) return { address: quad(words[6]!, words[7]!), how: 'IPv4-translated IPv6' };
   if (words[0] === 0x64 && words[1] === 0xff9b && (words[2] === 0 || words[2] === 1)) return { address: quad(words[6]!, words[7]!), how: 'NAT64' };
   if (words[0] === 0x2002) return { address: quad(words[1]!, words[2]!), how: '6to4' };
   return null;

@@ -3,7 +3,7 @@ import type { EventLog } from '../events/event-log.ts';
 import { now } from '../store/clock.ts';
 import { newId } from '../store/ids.ts';
 import type { Page, PageRequest } from '../store/page.ts';
-import type { DeliveryState, WebhookDeliveryLifecycle } from '../lifecycle/webhook-delivery-lifecycle.ts';
+import { SWITCHED_OFF, type DeliveryState, type WebhookDeliveryLifecycle } from '../lifecycle/webhook-delivery-lifecycle.ts';
 import type { StoredDelivery, WebhookDeliveryStore } from '../store/webhook-delivery-store.ts';
 import type { StoredWebhook, WebhookStore } from '../store/webhook-store.ts';
 import { redeliveryBody, type DeliveryBody } from './delivery-body.ts';
@@ -81,6 +81,8 @@ export class WebhookService {
     private readonly guard: TargetGuard,
     /** Tells the deliverer a delivery was made outside the fan-out (a redelivery). */
     private readonly wakeDeliverer: () => void,
+    /** Tells the deliverer's listeners of deliveries failed by switching their subscription off. */
+    private readonly reportFailed: (count: number) => void,
     private readonly maxAttempts: number,
   ) {}
 
@@ -118,6 +120,7 @@ export class WebhookService {
   async update(id: string, changes: WebhookChanges): Promise<Webhook> {
     await this.stored(id);
     if (changes.url !== undefined) await this.guard.checkUrl(changes.url);
+    let failed = 0;
     const updated = await this.events.transact((tx) => {
       const found = this.webhooks.update(tx, id, {
         url: changes.url,
@@ -126,9 +129,10 @@ export class WebhookService {
         description: changes.description === '' ? null : changes.description,
         active: changes.active,
       });
-      if (found && changes.active === false) this.lifecycle.failPending(tx, id, SWITCHED_OFF);
+      if (found && changes.active === false) failed = this.lifecycle.failPending(tx, id, SWITCHED_OFF);
       return found;
     });
+    this.reportFailed(failed);
     if (!updated) throw notFound(id);
     return this.get(id);
   }
@@ -180,9 +184,6 @@ export class WebhookService {
 function shown({ sealedSecret: _secret, afterEvent: _after, ...webhook }: StoredWebhook): Webhook {
   return webhook;
 }
-
-/** Why a delivery of a subscription switched off failed. */
-export const SWITCHED_OFF = 'the subscription was switched off (active: false) before it was sent';
 
 const unique = (values: readonly string[]) => [...new Set(values)];
 

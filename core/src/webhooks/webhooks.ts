@@ -48,6 +48,6 @@ export function createWebhooks(db: Database, events: EventLog, box: SecretBox, c
     },
     logger.child({ component: 'webhooks' }),
   );
-  const service = new WebhookService(events, webhooks, deliveries, lifecycle, secrets, new TargetGuard(policy), () => dispatcher.wake(), config.webhookMaxAttempts);
+  const service = new WebhookService(events, webhooks, deliveries, lifecycle, secrets, new TargetGuard(policy), () => dispatcher.wake(), (count) => dispatcher.reportFailed(count), config.webhookMaxAttempts);
   return { service, dispatcher };
 }

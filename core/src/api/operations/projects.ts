@@ -3,7 +3,7 @@ import Joi from 'joi';
 import type { ProjectService } from '../../orchestrator/project-service.ts';
 import { branch, cursor, id, limit, pageOf, projectModel } from '../schemas.ts';
 import { apiUrlSchema } from '../../providers/api-url-schema.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, type OperationServices } from './operation.ts';
 
 const script = Joi.string().max(100_000).allow(null, '');
 const editable = {
@@ -49,6 +49,11 @@ export type CreateProjectInput = Parameters<ProjectService['create']>[0];
 export type ListProjectsInput = Parameters<ProjectService['list']>[0];
 export type UpdateProjectInput = ProjectId & Parameters<ProjectService['update']>[1];
 
+/** The settings only the dependencies feature acts on (tasks that start and merge by themselves) are refused while it is off, rather than kept to do nothing. */
+function requireDependenciesFor(settings: Partial<Pick<CreateProjectInput, 'autoMerge' | 'defaultExecutor' | 'defaultProfile'>>, services: OperationServices): void {
+  if (settings.autoMerge || settings.defaultExecutor || settings.defaultProfile) services.features.require('dependencies');
+}
+
 export const postProjects = defineOperation({
   kind: 'call',
   name: 'postProjects',
@@ -73,8 +78,12 @@ export const postProjects = defineOperation({
     'FORGE_BRANCH_NOT_FOUND',
     'FORGE_EXECUTOR_NOT_FOUND',
     'FORGE_PROFILE_NOT_FOUND',
+    'FORGE_FEATURE_DISABLED',
   ],
-  handler: (input: CreateProjectInput, { services }) => services.projects.create(emptyToNull(input)),
+  handler: (input: CreateProjectInput, { services }) => {
+    requireDependenciesFor(input, services);
+    return services.projects.create(emptyToNull(input));
+  },
 });
 
 export const getProjects = defineOperation({
@@ -114,8 +123,11 @@ export const patchProjectsByProjectId = defineOperation({
   http: { method: 'PATCH', path: '/projects/{projectId}', status: 200 },
   input: { path, body: Joi.object(editable).min(1).label('UpdateProject') },
   output: projectModel,
-  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_REPOSITORY_MISSING', 'FORGE_BRANCH_NOT_FOUND', 'FORGE_EXECUTOR_NOT_FOUND', 'FORGE_PROFILE_NOT_FOUND'],
-  handler: ({ projectId, ...changes }: UpdateProjectInput, { services }) => services.projects.update(projectId, emptyToNull(changes)),
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_REPOSITORY_MISSING', 'FORGE_BRANCH_NOT_FOUND', 'FORGE_EXECUTOR_NOT_FOUND', 'FORGE_PROFILE_NOT_FOUND', 'FORGE_FEATURE_DISABLED'],
+  handler: ({ projectId, ...changes }: UpdateProjectInput, { services }) => {
+    requireDependenciesFor(changes, services);
+    return services.projects.update(projectId, emptyToNull(changes));
+  },
 });
 
 export const deleteProjectsByProjectId = defineOperation({

@@ -43,7 +43,8 @@ export const postTasks = defineOperation({
   output: taskModel,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_UNPROCESSABLE', 'FORGE_FEATURE_DISABLED'],
   handler: ({ dependsOn, ...task }: CreateTaskInput, { services }) => {
-    if (dependsOn?.length) services.features.require('dependencies');
+    // What only the dependencies feature acts on is refused while it is off, rather than kept to do nothing.
+    if (dependsOn?.length || task.autoStart) services.features.require('dependencies');
     return services.tasks.create(task, dependsOn);
   },
 });
@@ -102,10 +103,12 @@ export const patchTasksByTaskId = defineOperation({
   http: { method: 'PATCH', path: '/tasks/{taskId}', status: 200 },
   input: { path, body: Joi.object(fields).min(1).label('UpdateTask') },
   output: taskModel,
-  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_INVALID_TRANSITION', 'FORGE_UNPROCESSABLE'],
-  // An empty description means none.
-  handler: ({ taskId, ...changes }: UpdateTaskInput, { services }) =>
-    services.tasks.update(taskId, changes.description === '' ? { ...changes, description: null } : changes),
+  errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_INVALID_TRANSITION', 'FORGE_UNPROCESSABLE', 'FORGE_FEATURE_DISABLED'],
+  handler: ({ taskId, ...changes }: UpdateTaskInput, { services }) => {
+    if (changes.autoStart) services.features.require('dependencies');
+    // An empty description means none.
+    return services.tasks.update(taskId, changes.description === '' ? { ...changes, description: null } : changes);
+  },
 });
 
 export const deleteTasksByTaskId = defineOperation({
