@@ -15,10 +15,15 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.schema.alterTable('attempts', (t) => {
     t.integer('retry_count').notNullable().defaultTo(0);
+    // The scheduler reads, at each pass, which failed attempts' rate limits still hold their executor.
+    t.index(['state', 'error_retry_at'], 'attempts_retry_idx');
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('attempts', (t) => {
+    t.dropIndex(['state', 'error_retry_at'], 'attempts_retry_idx');
+  });
   // Plain DROP COLUMN (SQLite >= 3.35, PostgreSQL): knex's dropColumn rebuilds a SQLite table.
   await knex.raw('ALTER TABLE attempts DROP COLUMN retry_count');
   await knex.schema.dropTable('concurrency_limits');

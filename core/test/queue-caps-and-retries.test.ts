@@ -158,13 +158,17 @@ describe('caps on running attempts, the fair queue and rate-limit retries', () =
     assert.equal(requeued.data.error.code, 'FORGE_AGENT_RATE_LIMITED');
   });
 
-  it('fails the attempt once its retries are spent', async () => {
+  it('fails the attempt once its retries are spent, and still holds its executor until the limit passes', async () => {
     setup = await startServerWithProject({ env: { FORGE_AGENT_RETRY_MAX_ATTEMPTS: '1' } });
-    const limited = await start({ options: { scenario: 'rate-limit', rateLimitedRuns: 5, rateLimitResetMs: 0 } });
+    const limited = await start({ options: { scenario: 'rate-limit', rateLimitedRuns: 5, rateLimitResetMs: 1500 } });
     const done = await setup.server.waitForAttempt(limited, 60_000);
     assert.equal(done.state, 'failed');
     assert.equal(done.error.code, 'FORGE_AGENT_RATE_LIMITED');
     assert.equal(done.retries, 1);
+    const behind = await start();
+    await setup.server.waitForAttempt(behind, 60_000);
+    const events = await attemptEvents(setup);
+    assert.ok(claimTimes(events, behind)[0]! >= Date.parse(done.error.retryAt), 'the next attempt of the executor waited for the limit the failed one met');
   });
 });
 

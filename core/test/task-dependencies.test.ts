@@ -74,6 +74,7 @@ describe('task dependencies', function () {
         'a task of another project is a dependency like any',
       );
       assert.equal(added.body.waitingOn, 1);
+      assert.equal((await dependOn(api.id, other.body.id.toUpperCase())).status, 201, 'an id in capitals is the same id');
       const again = await dependOn(api.id, other.body.id);
       assert.equal(again.status, 201);
       assert.equal(again.body.dependsOn.length, 1, 'adding it again changes nothing');

@@ -10,7 +10,8 @@ import { DELIVERY_STATES } from '../lifecycle/webhook-delivery-lifecycle.ts';
 /** Shared request and response schemas: the validators, and the source of spec/openapi.json. */
 
 export const id = (name: string) =>
-  Joi.string().pattern(ID_PATTERN).description(`${name} id (UUIDv7)`).messages({ 'string.pattern.base': `{{#label}} must be the id of a ${name} (a UUID)` });
+  // Lower-cased first: a UUID is the same in capitals, and ids are stored in lower case.
+  Joi.string().lowercase().pattern(ID_PATTERN).description(`${name} id (UUIDv7)`).messages({ 'string.pattern.base': `{{#label}} must be the id of a ${name} (a UUID)` });
 
 export const cursor = Joi.string().pattern(CURSOR_PATTERN).description('nextCursor of the previous page');
 export const limit = (max: number, fallback: number) => Joi.number().integer().min(1).max(max).default(fallback);

@@ -259,16 +259,18 @@ export class AttemptStore {
 
   /**
    * Per executor with queued attempts: how many, and until when a rate limit or quota holds its
-   * queue (the latest retry time of its attempts waiting on one, when still after `now`).
+   * queue: the latest retry time, still after `now`, of its attempts waiting on one, or of one that
+   * failed on one with its retries spent (the limit is the account's, whatever became of the attempt).
    */
   async queueByExecutor(now: string, retryableCodes: readonly string[]): Promise<Array<{ executorId: string; queued: number; pausedUntil: string | null }>> {
     const codes = retryableCodes.map(() => '?').join(', ');
     const rows: Array<{ executor_id: string; queued: number; paused_until: string | null }> = await this.db('attempts')
       .where('state', 'queued')
+      .orWhere((failed) => failed.where('state', 'failed').where('error_retry_at', '>', now))
       .groupBy('executor_id')
       .select(
         'executor_id',
-        this.db.raw('count(*) as queued'),
+        this.db.raw("sum(case when state = 'queued' then 1 else 0 end) as queued"),
         this.db.raw(`max(case when error_code in (${codes}) and error_retry_at > ? then error_retry_at end) as paused_until`, [...retryableCodes, now]),
       );
     return rows.map((row) => ({ executorId: row.executor_id, queued: Number(row.queued), pausedUntil: row.paused_until }));

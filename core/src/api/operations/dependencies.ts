@@ -38,7 +38,7 @@ export const postTasksByTaskIdDependencies = defineOperation({
     'Make the task wait on another task (any project); an existing edge answers 201 too, unchanged. An edge that would close a cycle answers 409 FORGE_DEPENDENCY_CYCLE naming it',
   tags,
   http: { method: 'POST', path: '/tasks/{taskId}/dependencies', status: 201 },
-  input: { path: taskPath, body: Joi.object({ dependsOn: id('dependsOn').required().description('the task to wait on') }).label('AddTaskDependency') },
+  input: { path: taskPath, body: Joi.object({ dependsOn: id('task').required().description('the task to wait on') }).label('AddTaskDependency') },
   output: dependencyView,
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_DEPENDENCY_CYCLE', 'FORGE_FEATURE_DISABLED'],
   handler: ({ taskId, dependsOn }: Edge, { services }) => services.dependencies.add(taskId, dependsOn),
@@ -68,7 +68,7 @@ export const deleteTasksByTaskIdDependenciesByDependsOnTaskId = defineOperation(
   summary: 'The task no longer waits on that task; 404 when it did not',
   tags,
   http: { method: 'DELETE', path: '/tasks/{taskId}/dependencies/{dependsOnTaskId}', status: 204 },
-  input: { path: Joi.object({ taskId: id('task').required(), dependsOnTaskId: id('dependsOnTask').required() }) },
+  input: { path: Joi.object({ taskId: id('task').required(), dependsOnTaskId: id('task').required() }) },
   errors: ['FORGE_VALIDATION_FAILED', 'FORGE_NOT_FOUND', 'FORGE_FEATURE_DISABLED'],
   handler: ({ taskId, dependsOnTaskId }: EdgePath, { services }) => services.dependencies.remove(taskId, dependsOnTaskId),
 });

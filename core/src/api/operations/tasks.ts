@@ -8,7 +8,7 @@ const fields = {
   description: Joi.string().max(100_000).allow(null, ''),
   status: taskStatus,
   priority: Joi.number().integer().min(-1000).max(1000).description("higher first: queued attempts start in their task's priority order, then first queued first"),
-  parentTaskId: id('parentTask').allow(null),
+  parentTaskId: id('task').allow(null),
   autoStart: Joi.boolean().description("start its first attempt by itself, with its project's defaultExecutor or defaultProfile, once every task it waits on is done (at once when none)"),
 };
 const path = Joi.object({ taskId: id('task').required() });
@@ -34,7 +34,7 @@ export const postTasks = defineOperation({
       projectId: id('project').required(),
       title: fields.title.required(),
       dependsOn: Joi.array()
-        .items(id('dependsOn'))
+        .items(id('task'))
         .max(100)
         .unique()
         .description('ids of tasks, in any project, this one waits on: it is blocked until they are all done (the dependencies feature)'),
