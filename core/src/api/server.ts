@@ -6,6 +6,7 @@ import { ForgeError } from '@forge-core/sdk';
 import type { Forge } from '../forge.ts';
 import { mountMcp } from '../mcp/http-endpoint.ts';
 import { mountMetrics } from '../observability/metrics-route.ts';
+import { isPublicDocsPath, mountApiDocs } from './api-docs.ts';
 import { serveRequestsInContext } from '../observability/request-context.ts';
 import { observeRequests } from '../observability/request-observer.ts';
 import { errorBodyOf, toBoom, validationBoom } from './error-response.ts';
@@ -76,6 +77,7 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
   mountRest(server, operations, '/api/v1');
   mountMcp(server, forge);
   mountMetrics(server, forge.metrics);
+  mountApiDocs(server);
   observeRequests(server, forge.logger, forge.metrics);
   return server;
 }
@@ -89,11 +91,11 @@ function respondWith(h: Hapi.ResponseToolkit, boom: Boom) {
   return response.takeover();
 }
 
-/** Every route but health needs `Authorization: Bearer <token>` when a token is configured. */
+/** Every route but health and the API's documentation needs `Authorization: Bearer <token>` when a token is configured. */
 function requireToken(server: Hapi.Server, token: string) {
   const expected = Buffer.from(token);
   server.ext('onRequest', (request, h) => {
-    if (request.path === '/api/v1/health') return h.continue;
+    if (request.path === '/api/v1/health' || isPublicDocsPath(request.path)) return h.continue;
     // The scheme name is case-insensitive (RFC 9110 §11.1): `bearer` is as good as `Bearer`.
     const credentials = /^bearer +(.*)$/i.exec(String(request.headers.authorization ?? ''))?.[1]?.trim() ?? '';
     const given = Buffer.from(credentials);
