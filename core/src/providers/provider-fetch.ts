@@ -1,4 +1,4 @@
-import { ForgeError, type PackLogger, type ProviderContext, type ProviderRequest, type ProviderResponse } from '@forge-core/sdk';
+import { ForgeError, parseJson, type PackLogger, type ProviderContext, type ProviderRequest, type ProviderResponse } from '@forge-core/sdk';
 import { redactValues } from '../runtime/redact-credentials.ts';
 
 export interface ProviderFetchOptions {
@@ -65,7 +65,7 @@ export function providerFetch(options: ProviderFetchOptions): ProviderContext['f
         limitBytes: MAX_BODY_BYTES,
       });
     }
-    const response: ProviderResponse = { status: answer.status, headers: Object.fromEntries(answer.headers), body: parseJson(text) };
+    const response: ProviderResponse = { status: answer.status, headers: Object.fromEntries(answer.headers), body: parseJson(text) ?? null }; // no body, or not JSON: null
     if (response.body === null && text !== '') response.text = text;
     options.onAnswer?.(url, response);
     options.log.debug(`${where} → ${answer.status}`);
@@ -100,15 +100,6 @@ async function fetchWithinOrigin(url: URL, init: RequestInit & { method: string 
       body = undefined;
     }
     target = next;
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
   }
 }
 

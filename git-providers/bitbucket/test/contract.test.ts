@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext } from '@forge-core/openapi-fake-host';
-import type { ForgeError, ForgeErrorCode, ProviderContext, RemoteRef } from '@forge-core/sdk';
+import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext, rejection } from '@forge-core/openapi-fake-host';
+import type { ForgeErrorCode, ProviderContext, RemoteRef } from '@forge-core/sdk';
 import { bitbucket } from '../src/index.ts';
 import { account, comment, commitStatus, page, pullRequest, type PullRequestFields, type Site } from './support/bitbucket-objects.ts';
 import { BASE_PATH, bitbucketSpec, errorAnswer } from './support/bitbucket-spec.ts';
@@ -62,15 +62,6 @@ function twoPerPage(items: (request: FakeRequest) => unknown[]): FakeHandler {
     const more = number * 2 < all.length;
     return { status: 200, body: page(all.slice((number - 1) * 2, number * 2), { page: number, pagelen: 2, size: all.length, ...(more ? { next: next.toString() } : {}) }) };
   };
-}
-
-async function rejection(call: Promise<unknown>): Promise<ForgeError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as ForgeError;
-  }
-  assert.fail('the call resolved; expected a rejection');
 }
 
 function assertStayedUnderApiRoot(ctx: RecordingProviderContext): void {

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { providerContextOver } from '@forge-core/openapi-fake-host';
-import type { ForgeError, RemoteRef } from '@forge-core/sdk';
+import { providerContextOver, rejection } from '@forge-core/openapi-fake-host';
+import type { RemoteRef } from '@forge-core/sdk';
 import { bitbucket } from '../src/index.ts';
 import { startFakeBitbucket, type ProviderFake } from './support/fake-bitbucket.ts';
 
 const remote: RemoteRef = { host: 'bitbucket.org', owner: 'acme', repo: 'widgets' };
 const head = 'forge/1a2b3c4d-add-a-greeting';
-
-/** The rejection of a call, so its code and what it tells a person can be checked. */
-async function rejection(call: Promise<unknown>): Promise<ForgeError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as ForgeError;
-  }
-  assert.fail('the call resolved; expected a rejection');
-}
 
 describe('bitbucket provider against a stateful fake Bitbucket Cloud', () => {
   let fake: ProviderFake;

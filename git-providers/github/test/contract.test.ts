@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext } from '@forge-core/openapi-fake-host';
-import type { ForgeError, RemoteRef } from '@forge-core/sdk';
+import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext, rejection } from '@forge-core/openapi-fake-host';
+import type { RemoteRef } from '@forge-core/sdk';
 import { github } from '../src/index.ts';
 import { gitHubPage } from './support/github-pages.ts';
 import { GITHUB_SPECS, loadGitHubSpec } from './support/github-spec.ts';
@@ -52,15 +52,6 @@ const alreadyExists: FakeAnswer = {
 };
 
 const requestsTo = (host: FakeHost, operationId: string) => host.requests.filter((request) => request.operationId === operationId);
-
-async function rejection(promise: Promise<unknown>): Promise<ForgeError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ForgeError;
-  }
-  return assert.fail('expected the call to reject');
-}
 
 for (const target of TARGETS) {
   describe(`github provider against ${target.name}'s OpenAPI description`, () => {

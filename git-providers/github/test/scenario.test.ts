@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { providerContextOver } from '@forge-core/openapi-fake-host';
-import type { ForgeError, RemoteRef } from '@forge-core/sdk';
+import { providerContextOver, rejection } from '@forge-core/openapi-fake-host';
+import type { RemoteRef } from '@forge-core/sdk';
 import { github } from '../src/index.ts';
 import { startFakeGitHub, type ProviderFake } from './support/fake-github.ts';
 
 const remote: RemoteRef = { host: 'github.com', owner: 'acme', repo: 'widgets' };
 const head = 'forge/1a2b3c4d-add-a-greeting';
-
-async function rejection(promise: Promise<unknown>): Promise<ForgeError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ForgeError;
-  }
-  return assert.fail('expected the call to reject');
-}
 
 describe('github provider through a stateful fake GitHub', () => {
   let fake: ProviderFake;

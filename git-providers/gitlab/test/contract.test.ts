@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext } from '@forge-core/openapi-fake-host';
+import { providerContextOver, startFakeHost, type FakeAnswer, type FakeHandler, type FakeHost, type FakeRequest, type RecordingProviderContext, rejection } from '@forge-core/openapi-fake-host';
 import type { ForgeError, RemoteRef } from '@forge-core/sdk';
 import { gitlab } from '../src/index.ts';
 import { commitStatusBody, errorBody, mergeRequestBasicBody, mergeRequestBody, noteBody, pipelineBody, type MergeRequestFields, type UserFields } from './support/gitlab-bodies.ts';
@@ -93,15 +93,6 @@ const paged = (items: readonly unknown[]): FakeHandler => (request) => {
   const page = gitlabPage(items, request.url);
   return { status: 200, body: page.items, headers: page.headers };
 };
-
-async function rejectionOf(call: Promise<unknown>): Promise<ForgeError> {
-  const outcome = await call.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  assert.ok('error' in outcome, `expected a rejection, the call resolved with ${JSON.stringify((outcome as { value: unknown }).value)}`);
-  return outcome.error as ForgeError;
-}
 
 function assertNoToken(error: ForgeError): void {
   const visible = `${error.message} ${JSON.stringify(error.details ?? null)}`;
@@ -278,7 +269,7 @@ describe('gitlab provider against the recorded GitLab REST API v4 (contract)', (
   describe('failures', () => {
     it('sends no token header without a token, and GitLab\'s 401 is FORGE_PROVIDER_AUTH_FAILED', async () => {
       await serve({ [OPS.get]: answerMergeRequest() }, { token: null });
-      const error = await rejectionOf(gitlab.getPullRequest({ remote, number: 133 }, ctx));
+      const error = await rejection(gitlab.getPullRequest({ remote, number: 133 }, ctx));
       assert.equal(error.code, 'FORGE_PROVIDER_AUTH_FAILED');
       assert.deepEqual([error.details?.['status'], error.details?.['hostMessage']], [401, '401 Unauthorized']);
       assertRequestsAsDocumented();
@@ -286,7 +277,7 @@ describe('gitlab provider against the recorded GitLab REST API v4 (contract)', (
 
     it('maps a refused token (401) to FORGE_PROVIDER_AUTH_FAILED without showing it', async () => {
       await serve({ [OPS.create]: () => ({ status: 201, body: mergeRequestBody(mergeRequest(), webOrigin()) }) }, { gate: () => ({ status: 401, body: errorBody('401 Unauthorized') }) });
-      const error = await rejectionOf(gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx));
+      const error = await rejection(gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx));
       assert.equal(error.code, 'FORGE_PROVIDER_AUTH_FAILED');
       assert.match(error.message, /opening a merge request from forge\/1a2b3c4d-add-a-greeting into main on acme\/platform\/widgets/);
       assertNoToken(error);
@@ -296,7 +287,7 @@ describe('gitlab provider against the recorded GitLab REST API v4 (contract)', (
     it('maps 403 (a token without access to the project\'s CI) to FORGE_PROVIDER_AUTH_FAILED', async () => {
       const gate = (request: FakeRequest) => (request.operationId === OPS.statuses ? { status: 403, body: errorBody('403 Forbidden') } : tokenGate(request));
       await serve({ [OPS.get]: answerMergeRequest(), [OPS.pipelines]: () => ({ status: 200, body: [] }), [OPS.statuses]: paged([]) }, { gate });
-      const error = await rejectionOf(gitlab.getChecks!({ remote, number: 133 }, ctx));
+      const error = await rejection(gitlab.getChecks!({ remote, number: 133 }, ctx));
       assert.equal(error.code, 'FORGE_PROVIDER_AUTH_FAILED');
       assert.deepEqual([error.details?.['status'], error.details?.['hostMessage']], [403, '403 Forbidden']);
       assert.match(error.message, /commit statuses of 9f2c4e1b7d3a in acme\/platform\/widgets/);
@@ -306,7 +297,7 @@ describe('gitlab provider against the recorded GitLab REST API v4 (contract)', (
 
     it('maps a missing merge request (404) to FORGE_PROVIDER_NOT_FOUND', async () => {
       await serve({ [OPS.get]: () => ({ status: 404, body: errorBody('404 Not found') }) });
-      const error = await rejectionOf(gitlab.getPullRequest({ remote, number: 404 }, ctx));
+      const error = await rejection(gitlab.getPullRequest({ remote, number: 404 }, ctx));
       assert.equal(error.code, 'FORGE_PROVIDER_NOT_FOUND');
       assert.match(error.message, /merge request !404 of acme\/platform\/widgets/);
       assertNoToken(error);
@@ -315,7 +306,7 @@ describe('gitlab provider against the recorded GitLab REST API v4 (contract)', (
 
     it('maps "another open merge request already exists" (409) to FORGE_PROVIDER_CONFLICT with GitLab\'s words', async () => {
       await serve({ [OPS.create]: () => ({ status: 409, body: errorBody(['Another open merge request already exists for this source branch: !133']) }) });
-      const error = await rejectionOf(gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx));
+      const error = await rejection(gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx));
       assert.equal(error.code, 'FORGE_PROVIDER_CONFLICT');
       assert.equal(error.details?.['hostMessage'], 'Another open merge request already exists for this source branch: !133');
       assertNoToken(error);
@@ -324,7 +315,7 @@ describe('gitlab provider against the recorded GitLab REST API v4 (contract)', (
 
     it('maps an invalid merge request (422) to FORGE_PROVIDER_REJECTED', async () => {
       await serve({ [OPS.create]: () => ({ status: 422, body: errorBody(["You can't use same project/branch for source and target"]) }) });
-      const error = await rejectionOf(gitlab.createPullRequest({ remote, title: 'Add a greeting', head: 'main', base: 'main' }, ctx));
+      const error = await rejection(gitlab.createPullRequest({ remote, title: 'Add a greeting', head: 'main', base: 'main' }, ctx));
       assert.equal(error.code, 'FORGE_PROVIDER_REJECTED');
       assert.equal(error.details?.['hostMessage'], "You can't use same project/branch for source and target");
       assertNoToken(error);
@@ -337,7 +328,7 @@ describe('gitlab provider against the recorded GitLab REST API v4 (contract)', (
           ? { status: 429, text: 'Retry later\n', headers: { 'retry-after': '60', 'ratelimit-limit': '2000', 'ratelimit-observed': '2001', 'ratelimit-remaining': '0' } }
           : tokenGate(request);
       await serve({ [OPS.get]: answerMergeRequest(), [OPS.notes]: paged(notes(150).map(({ note }) => note)) }, { gate });
-      const error = await rejectionOf(gitlab.listReviewComments!({ remote, number: 133 }, ctx));
+      const error = await rejection(gitlab.listReviewComments!({ remote, number: 133 }, ctx));
       assert.equal(error.code, 'FORGE_PROVIDER_RATE_LIMITED');
       assert.equal(error.details?.['retryAfterSeconds'], 60);
       assertNoToken(error);

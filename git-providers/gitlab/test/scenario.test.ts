@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { providerContextOver } from '@forge-core/openapi-fake-host';
-import type { ForgeError, PullRequestRef, RemoteRef } from '@forge-core/sdk';
+import { providerContextOver, rejection } from '@forge-core/openapi-fake-host';
+import type { PullRequestRef, RemoteRef } from '@forge-core/sdk';
 import { gitlab } from '../src/index.ts';
 import { startFakeGitLab, type ProviderFake } from './support/fake-gitlab.ts';
 
@@ -8,15 +8,6 @@ const remote: RemoteRef = { host: 'gitlab.example.org', owner: 'acme/platform', 
 const HEAD = 'forge/1a2b3c4d-add-a-greeting';
 
 /** The rejection of a call, which must happen. */
-async function rejectionOf(call: Promise<unknown>): Promise<ForgeError> {
-  const outcome = await call.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  assert.ok('error' in outcome, `expected a rejection, the call resolved with ${JSON.stringify((outcome as { value: unknown }).value)}`);
-  return outcome.error as ForgeError;
-}
-
 describe('gitlab provider, a merge request from opening to merge (stateful fake GitLab)', () => {
   let fake: ProviderFake;
 
@@ -95,7 +86,7 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
   it('answers a second merge request for the same branch with GitLab\'s conflict, as FORGE_PROVIDER_CONFLICT', async () => {
     const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     await gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx);
-    const error = await rejectionOf(gitlab.createPullRequest({ remote, title: 'Add a greeting, again', head: HEAD, base: 'main' }, ctx));
+    const error = await rejection(gitlab.createPullRequest({ remote, title: 'Add a greeting, again', head: HEAD, base: 'main' }, ctx));
     assert.equal(error.code, 'FORGE_PROVIDER_CONFLICT');
     assert.equal(error.details?.['status'], 409);
     assert.equal(error.details?.['hostMessage'], 'Another open merge request already exists for this source branch: !1');
@@ -126,14 +117,14 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
 
   it('maps a wrong token and a rate limit to their codes, and never shows the token', async () => {
     const wrongToken = 'glpat-this-is-not-the-right-one';
-    const refused = await rejectionOf(gitlab.getPullRequest({ remote, number: 1 }, providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: wrongToken })));
+    const refused = await rejection(gitlab.getPullRequest({ remote, number: 1 }, providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: wrongToken })));
     assert.equal(refused.code, 'FORGE_PROVIDER_AUTH_FAILED');
     assert.equal(refused.details?.['hostMessage'], '401 Unauthorized');
 
     const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
     await gitlab.createPullRequest({ remote, title: 'Add a greeting', head: HEAD, base: 'main' }, ctx);
     fake.rateLimitNext(42);
-    const limited = await rejectionOf(gitlab.getPullRequest({ remote, number: 1 }, ctx));
+    const limited = await rejection(gitlab.getPullRequest({ remote, number: 1 }, ctx));
     assert.equal(limited.code, 'FORGE_PROVIDER_RATE_LIMITED');
     assert.equal(limited.details?.['retryAfterSeconds'], 42);
     assert.equal((await gitlab.getPullRequest({ remote, number: 1 }, ctx)).number, 1, 'the limit lasts one request');
@@ -147,7 +138,7 @@ describe('gitlab provider, a merge request from opening to merge (stateful fake 
 
   it('finds nothing in another project', async () => {
     const ctx = providerContextOver({ apiBaseUrl: fake.apiBaseUrl, token: fake.token });
-    const error = await rejectionOf(gitlab.getPullRequest({ remote: { ...remote, owner: 'acme' }, number: 1 }, ctx));
+    const error = await rejection(gitlab.getPullRequest({ remote: { ...remote, owner: 'acme' }, number: 1 }, ctx));
     assert.equal(error.code, 'FORGE_PROVIDER_NOT_FOUND');
     assert.equal(error.details?.['hostMessage'], '404 Project Not Found');
     fake.host.assertClean();

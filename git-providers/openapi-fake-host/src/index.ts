@@ -26,6 +26,7 @@
 export { startFakeHost } from './fake-host.ts';
 export { providerContextOver, type RecordingProviderContext, type SentRequest } from './provider-context.ts';
 export type { ProviderFake } from './provider-fake.ts';
+export { rejection } from './rejection.ts';
 
 export interface FakeRequest {
   /** The spec's operationId, or "METHOD /path/template" when the spec gives none; for a request no operation matches, "METHOD /path" as sent. */

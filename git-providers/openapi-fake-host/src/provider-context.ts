@@ -1,4 +1,4 @@
-import type { ProviderContext, ProviderRequest, ProviderResponse } from '@forge-core/sdk';
+import { parseJson, type ProviderContext, type ProviderRequest, type ProviderResponse } from '@forge-core/sdk';
 
 /** A request the provider sent, as it went on the wire: header names in lower case, defaults included. */
 export interface SentRequest {
@@ -42,7 +42,7 @@ export function providerContextOver(options: { apiBaseUrl: string; token: string
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const text = await answer.text();
-    const body = parseJson(text);
+    const body = parseJson(text) ?? null; // no body, or not JSON: null, as the host's fetch gives it
     return { status: answer.status, headers: Object.fromEntries(answer.headers), body, ...(body === null && text !== '' ? { text } : {}) };
   };
   return {
@@ -55,11 +55,3 @@ export function providerContextOver(options: { apiBaseUrl: string; token: string
   };
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
