@@ -6,7 +6,6 @@ import { FeatureFlags } from './config/features.ts';
 import { LiveLogs } from './events/live-logs.ts';
 import { ForgeMetrics } from './observability/forge-metrics.ts';
 import { createLogger } from './observability/logger.ts';
-import { countAttemptsByState } from './store/attempt-counts.ts';
 import { EventLog } from './events/event-log.ts';
 import { EventStream } from './events/event-stream.ts';
 import { createLifecycles, type Lifecycles } from './lifecycle/lifecycles.ts';
@@ -149,7 +148,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = createLo
   const stores = createStores(db);
   const liveLogs = new LiveLogs();
   const events = await EventLog.open(db, stores.events, { maxAgeMs: config.eventRetentionMs, maxCount: config.eventRetentionCount }, logger);
-  const metrics = await ForgeMetrics.start({ events, countAttemptsByState: () => countAttemptsByState(db), listAttempts: (states) => stores.attempts.listInStates(states) });
+  const metrics = await ForgeMetrics.start({ events, countAttemptsByState: () => stores.attempts.countByState(), listAttempts: (states) => stores.attempts.listInStates(states) });
   const lifecycles = createLifecycles(db, events);
   const registry = await PackRegistry.load(registryOptions(config));
   const worktrees = new WorktreeManager(config.worktreesDir);

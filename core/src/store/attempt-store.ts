@@ -276,6 +276,14 @@ export class AttemptStore {
     return rows.map((row) => ({ executorId: row.executor_id, queued: Number(row.queued), pausedUntil: row.paused_until }));
   }
 
+  /** How many attempts are in each state (every state present, zero when none): one GROUP BY over the state index. */
+  async countByState(): Promise<Record<AttemptState, number>> {
+    const rows: { state: AttemptState; count: number | string }[] = await this.db('attempts').groupBy('state').select('state').count({ count: '*' });
+    const counts = Object.fromEntries(ATTEMPT_STATES.map((state) => [state, 0])) as Record<AttemptState, number>;
+    for (const row of rows) counts[row.state] = Number(row.count);
+    return counts;
+  }
+
   /** Queued attempts per project id. */
   async queuedByProject(): Promise<Map<string, number>> {
     const rows: Array<{ project_id: string; queued: number }> = await this.db('attempts')
