@@ -13,7 +13,7 @@ export const WORKSPACE_ROOT = fileURLToPath(new URL('../', import.meta.url));
  * The node arguments of the root `npm start` script ("exec node <flags> core/bin/forge.js serve"),
  * so the bench measures exactly the server that `npm start` runs, V8 flags included.
  */
-function startArguments(): string[] {
+export function startArguments(): string[] {
   const pkg = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const [node, ...args] = pkg.scripts.start.replace(/^exec\s+/, '').split(/\s+/);
   if (node !== 'node') throw new Error(`the start script no longer begins with node: ${pkg.scripts.start}`);
@@ -33,12 +33,15 @@ export interface ForgeServer {
   stop(): Promise<void>;
 }
 
-/** Starts `forgecore serve` the way `npm start` does, as its own process, and waits until it answers health. */
-export async function startForge(home: string, env: Record<string, string> = {}): Promise<ForgeServer> {
+/**
+ * Starts `forgecore serve` the way `npm start` does (or with other node arguments, to compare),
+ * as its own process, and waits until it answers health.
+ */
+export async function startForge(home: string, env: Record<string, string> = {}, nodeArguments = startArguments()): Promise<ForgeServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, startArguments(), {
+  const child = spawn(process.execPath, nodeArguments, {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, FORGE_HOME: home, FORGE_HOST: '127.0.0.1', FORGE_PORT: String(port), FORGE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

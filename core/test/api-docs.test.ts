@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT } from '../src/plugins/discover.ts';
+import { WORKSPACE_ROOT } from './support/workspace-root.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const TOKEN = 'docs-test-token-0123456789';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT } from '../src/plugins/discover.ts';
+import { WORKSPACE_ROOT } from './support/workspace-root.ts';
 import { killOrphanGroup } from '../src/runtime/orphan-process.ts';
 import { processStartTime } from '../src/runtime/process-table.ts';
 import {

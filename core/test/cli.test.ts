@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT } from '../src/plugins/discover.ts';
+import { WORKSPACE_ROOT } from './support/workspace-root.ts';
 import { freePort, startServerProcess } from './support/server-process.ts';
 import { tempDir } from './support/temp-dir.ts';
 
@@ -78,14 +78,13 @@ describe('the forgecore command line', function () {
     }
   });
 
-  it('an unknown command says so, prints the usage and exits 2', async () => {
+  it('an unknown command says so in one line, with where the usage is, and exits 2', async () => {
     const run = await forgecore(env, 'srve');
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^Unknown command: srve\n/);
-    assert.match(run.stderr, /Usage: forgecore <command>/);
+    assert.equal(run.stderr, 'forgecore: Unknown command: srve. Run `forgecore --help` for usage.\n');
     const option = await forgecore(env, '--prot');
     assert.equal(option.code, 2);
-    assert.match(option.stderr, /^Unknown option: --prot\n/);
+    assert.equal(option.stderr, 'forgecore: Unknown option: --prot. Run `forgecore --help` for usage.\n');
   });
 
   it('serve refuses an unknown flag, a flag without its value and a bad port, with exit 2 and no server', async () => {
@@ -115,6 +114,21 @@ describe('the forgecore command line', function () {
     const extra = await forgecore(env, 'plugins', 'remove', 'a', 'b');
     assert.equal(extra.code, 2);
     assert.match(extra.stderr, /Unexpected argument "b" after remove/);
+  });
+
+  it('serve on an address in use says so in one line, with how to choose another port, and exits 2 (a setup problem)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const run = await forgecore(env, 'serve');
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.equal(
+        run.stderr,
+        `forgecore serve: 127.0.0.1:${port} is in use (another Forge Core server, or another program). Start on another port with --port <port> or FORGE_PORT, or stop what listens there.\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('serve --port and --host win over FORGE_PORT and FORGE_HOST', async () => {

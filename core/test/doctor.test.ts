@@ -73,7 +73,7 @@ describe('forgecore doctor', function () {
     assert.equal(report.ok, true);
     assert.deepEqual(
       report.checks.map((c: { name: string; status: string }) => [c.name, c.status]),
-      [['FORGE_HOME', 'ok'], ['git', 'ok'], ['database', 'ok'], ['port', 'ok'], ['packs', 'ok'], ['executors', 'ok']],
+      [['FORGE_HOME', 'ok'], ['git', 'ok'], ['database', 'ok'], ['port', 'ok'], ['server', 'ok'], ['packs', 'ok'], ['executors', 'ok']],
     );
     const [flips] = report.executors;
     assert.deepEqual([report.executors.length, flips.id, flips.available, flips.detectedVersion, flips.reason, flips.package], [1, 'flips', true, '3.1.4', null, FLIPS_PACK]);
@@ -110,14 +110,21 @@ describe('forgecore doctor', function () {
     }
   });
 
-  it('warns, not fails, when a Forge server holds the port (it cannot tell whose), and opens its database while it runs', async () => {
-    const server = await startTestServer();
+  it('warns, not fails, when a Forge server holds the port (it cannot tell whose), opens its database while it runs, and says whether it takes the token', async () => {
+    const token = 'doctor-test-token-5b1e';
+    const server = await startTestServer({ FORGE_API_TOKEN: token });
     try {
       const serverPort = new URL(server.url).port;
-      const run = await doctor({ FORGE_HOME: server.home, FORGE_PORT: serverPort, FORGE_PLUGINS_ENABLED: SCRIPT_PACK });
+      const env = { FORGE_HOME: server.home, FORGE_PORT: serverPort, FORGE_PLUGINS_ENABLED: SCRIPT_PACK };
+      const run = await doctor({ ...env, FORGE_API_TOKEN: token });
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.match(checkLine(run.stdout, 'port'), new RegExp(`^  warn\\s+port\\s+${serverPort} is in use by a Forge server at http://127\\.0\\.0\\.1:${serverPort}: fine if it is this configuration's`));
       assert.match(checkLine(run.stdout, 'database'), /^ {2}ok\s+database\s+.*forge\.sqlite opens$/);
+      assert.match(checkLine(run.stdout, 'server'), /^ {2}ok\s+server\s+Forge Core \(contract \d+\.\d+\.\d+\) answers at .* and takes this configuration's token/);
+
+      const tokenless = await doctor(env);
+      assert.equal(tokenless.code, 0, 'a warning alone does not fail');
+      assert.match(checkLine(tokenless.stdout, 'server'), /^ {2}warn\s+server\s+the Forge Core server at .* refuses requests without its API token: set FORGE_API_TOKEN/);
     } finally {
       await server.close();
     }

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT } from '../src/plugins/discover.ts';
+import { WORKSPACE_ROOT } from './support/workspace-root.ts';
 import { makeRepo } from './support/git-repo.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { tempDir } from './support/temp-dir.ts';

@@ -6,7 +6,7 @@ import { toBoom } from '../src/api/error-response.ts';
 import type { ForgeEvent } from '../src/events/event-log.ts';
 import { ATTEMPT_TRANSITIONS } from '../src/lifecycle/attempt-lifecycle.ts';
 import { TASK_TRANSITIONS } from '../src/lifecycle/task-lifecycle.ts';
-import { WORKSPACE_ROOT } from '../src/plugins/discover.ts';
+import { WORKSPACE_ROOT } from './support/workspace-root.ts';
 import { ATTEMPT_STATES, type AttemptState } from '../src/store/attempt-store.ts';
 import { newId } from '../src/store/ids.ts';
 import { TASK_STATUSES, type TaskStatus } from '../src/store/task-store.ts';

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SDK_CONTRACT_VERSION } from '@forge-core/sdk';
 import { SDK_DIR } from '../src/plugins/discover.ts';
+import { builtScopeDir } from '../../scripts/build-inputs.mjs';
 import { makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { startTestServer } from './support/test-server.ts';
@@ -55,10 +56,11 @@ describe('installing packs', () => {
     assert.ok(manifest.dependencies[PACK], 'recorded in the plugins folder');
     // A copy, not a link back to the source folder: deleting or editing the source cannot break it.
     assert.ok(existsSync(join(home, 'plugins', 'node_modules', '@forge-test', 'installable', 'index.js')));
-    // The SDK it imports is the host's own, linked, not a copy that would go stale on upgrade.
+    // The SDK it imports is the host's own, linked, not a copy that would go stale on upgrade:
+    // the command runs the build, so its SDK is the built one beside the built server.
     const sdk = join(home, 'plugins', 'node_modules', '@forge-core', 'sdk');
     assert.ok(lstatSync(sdk).isSymbolicLink());
-    assert.equal(realpathSync(sdk), realpathSync(SDK_DIR));
+    assert.equal(realpathSync(sdk), realpathSync(join(builtScopeDir(), 'sdk')));
 
     let packs = await listed(home);
     assert.deepEqual([packs.get(PACK)?.status, packs.get(PACK)?.source, packs.get(PACK)?.version], ['loaded', 'installed', '1.2.3']);

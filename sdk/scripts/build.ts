@@ -60,7 +60,8 @@ function publishedManifest(source: Record<string, unknown>): Record<string, unkn
     const base = `./${target.slice('./src/'.length, -'.ts'.length)}`;
     published[subpath] = { types: `${base}.d.ts`, default: `${base}.js` };
   }
-  return { ...rest, exports: published };
+  // A scoped package is private on the registry unless published as public.
+  return { ...rest, exports: published, publishConfig: { access: 'public' } };
 }
 
 await rm(outDir, { recursive: true, force: true });

@@ -3,8 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Hapi from '@hapi/hapi';
 import Joi from 'joi';
-import { CORE_VERSION } from '../core-version.ts';
-import { buildOpenApi } from './openapi/build-openapi.ts';
+import { CORE_VERSION } from '../core-package.ts';
 import type { JsonSchema } from './json-schema.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -56,15 +55,19 @@ const START = `window.ui = SwaggerUIBundle({
  * cannot send a bearer token to open a page; the page's "Authorize" sends it with every call.
  */
 export function mountApiDocs(server: Hapi.Server): void {
-  let spec: JsonSchema | null = null;
+  let spec: Promise<JsonSchema> | null = null;
   const noInput = { validate: { query: Joi.object({}) } };
   server.route([
     {
       method: 'GET',
       path: OPENAPI_PATH,
       options: { description: 'The OpenAPI document of this server', ...noInput },
-      // Built once, on the first request: every route is mounted by then.
-      handler: (_request, h) => h.response((spec ??= buildOpenApi(server, CORE_VERSION))).type('application/json'),
+      // Built once, on the first request: every route is mounted by then, and the builder (with
+      // joi-to-json) is not loaded by a start that never serves it.
+      handler: async (_request, h) => {
+        spec ??= import('./openapi/build-openapi.ts').then(({ buildOpenApi }) => buildOpenApi(server, CORE_VERSION));
+        return h.response(await spec).type('application/json');
+      },
     },
     {
       method: 'GET',

@@ -11,7 +11,11 @@ import { DELIVERY_STATES } from '../lifecycle/webhook-delivery-lifecycle.ts';
 
 export const id = (name: string) =>
   // Lower-cased first: a UUID is the same in capitals, and ids are stored in lower case.
-  Joi.string().lowercase().pattern(ID_PATTERN).description(`${name} id (UUIDv7)`).messages({ 'string.pattern.base': `{{#label}} must be the id of a ${name} (a UUID)` });
+  Joi.string()
+    .lowercase()
+    .pattern(ID_PATTERN)
+    .description(`${name} id (UUIDv7)`)
+    .messages({ 'string.pattern.base': `{{#label}} must be the id of ${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name} (a UUID)` });
 
 export const cursor = Joi.string().pattern(CURSOR_PATTERN).description('nextCursor of the previous page');
 export const limit = (max: number, fallback: number) => Joi.number().integer().min(1).max(max).default(fallback);

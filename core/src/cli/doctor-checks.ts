@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import knexFactory from 'knex';
 import type { ForgeConfig } from '../config/config.ts';
 import { MIN_GIT_VERSION, installedGitVersion, isGitRecentEnough } from '../git/git-version.ts';
-import { fetchServerPacks, localServerUrl } from './running-server.ts';
+import { localServerUrl } from './running-server.ts';
 
 /** ok: nothing to do; warn: works, but worth a look; fail: the server cannot start or run an attempt until it is fixed. */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -17,6 +17,9 @@ export interface DoctorCheck {
 }
 
 const check = (name: string, status: CheckStatus, detail: string): DoctorCheck => ({ name, status, detail });
+
+// Connecting to a port nobody listens on fails at once; this bounds a server too busy to answer.
+const ANSWER_WITHIN_MS = 5_000;
 
 /** git on the PATH, at least the version the squash merge needs. */
 export async function checkGit(): Promise<DoctorCheck> {
@@ -76,11 +79,45 @@ export async function checkPort(config: ForgeConfig): Promise<DoctorCheck> {
   const problem = await bindProblem(config.port);
   if (problem === null) return check(name, 'ok', `${config.port} is free`);
   if (problem !== 'EADDRINUSE') return check(name, 'fail', `${config.port} cannot be bound (${problem}). Set FORGE_PORT to another port.`);
-  const server = await fetchServerPacks(config);
+  const server = await probeServer(localServerUrl(config));
   // A Forge server answers there; whether it is this FORGE_HOME's cannot be told from outside.
-  if (server.list) return check(name, 'warn', `${config.port} is in use by a Forge server at ${localServerUrl(config)}: fine if it is this configuration's, else \`serve\` cannot start; set FORGE_PORT to another port then.`);
-  const answer = server.problem ? `: ${server.problem}` : '';
+  if (server.forge) return check(name, 'warn', `${config.port} is in use by a Forge server at ${localServerUrl(config)}: fine if it is this configuration's, else \`serve\` cannot start; set FORGE_PORT to another port then.`);
+  const answer = server.status === null ? '' : `: it answered ${server.status} (not a Forge Core answer)`;
   return check(name, 'fail', `${config.port} is in use by another program${answer}. Stop it or set FORGE_PORT to another port.`);
+}
+
+/**
+ * Whether the client commands (project, task, attempt, …) can work here: a Forge server answers
+ * at the address this configuration gives, and takes its API token. None running is no fault.
+ */
+export async function checkServer(config: ForgeConfig): Promise<DoctorCheck> {
+  const name = 'server';
+  if (config.port === 0) return check(name, 'ok', 'port 0: the server has no fixed address, so the client commands need --server <url> (or FORGE_URL).');
+  const url = localServerUrl(config);
+  const server = await probeServer(url);
+  if (!server.forge) return check(name, 'ok', `no Forge Core server answers at ${url}; \`forgecore serve\` starts one, which the client commands (project, task, attempt, …) need.`);
+  const answer = await fetch(`${url}/api/v1/projects?limit=1`, {
+    headers: config.apiToken ? { authorization: `Bearer ${config.apiToken}` } : {},
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  }).catch(() => null);
+  if (answer?.status === 401) {
+    return check(name, 'warn', `the Forge Core server at ${url} refuses ${config.apiToken ? "this configuration's API token" : 'requests without its API token'}: set FORGE_API_TOKEN (or config.json's apiToken) to the token it was started with.`);
+  }
+  return check(name, 'ok', `Forge Core (contract ${server.contractVersion}) answers at ${url} and takes this configuration's token: the client commands can use it.`);
+}
+
+type ServerProbe = { forge: true; contractVersion: string } | { forge: false; status: number | null };
+
+/** What answers the health check at `url`: a Forge server, another program (its status), or nothing (status null). */
+async function probeServer(url: string): Promise<ServerProbe> {
+  let response: Response;
+  try {
+    response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+  } catch {
+    return { forge: false, status: null };
+  }
+  const body = (await response.json().catch(() => null)) as { status?: unknown; contractVersion?: unknown } | null;
+  return response.ok && body?.status === 'ok' && typeof body.contractVersion === 'string' ? { forge: true, contractVersion: body.contractVersion } : { forge: false, status: response.status };
 }
 
 /** Why a folder that does not exist could not be made: its nearest existing ancestor is no folder, or not writable; null when it could. */

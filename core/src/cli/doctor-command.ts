@@ -2,15 +2,16 @@ import type { ForgeConfig } from '../config/config.ts';
 import { PackOverview, type ExecutorView } from '../plugins/pack-overview.ts';
 import { PackRegistry, type PackReport } from '../plugins/pack-registry.ts';
 import { registryOptions } from '../plugins/registry-options.ts';
-import { checkDatabase, checkGit, checkHome, checkPort, type DoctorCheck } from './doctor-checks.ts';
+import { checkDatabase, checkGit, checkHome, checkPort, checkServer, type DoctorCheck } from './doctor-checks.ts';
 import { parseOptions } from './parse-options.ts';
 
 export const DOCTOR_USAGE = `Usage: forgecore doctor [--json]
 
 Checks this machine for Forge Core without a running server: git and its version, FORGE_HOME
-(writable, not readable by other users), the database file, the configured port, and every
-executor of the packs a start would load: whether it can run here, the version found, and what
-to install when it cannot (the same answers as GET /executors).
+(writable, not readable by other users), the database file, the configured port, whether a
+server answers there and takes this configuration's token (what the client commands need), and
+every executor of the packs a start would load: whether it can run here, the version found, and
+what to install when it cannot (the same answers as GET /executors).
   --json       print the checks and executors as JSON
   -h, --help   show this help
 
@@ -23,7 +24,7 @@ export async function doctorCommand(config: ForgeConfig, args: readonly string[]
     print(DOCTOR_USAGE);
     return 0;
   }
-  const checks = [checkHome(config), await checkGit(), await checkDatabase(config), await checkPort(config)];
+  const checks = [checkHome(config), await checkGit(), await checkDatabase(config), await checkPort(config), await checkServer(config)];
   // Loaded as a start loads them, detection included.
   const registry = await PackRegistry.load(registryOptions(config));
   const executors = new PackOverview(registry, config).executors();

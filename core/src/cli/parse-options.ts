@@ -24,7 +24,8 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
     return parseArgs({ args: [...args], options, strict: true, allowPositionals });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message, command);
+    // Node's advice on passing a positional that starts with "-" would bury the one fact that matters here.
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message.split('. To specify a positional')[0]!, command);
     throw error;
   }
 }

@@ -14,7 +14,7 @@ export interface ServerPacks {
 const ANSWER_WITHIN_MS = 5_000;
 
 /** The URL a client on this machine uses for the server this configuration describes. */
-export function localServerUrl(config: ForgeConfig): string {
+export function localServerUrl(config: Pick<ForgeConfig, 'host' | 'port'>): string {
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }

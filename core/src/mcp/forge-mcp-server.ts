@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { ProgressUpdate } from '../api/operations/operation.ts';
 import { operations } from '../api/operations/catalogue.ts';
-import { CORE_VERSION } from '../core-version.ts';
+import { CORE_VERSION } from '../core-package.ts';
 import type { ToolCallOutcome } from '../observability/forge-metrics.ts';
 import type { OperationInvoker } from './operation-invoker.ts';
 import type { ResourceChanges } from './resource-changes.ts';

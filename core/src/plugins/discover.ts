@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CORE_PACKAGE, dependencyDir } from '../core-package.ts';
 import { installedPackDir, installedPackNames } from './plugin-home.ts';
 
 export type PackSource = 'workspace' | 'installed' | 'local';
@@ -19,29 +19,20 @@ export interface PackCandidate {
 // pack replaces it, and a local folder replaces both while its author works on it.
 const PRECEDENCE: Record<PackSource, number> = { workspace: 0, installed: 1, local: 2 };
 
-/** The repository root, where the first-party workspace packs live. */
-export const WORKSPACE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-
-const WORKSPACE_PACK_FOLDERS = ['plugins', 'git-providers'];
-
-/** The SDK's own folder: linked into the plugins folder so installed packs import this copy. */
-export const SDK_DIR = join(WORKSPACE_ROOT, 'sdk');
+/** The SDK the server runs with: linked into the plugins folder so installed packs import this copy. */
+export const SDK_DIR = dependencyDir('@forge-core/sdk');
 
 /**
- * Finds every folder holding a package.json with a `forge` field: the first-party workspace
- * packs, the packs `forgecore plugins add` installed under `home`, and the local folders named in
- * configuration. Nothing is imported here.
+ * Finds every folder holding a package.json with a `forge` field: the first-party packs the
+ * server depends on (source "workspace": they come with it), the packs `forgecore plugins add`
+ * installed under `home`, and the local folders named in configuration. Nothing is imported here.
  */
 export async function discoverPacks(home: string, localPaths: readonly string[]): Promise<PackCandidate[]> {
   const candidates: PackCandidate[] = [];
-  for (const folder of WORKSPACE_PACK_FOLDERS) {
-    const parent = join(WORKSPACE_ROOT, folder);
-    const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (!entry.isDirectory()) continue;
-      const candidate = await readCandidate(join(parent, entry.name), 'workspace');
-      if (candidate) candidates.push(candidate);
-    }
+  for (const name of Object.keys(CORE_PACKAGE.dependencies).sort()) {
+    if (!name.startsWith('@forge-core/') || name === '@forge-core/sdk') continue;
+    const candidate = await readCandidate(dependencyDir(name), 'workspace');
+    if (candidate) candidates.push(candidate);
   }
   for (const name of installedPackNames(home)) {
     const candidate = await readCandidate(installedPackDir(home, name), 'installed');

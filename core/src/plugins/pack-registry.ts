@@ -1,6 +1,5 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type Joi from 'joi';
 import {
   EXECUTOR_BRAND,
@@ -25,6 +24,7 @@ import { now } from '../store/clock.ts';
 import { invokeHook } from './boundary.ts';
 import { checkSdkRange } from './compat.ts';
 import { SDK_DIR, discoverPacks, type PackCandidate, type PackSource } from './discover.ts';
+import { importPackEntry } from './import-pack-entry.ts';
 import { compileOptions, optionsJsonSchema } from './executor-options.ts';
 import { checkManifest, type ManifestCheck } from './manifest.ts';
 import { linkHostSdk } from './plugin-home.ts';
@@ -173,7 +173,7 @@ export class PackRegistry {
     let pack: Pack;
     try {
       const site = { plugin: checked.name, contribution: 'entry', hook: 'import' };
-      const module = await invokeHook(site, IMPORT_TIMEOUT_MS, () => import(pathToFileURL(join(candidate.dir, checked.manifest.entry)).href));
+      const module = await invokeHook(site, IMPORT_TIMEOUT_MS, () => importPackEntry(join(candidate.dir, checked.manifest.entry), candidate.source === 'local'));
       pack = (module as { default: Pack }).default;
     } catch (error) {
       const timedOut = error instanceof ForgeError && error.code === 'FORGE_PLUGIN_HOOK_TIMEOUT';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ForgeConfig } from '../config/config.ts';
-import { CORE_VERSION } from '../core-version.ts';
+import { CORE_VERSION } from '../core-package.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { Database } from '../store/database.ts';
 import type { SecretBox } from '../store/secret-box.ts';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
-import { WORKSPACE_ROOT } from '../../src/plugins/discover.ts';
+import { WORKSPACE_ROOT } from '../support/workspace-root.ts';
 import { makeRepo } from '../support/git-repo.ts';
 import { callError, callOk, connectHttp, connectStdio, ERAS } from '../support/mcp-clients.ts';
 import { freePort } from '../support/server-process.ts';

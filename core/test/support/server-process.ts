@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freeLocalPort } from '../../src/runtime/dev-server-port.ts';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT } from '../../src/plugins/discover.ts';
+import { WORKSPACE_ROOT } from './workspace-root.ts';
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -3,7 +3,7 @@ import { defineExecutor, definePack } from '@forge-core/sdk';
 import { acpEnvironment } from './acp-environment.ts';
 import { acpConfigShape, acpOptionShape, acpPassEnvSetting } from './acp-options.ts';
 import { nonEmpty } from './acp-run-plan.ts';
-import { runAcpSession } from './acp-run.ts';
+import { runAcpSession } from './session.ts';
 import type { AcpOptions } from './acp-options.ts';
 import type { RunContext } from '@forge-core/sdk';
 

@@ -5,7 +5,7 @@ import { EXECUTOR_EVENT_SCHEMA, PACK_MANIFEST_SCHEMA } from '@forge-core/sdk';
 import pino from 'pino';
 import { loadConfig } from '../../config/config.ts';
 import { createForge } from '../../forge.ts';
-import { WORKSPACE_ROOT } from '../../plugins/discover.ts';
+import { CORE_PACKAGE_DIR, CORE_VERSION } from '../../core-package.ts';
 import { buildServer } from '../server.ts';
 import { buildOpenApi } from './build-openapi.ts';
 
@@ -15,6 +15,8 @@ import { buildOpenApi } from './build-openapi.ts';
  * from what the code would generate (the contract drifted without the spec).
  */
 const check = process.argv.includes('--check');
+/** A development tool: it runs from the repository, where core/ sits in the root. */
+const WORKSPACE_ROOT = join(CORE_PACKAGE_DIR, '..');
 
 async function openApiDocument(): Promise<unknown> {
   const home = await mkdtemp(join(tmpdir(), 'forge-spec-'));
@@ -23,8 +25,7 @@ async function openApiDocument(): Promise<unknown> {
     const forge = await createForge(config, pino({ level: 'silent' }));
     try {
       const server = await buildServer(forge);
-      const pkg = JSON.parse(await readFile(join(WORKSPACE_ROOT, 'core', 'package.json'), 'utf8')) as { version: string };
-      return buildOpenApi(server, pkg.version);
+      return buildOpenApi(server, CORE_VERSION);
     } finally {
       await forge.close();
     }
