@@ -7,7 +7,7 @@
  * bounded; every step prints its duration.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join, sep } from 'node:path';
@@ -15,6 +15,12 @@ import { promisify } from 'node:util';
 import { makeRepo } from '../core/test/support/git-repo.ts';
 import { freeLocalPort } from '../core/src/runtime/dev-server-port.ts';
 import { REPOSITORY_ROOT } from './build-inputs.mjs';
+
+/** The repository's own install-script policy (package.json), given to the empty folder's project too. */
+const INSTALL_SCRIPT_POLICY = (() => {
+  const { allowScripts, scarfSettings } = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean>; scarfSettings: unknown };
+  return { allowScripts, scarfSettings };
+})();
 import { buildIfStale, packPackages, packTable, type PackedPackage } from './publishing/pack-packages.ts';
 
 const run = promisify(execFile);
@@ -160,6 +166,10 @@ try {
   await step('npm install the tarballs into an empty folder', async () => {
     mkdirSync(app);
     await run('npm', ['init', '-y'], { cwd: app, env, timeout: COMMAND_TIMEOUT_MS });
+    // What a user's project says to npm (12 and later block install scripts not listed): the
+    // SQLite driver builds, swagger-ui-dist's install-time analytics (@scarf/scarf) never run.
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ ...manifest, ...INSTALL_SCRIPT_POLICY }, null, 2));
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: app, env, timeout: INSTALL_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
   });
   await step('the install resolves every package from its own folder', async () => assertResolvesInside(app, packages));
@@ -202,7 +212,8 @@ try {
     const before = await npxFolders(env);
     try {
       const packageFlags = tarballs.map((tarball) => `--package=${tarball}`);
-      const { stdout } = await run('npm', ['exec', '--yes', '--no-audit', '--no-fund', '--prefer-offline', ...packageFlags, '--', 'forgecore', '--version'], {
+      const allowScripts = `--allow-scripts=${Object.keys(INSTALL_SCRIPT_POLICY.allowScripts).filter((name) => INSTALL_SCRIPT_POLICY.allowScripts[name]).join(',')}`;
+      const { stdout } = await run('npm', ['exec', '--yes', '--no-audit', '--no-fund', '--prefer-offline', allowScripts, ...packageFlags, '--', 'forgecore', '--version'], {
         cwd: elsewhere,
         env,
         timeout: INSTALL_TIMEOUT_MS,

@@ -293,11 +293,19 @@ describe('GET /metrics after a scripted run', function () {
     const ids = calls.map((call) => call.requestId);
     for (const id of ids) assert.ok(id === saneCall.requestId || UUID.test(id), id);
     assert.equal(new Set(ids).size, ids.length, 'every request has its own id');
-    const lines = server
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line));
+    // A request's line is written once its response is over, and comes through a pipe: the
+    // client may have its response before the line is here.
+    const lines = await waitUntil(
+      async () =>
+        server
+          .output()
+          .split('\n')
+          .slice(0, -1) // a line still being written
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line)),
+      (lines) => calls.every((call) => lines.some((line) => line.requestId === call.requestId)),
+      (lines) => `no line for ${calls.filter((call) => !lines.some((line) => line.requestId === call.requestId)).map((call) => `${call.method} ${call.route}`)}`,
+    );
     const accessLines = lines.filter((line) => line.route !== undefined && line.status !== undefined);
     for (const line of accessLines) assert.ok(line.requestId, `an access line without an id: ${JSON.stringify(line)}`);
     for (const call of calls) {
