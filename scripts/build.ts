@@ -9,7 +9,7 @@
  *
  * A build is made in a staging folder, renamed whole, then made current by moving the link, so
  * a server starting at that moment sees the old build or the new one, never half of one; one
- * already running keeps its own. Builds take turns (build-lock.ts). `--if-stale` does nothing
+ * already running keeps its own. Builds take turns under a lock file. `--if-stale` does nothing
  * when the current build already matches the sources.
  */
 import { execFile } from 'node:child_process';
@@ -18,7 +18,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { REPOSITORY_ROOT, STAMP_NAME, buildInputs, buildState, buildsDir, currentBuildDir, inputsDigest, inputsFingerprint, publishedPackageDirs } from './build-inputs.mjs';
-import { withBuildLock } from './build-lock.ts';
+import { withFileLock } from '../core/src/locks/file-lock.ts';
 
 type Manifest = Record<string, unknown> & {
   name: string;
@@ -178,11 +178,15 @@ export async function buildAll(): Promise<void> {
 
 const started = performance.now();
 try {
-  const built = await withBuildLock(buildsDir(), async () => {
+  mkdirSync(buildsDir(), { recursive: true });
+  // Builds take turns (the server's own lock file, taken over when its process is gone): launchers
+  // started together after an edit run one build, and the others find it fresh.
+  const turn = async () => {
     if (process.argv.includes('--if-stale') && buildState() === 'fresh') return false;
     await buildAll();
     return true;
-  });
+  };
+  const built = await withFileLock(join(buildsDir(), '.lock'), turn, { what: 'build', waitLimitMs: 10 * 60_000 });
   if (built) console.error(`Built ${publishedPackageDirs().length} packages into ${relative(process.cwd(), currentBuildDir())} in ${Math.round(performance.now() - started)} ms.`);
 } catch (error) {
   console.error(`The build failed: ${(error as Error).message}`);
