@@ -49,6 +49,17 @@ describe('the API documented where it runs', () => {
     assert.equal((await get('/api/v1/tasks', { authorization: `Bearer ${TOKEN}` })).status, 200);
     const spec = (await (await get('/api/v1/openapi.json')).json()) as any;
     assert.equal(spec.components.securitySchemes.bearer.scheme, 'bearer');
+    // Applied to the operations (a tool sends the token only where a scheme is named), and optional.
+    assert.deepEqual(spec.security, [{ bearer: [] }, {}]);
+  });
+
+  it('names its own origin as the server, so the page tries routes where it was opened', async () => {
+    const spec = (await (await get('/api/v1/openapi.json')).json()) as any;
+    assert.deepEqual(
+      spec.servers.map((s: { url: string }) => s.url),
+      ['/'],
+    );
+    assert.ok(Object.keys(spec.paths).every((path) => path.startsWith('/api/v1/')));
   });
 
   it('refuses a file it does not serve, and input it does not take', async () => {

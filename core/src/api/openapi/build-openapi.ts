@@ -45,11 +45,16 @@ export function buildOpenApi(server: Hapi.Server, version: string): JsonSchema {
       version,
       description: `REST API of Forge Core. Plugin contract version ${SDK_CONTRACT_VERSION}. Every error answers {"error":{"code","message","details"}}.`,
     },
-    servers: [{ url: 'http://127.0.0.1:8887' }],
+    // Relative: the server that serves this document (the paths carry /api/v1), so the docs page
+    // tries routes on the server it was opened from, whatever its address and port.
+    servers: [{ url: '/', description: 'the server that serves this document' }],
     components: {
       schemas: { Error: toJson(errorBody) },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Required when the server runs with FORGE_API_TOKEN' } },
     },
+    // The bearer token, or none when the server runs without one; clients (the docs page's
+    // Authorize) send it only to operations that name the scheme.
+    security: [{ bearer: [] }, {}],
     paths,
   };
 }
