@@ -85,6 +85,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     report('  the same from the sources through tsx', r.serverStartup.fromSources.idleRssMb.p50, 'MB'),
     report('  floor: hapi and the required dependencies loaded, nothing else', r.serverStartup.dependenciesOnly.idleRssMb.p50, 'MB'),
     check('first healthy response (p50)', r.serverStartup.spawnToHealthyMs.p50 / 1000, 's', '<', 0.5),
+    report('  the built bin, as an install runs it', r.serverStartup.installedBin.spawnToHealthyMs.p50 / 1000, 's'),
     report('  the same from the sources through tsx', r.serverStartup.fromSources.spawnToHealthyMs.p50 / 1000, 's'),
     report('  floor: hapi and the required dependencies loaded, nothing else', r.serverStartup.dependenciesOnly.spawnToHealthyMs.p50 / 1000, 's'),
     check('peak RSS during the 50-attempt burst', burst.peakRssMb, 'MB', '<', 120),

@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { builtScopeDir } from '../../scripts/build-inputs.mjs';
 import { readRssMb } from '../rss.ts';
 import { WORKSPACE_ROOT, startArguments, startForge } from '../server-process.ts';
 import { summarize, type LatencySummary } from '../stats.ts';
@@ -12,6 +13,8 @@ interface StartupSample {
 
 export interface ServerStartupResult extends StartupSample {
   starts: number;
+  /** The built package's own bin, as an install of the packages runs it (no freshness check of the sources). */
+  installedBin: StartupSample;
   /** The same server from its TypeScript sources through tsx: how it started before it was compiled. */
   fromSources: StartupSample;
   /** node:http alone, and hapi with the server's required dependencies loaded: the floors. */
@@ -47,12 +50,14 @@ export async function benchServerStartup(tempRoot: string): Promise<ServerStartu
   const nodeFlags = npmStart.filter((arg) => arg.startsWith('--'));
   const floors = join(WORKSPACE_ROOT, 'bench', 'floor-servers.mjs');
   const compiled = await measureStarts(tempRoot, npmStart);
+  const installedBin = await measureStarts(tempRoot, [...nodeFlags, join(builtScopeDir(), 'core', 'bin', 'forge.js'), 'serve']);
   const fromSources = await measureStarts(tempRoot, [...nodeFlags, '--import', 'tsx', join(WORKSPACE_ROOT, 'core', 'src', 'cli', 'main.ts'), 'serve']);
   const bareNode = await measureStarts(tempRoot, [...nodeFlags, floors, 'bare']);
   const dependenciesOnly = await measureStarts(tempRoot, [...nodeFlags, floors, 'deps']);
-  const result: ServerStartupResult = { starts: STARTS, ...compiled, fromSources, bareNode, dependenciesOnly };
+  const result: ServerStartupResult = { starts: STARTS, ...compiled, installedBin, fromSources, bareNode, dependenciesOnly };
   const rows = ([
-    ['npm start (compiled)', compiled],
+    ['npm start (compiled; the launcher checks the build first)', compiled],
+    ['the built bin, as an install runs it', installedBin],
     ['the sources through tsx', fromSources],
     ['floor: node:http alone', bareNode],
     ['floor: hapi + joi + knex/better-sqlite3 + pino + prom-client', dependenciesOnly],

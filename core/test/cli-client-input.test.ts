@@ -57,6 +57,11 @@ describe('forgecore client commands: bad input, help, completion, start-up', fun
       [['task', 'list', '--server', 'http://127.0.0.1:1/?token=sekrit'], /^forgecore: --server must be the server's root URL, like http:\/\/127\.0\.0\.1:8887, without a \?query/m],
       [['task', 'list'], /^forgecore: FORGE_URL must not hold a user name or password; give the API token in FORGE_API_TOKEN/m, { FORGE_URL: 'http://me:sekrit@127.0.0.1:1' }],
       [['task', 'list'], /^forgecore: FORGE_CLIENT_TIMEOUT_MS must be a whole number of milliseconds/m, { FORGE_CLIENT_TIMEOUT_MS: 'soon' }],
+      [['task', 'list', '--server', ''], /^forgecore task list: --server is empty\. Run `forgecore task list --help` for usage\.$/m],
+      [['task', 'list', '--token', ''], /^forgecore task list: --token is empty\./m],
+      [['task', 'create', '--project', UNKNOWN_ID, '--title', ''], /^forgecore task create: --title is empty\./m],
+      [['task', 'list'], /^forgecore: FORGE_URL is set but empty: set it to the server's URL/m, { FORGE_URL: '' }],
+      [['--version', 'extra'], /^forgecore: unexpected argument "extra" after --version\. Run `forgecore --help` for usage\.$/m],
     ];
     for (const [args, pattern, extra] of cases) {
       const run = await forgecore({ ...env, ...extra }, ...args);
@@ -74,6 +79,12 @@ describe('forgecore client commands: bad input, help, completion, start-up', fun
       /^forgecore: No Forge Core server answers at .*\. Start it with `forgecore serve`, or pass --server <url> \(or set FORGE_URL\) for another one\.$/m,
     );
     assertOneLineFailure(await forgecore(env, 'logs', '-f', UNKNOWN_ID, '--server', nobody), 3, /No Forge Core server answers/);
+    // A port Node's fetch will not connect to: said as such, not as a server that is not there.
+    assertOneLineFailure(
+      await forgecore(env, 'task', 'list', '--server', 'http://127.0.0.1:6667'),
+      3,
+      /^forgecore: cannot connect to port 6667: Node's fetch refuses it \(a port browsers block\); run the server on another port \(--port \/ FORGE_PORT\)\.$/m,
+    );
 
     const wrong = await forgecore(env, 'task', 'list', '--token', 'not-the-servers-token');
     assertOneLineFailure(wrong, 4, /^forgecore: The server at http:\/\/127\.0\.0\.1:\d+ refused the request \(FORGE_UNAUTHORIZED\)\. The token given .* is not the server's FORGE_API_TOKEN\.$/m);
@@ -210,6 +221,13 @@ describe('forgecore client commands: bad input, help, completion, start-up', fun
       const run = await forgecore(env, 'completion', shell);
       assert.equal(run.code, 0, run.stderr);
       for (const word of ['serve', 'project', 'follow-up', 'approve', '--executor', 'inprogress']) assert.ok(run.stdout.includes(word), `${shell} completion names ${word}`);
+    }
+  });
+
+  it('a failed write to stdout (a full disk: /dev/full) is one line and exit 1, not a silent success', async () => {
+    for (const args of [['task', 'list', '--json'], ['completion', 'bash'], ['--help']]) {
+      const full = await startForgecore(env, args, ['sh', '-c', 'exec "$@" >/dev/full', 'sh', process.execPath, FORGE_BIN]).exited;
+      assert.deepEqual([full.code, full.stderr], [1, 'forgecore: could not write the output: ENOSPC\n'], args.join(' '));
     }
   });
 

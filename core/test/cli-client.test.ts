@@ -68,6 +68,10 @@ describe('forgecore as a client of a running server', function () {
     const mergeCommit = merged.stdout.match(new RegExp(`^Merged attempt ${attemptId} into main as ([0-9a-f]{40})\\.\\n$`))![1]!;
     assert.equal(git(setup.repo, 'rev-parse', 'main'), mergeCommit);
     assert.equal(git(setup.repo, 'show', 'main:GREETING.md'), 'Hello from the CLI');
+    // Its log read afterwards ends without suggesting a second merge.
+    const log = await forgecore(env, 'logs', '-f', attemptId);
+    assert.equal(log.code, 0, log.stderr);
+    assert.equal(log.stdout.trimEnd().split('\n').at(-1), `✓ Attempt ${attemptId} succeeded on branch ${started.stdout.match(/branch (\S+)\)/)![1]}, merged as ${mergeCommit}.`);
 
     const shown = await forgecore(env, 'task', 'show', taskId);
     assert.equal(shown.code, 0, shown.stderr);
@@ -131,15 +135,25 @@ describe('forgecore as a client of a running server', function () {
 
     const merge = await forgecore(env, 'attempt', 'merge', attempt.id);
     assert.equal(merge.code, 1, merge.stdout);
-    assert.match(merge.stderr, /^forgecore: FORGE_MERGE_CONFLICT: main has moved and conflicts with this attempt in 1 file\(s\); .* Conflicts in \S*evil\S*name\S*\.\n$/);
+    assert.match(merge.stderr, new RegExp(`^forgecore: FORGE_MERGE_CONFLICT: main has moved and conflicts with this attempt in 1 file\\(s\\); .* Conflicts in \\S*evil\\S*name\\S*\\. Next, rebase it onto the base: \`forgecore attempt rebase ${attempt.id}\`\\.\n$`));
     assert.doesNotMatch(merge.stderr, /[\x07\x1b]/);
+    const rebase = await forgecore(env, 'attempt', 'rebase', attempt.id);
+    assert.equal(rebase.code, 1, rebase.stdout);
+    assert.match(rebase.stderr, new RegExp(`^forgecore: FORGE_MERGE_CONFLICT: Rebasing onto main conflicts in 1 file\\(s\\);.* Next, have the agent resolve them: \`forgecore attempt follow-up ${attempt.id} --prompt "[^"]+"\`\\.\n$`));
+    // The base gives the file up: the rebase goes through.
+    git(setup.repo, 'rm', '-q', evil);
+    git(setup.repo, 'commit', '-q', '-m', 'drop the file again');
+    const rebased = await forgecore(env, 'attempt', 'rebase', attempt.id);
+    assert.equal(rebased.code, 0, rebased.stderr);
+    assert.match(rebased.stdout, new RegExp(`^Rebased attempt ${attempt.id} onto ${git(setup.repo, 'rev-parse', 'main')}; its branch is now at [0-9a-f]{40}\\. Merge it: forgecore attempt merge ${attempt.id}\n$`));
   });
 
   it('logs -f follows a running attempt live; Ctrl-C stops following, not the attempt; a stop ends it with exit 1', async () => {
     const taskId = await createTask('Wait forever');
-    const started = await forgecore(env, 'attempt', 'start', taskId, '--executor', 'fake-agent', '--option', 'scenario=hang', '--json');
+    const started = await forgecore(env, 'attempt', 'start', taskId, '--executor', 'fake-agent', '--option', 'scenario=hang', '-q');
     assert.equal(started.code, 0, started.stderr);
-    const attemptId = JSON.parse(started.stdout).id as string;
+    assert.match(started.stdout, new RegExp(`^${UUID}\n$`), 'only the id');
+    const attemptId = started.stdout.trim();
 
     const first = startForgecore(env, ['logs', '-f', attemptId]);
     await first.waitFor(/^· session \S+/m);
@@ -156,6 +170,8 @@ describe('forgecore as a client of a running server', function () {
     const ended = await second.exited;
     assert.equal(ended.code, 1, 'a followed attempt that did not succeed');
     assert.match(ended.stdout.trimEnd().split('\n').at(-1)!, new RegExp(`^Attempt ${attemptId} was cancelled$`));
+    const again = await forgecore(env, 'attempt', 'stop', attemptId);
+    assert.deepEqual([again.code, again.stdout, again.stderr], [1, '', `forgecore: Attempt ${attemptId} has already finished (cancelled); nothing to stop.\n`]);
   });
 
   it('approvals: what an agent asks is listed and approved from the CLI while attempt start --follow waits', async () => {

@@ -4,6 +4,7 @@ import { CLIENT_NOUNS, clientNoun } from './client/client-commands.ts';
 import { flagsMovedAfterCommand } from './client/command-line.ts';
 import { CommandFailure } from './client/exit-codes.ts';
 import { runClientCommand } from './client/run-client-command.ts';
+import { exitOnceWritten, printLine, watchStdout } from './client/stdout-writer.ts';
 import { terminalSafe } from './client/terminal-style.ts';
 import { UsageError } from './parse-options.ts';
 
@@ -28,10 +29,14 @@ Options:
 const SETUP_ERRORS = ['ConfigError', 'HomeInUseError'];
 const LOCAL_COMMANDS = ['serve', 'plugins', 'doctor', 'mcp', 'help'];
 
-const print = (text: string) => console.log(text);
 const argv = process.argv.slice(2);
 // `forgecore help <command> …` is `forgecore <command> … --help`, as in git and gh.
 const [command = 'help', ...args] = argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv;
+// A failed write to stdout ends every command that prints a result; not a server or an MCP
+// session, whose stdout is not their result (serve keeps running when its terminal goes away).
+const resultCommand = command !== 'serve' && command !== 'mcp';
+if (resultCommand) watchStdout();
+const print = resultCommand ? printLine : (text: string) => console.log(text);
 // The local commands are loaded only when named: the client commands must not pay for the
 // server's modules (hapi, knex, SQLite, pino, the registry) at every start.
 try {
@@ -47,7 +52,7 @@ try {
       const run = command === 'plugins' ? (await import('./plugins-command.ts')).pluginsCommand : (await import('./doctor-command.ts')).doctorCommand;
       const code = await run(loadConfig(), args, print);
       // Exits once the output is written: a pack imported to list it may hold a timer or socket open.
-      process.stdout.write('', () => process.exit(code));
+      exitOnceWritten(code);
       break;
     }
     case 'mcp': {
@@ -65,19 +70,15 @@ try {
       break;
     case '--version':
     case '-v':
+      if (args.length > 0) throw new UsageError(`unexpected argument "${args[0]}" after ${command}`, 'forgecore');
       print(CORE_VERSION);
       break;
     default: {
       const noun = clientNoun(command);
       if (!noun) throw unknownCommand(command, argv);
-      // A reader that stops early (forgecore logs … | head) closes the pipe: that ends the command, quietly.
-      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EPIPE') throw error;
-        process.exit(0);
-      });
       const code = await runClientCommand(noun, args);
       // Exits once the output is written, without waiting for fetch's idle keep-alive sockets to close.
-      process.stdout.write('', () => process.exit(code));
+      exitOnceWritten(code);
     }
   }
 } catch (error) {

@@ -1,7 +1,9 @@
 import { UsageError } from '../parse-options.ts';
-import { ATTEMPT_FIELDS, DIFF_FIELDS, LIST_FIELDS, LOG_PAGE_FIELDS, type AttemptDiff, type AttemptView, type LogPage } from './api-types.ts';
+import { ATTEMPT_FIELDS, DIFF_FIELDS, FINISHED_STATES, LIST_FIELDS, LOG_PAGE_FIELDS, type AttemptDiff, type AttemptState, type AttemptView, type LogPage } from './api-types.ts';
 import { START_FLAGS, reportStarted, startRequest } from './attempt-start.ts';
-import { FOLLOW_FLAG, JSON_FLAG, defineCommand } from './client-command.ts';
+import { FOLLOW_FLAG, JSON_FLAG, QUIET_FLAG, defineCommand } from './client-command.ts';
+import { CommandFailure, EXIT } from './exit-codes.ts';
+import { RefusedRequest } from './http-client.ts';
 import { paintState, stateCell } from './state-colors.ts';
 import { fieldList, table } from './text-table.ts';
 import { terminalSafe, type Style } from './terminal-style.ts';
@@ -18,12 +20,12 @@ export const attemptStart = defineCommand({
   verb: 'start',
   summary: 'Start an agent on a task, in its own worktree and branch',
   args: ['<taskId>'],
-  flags: { ...START_FLAGS, prompt: PROMPT, reopen: REOPEN, ...JSON_FLAG },
+  flags: { ...START_FLAGS, prompt: PROMPT, reopen: REOPEN, ...JSON_FLAG, ...QUIET_FLAG },
   example: 'forgecore attempt start 0190f1c3-… --executor claude-code --follow',
   async run(context, { args, flags }) {
     const body = startRequest(context, flags, { prompt: flags.prompt, reopen: flags.reopen });
     const attempt = await context.api().call<AttemptView>('POST', `/tasks/${encodeURIComponent(args[0]!)}/attempts`, { body, expect: ATTEMPT_FIELDS });
-    return reportStarted(context, attempt, { what: 'Started', follow: flags.follow === true, json: flags.json === true, jsonLines: false, after: 0 });
+    return reportStarted(context, attempt, { what: 'Started', follow: flags.follow === true, json: flags.json === true, jsonLines: false, after: 0, quiet: flags.quiet === true });
   },
 });
 
@@ -84,7 +86,14 @@ export const attemptStop = defineCommand({
   flags: { ...JSON_FLAG },
   example: 'forgecore attempt stop 0190f1c4-…',
   async run({ api, output }, { args, flags }) {
-    const attempt = await api().call<AttemptView>('POST', path(args[0]!, '/stop'), { expect: ATTEMPT_FIELDS });
+    const attempt = await api()
+      .call<AttemptView>('POST', path(args[0]!, '/stop'), { expect: ATTEMPT_FIELDS })
+      .catch((error: unknown) => {
+        // The server says it as its state machine sees it ("cannot move to cancelled"); a person wants the fact.
+        const state = error instanceof RefusedRequest && error.code === 'FORGE_INVALID_TRANSITION' ? (error.details.state as AttemptState) : null;
+        if (state !== null && FINISHED_STATES.includes(state)) throw new CommandFailure(`Attempt ${args[0]} has already finished (${state}); nothing to stop.`, EXIT.refused);
+        throw error;
+      });
     if (flags.json) output.json(attempt);
     else output.print(`Stopped attempt ${attempt.id}: ${paintState(output.style, attempt.state)}.`);
     return 0;
@@ -103,7 +112,7 @@ export const attemptFollowUp = defineCommand({
     // Only what the follow-up adds is followed: the log so far ends at this entry.
     const after = flags.follow ? ((await context.api().call<LogPage>('GET', path(args[0]!, '/logs'), { query: { tail: true, limit: 1 }, expect: LOG_PAGE_FIELDS })).items[0]?.seq ?? 0) : 0;
     const attempt = await context.api().call<AttemptView>('POST', path(args[0]!, '/follow-up'), { body: { prompt: flags.prompt, ...(flags.reopen && { reopen: true }) }, expect: ATTEMPT_FIELDS });
-    return reportStarted(context, attempt, { what: 'Sent the follow-up to', follow: flags.follow === true, json: flags.json === true, jsonLines: false, after });
+    return reportStarted(context, attempt, { what: 'Sent the follow-up to', follow: flags.follow === true, json: flags.json === true, jsonLines: false, after, quiet: false });
   },
 });
 
@@ -139,13 +148,40 @@ export const attemptMerge = defineCommand({
   args: ['<attemptId>'],
   flags: { ...JSON_FLAG },
   example: 'forgecore attempt merge 0190f1c4-…',
-  async run({ api, output }, { args, flags }) {
-    const merged = await api().call<{ mergeCommit: string; baseBranch: string }>('POST', path(args[0]!, '/merge'), { expect: ['mergeCommit', 'baseBranch'] });
+  async run({ api, output, forgecore }, { args, flags }) {
+    const merged = await api()
+      .call<{ mergeCommit: string; baseBranch: string }>('POST', path(args[0]!, '/merge'), { expect: ['mergeCommit', 'baseBranch'] })
+      .catch(onConflict(`rebase it onto the base: \`${forgecore('attempt rebase', args[0])}\``));
     if (flags.json) output.json(merged);
     else output.print(`Merged attempt ${args[0]} into ${merged.baseBranch} as ${merged.mergeCommit}.`);
     return 0;
   },
 });
+
+export const attemptRebase = defineCommand({
+  noun: 'attempt',
+  verb: 'rebase',
+  summary: "Rebase an attempt's branch onto its base branch as it is now, e.g. after a merge conflict",
+  args: ['<attemptId>'],
+  flags: { ...JSON_FLAG },
+  example: 'forgecore attempt rebase 0190f1c4-…',
+  async run({ api, output, forgecore }, { args, flags }) {
+    const rebased = await api()
+      .call<{ baseCommit: string; headCommit: string }>('POST', path(args[0]!, '/rebase'), { expect: ['baseCommit', 'headCommit'] })
+      .catch(onConflict(`have the agent resolve them: \`${forgecore('attempt follow-up', args[0], '--prompt "Rebase onto the base branch and resolve the conflicts"')}\``));
+    if (flags.json) output.json(rebased);
+    else output.print(`Rebased attempt ${args[0]} onto ${rebased.baseCommit}; its branch is now at ${rebased.headCommit}. Merge it: ${forgecore('attempt merge', args[0])}`);
+    return 0;
+  },
+});
+
+/** A refused merge or rebase ends with what to run next, on the same line: a conflict is not a dead end. */
+function onConflict(next: string) {
+  return (error: unknown): never => {
+    if (error instanceof RefusedRequest && error.code === 'FORGE_MERGE_CONFLICT') throw new CommandFailure(`${error.message} Next, ${next}.`, EXIT.refused);
+    throw error;
+  };
+}
 
 export const attemptPush = defineCommand({
   noun: 'attempt',

@@ -49,6 +49,8 @@ export interface Report {
   jsonLines: boolean;
   /** With follow: show the log after this seq. */
   after: number;
+  /** Only the attempt's id (then its log, with follow). */
+  quiet: boolean;
 }
 
 /** Says what was started, and with --follow prints its log until it ends: the exit code tells how it ended. */
@@ -56,7 +58,8 @@ export async function reportStarted({ api, output, forgecore }: CommandContext, 
   if (report.json) {
     if (report.jsonLines || report.follow) output.jsonLine(attempt);
     else output.json(attempt);
-  } else {
+  } else if (report.quiet) output.print(attempt.id);
+  else {
     const how = report.follow ? 'following its log (Ctrl-C stops following, not the attempt)' : `follow it with: ${forgecore('logs -f', attempt.id)}`;
     output.print(`${report.what} attempt ${attempt.id} (${attempt.executor.id}, branch ${attempt.branch}), ${attempt.state}; ${how}.`);
   }

@@ -77,6 +77,9 @@ export const FOLLOW_FLAG = {
   follow: { type: 'boolean', short: 'f', description: 'stream the live log until the attempt ends; exit 0 only if it succeeded (Ctrl-C stops following, not the attempt)' },
 } as const satisfies FlagSpecs;
 
+/** `-q`: only the id of what was made, for scripts (`id=$(forgecore task create … -q)`), as docker does. */
+export const QUIET_FLAG = { quiet: { type: 'boolean', short: 'q', description: 'print only the id of what was made' } } as const satisfies FlagSpecs;
+
 /** A page of a long list, as the API pages it. */
 export const PAGE_FLAGS = {
   limit: { type: 'string', value: '<n>', description: 'how many at most (1-1000, default 100)' },

@@ -1,5 +1,5 @@
 import { approvalsApprove, approvalsDeny, approvalsList } from './approval-commands.ts';
-import { attemptDiff, attemptFollowUp, attemptList, attemptMerge, attemptPush, attemptShow, attemptStart, attemptStop } from './attempt-commands.ts';
+import { attemptDiff, attemptFollowUp, attemptList, attemptMerge, attemptPush, attemptRebase, attemptShow, attemptStart, attemptStop } from './attempt-commands.ts';
 import type { ClientCommand } from './client-command.ts';
 import { completionCommandOf } from './completion-command.ts';
 import { executors } from './executors-command.ts';
@@ -25,7 +25,7 @@ export const CLIENT_NOUNS: readonly Noun[] = [
   {
     name: 'attempt',
     summary: 'Start agents on tasks, follow them, see and merge what they did',
-    commands: commands(attemptStart, attemptList, attemptShow, attemptStop, attemptFollowUp, attemptDiff, attemptMerge, attemptPush),
+    commands: commands(attemptStart, attemptList, attemptShow, attemptStop, attemptFollowUp, attemptDiff, attemptRebase, attemptMerge, attemptPush),
   },
   { name: 'logs', summary: logs.summary, commands: commands(logs) },
   { name: 'approvals', summary: 'List and answer what agents ask approval for', commands: commands(approvalsList, approvalsApprove, approvalsDeny) },

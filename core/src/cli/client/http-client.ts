@@ -26,7 +26,7 @@ export interface StreamOptions {
 }
 
 interface ErrorBody {
-  error?: { code?: unknown; message?: unknown; details?: { conflicts?: unknown } };
+  error?: { code?: unknown; message?: unknown; details?: { conflicts?: unknown; [field: string]: unknown } };
 }
 
 /**
@@ -55,6 +55,19 @@ export function answerWithinMs(env: NodeJS.ProcessEnv = process.env): number {
 /** Something answered that is not a Forge Core server: no use asking it again. */
 export class NotForgeServer extends CommandFailure {
   override name = 'NotForgeServer';
+}
+
+/** The server refused or failed the request with Forge's error: its code and details, for a command to say what to do next. */
+export class RefusedRequest extends CommandFailure {
+  override name = 'RefusedRequest';
+
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super(message, EXIT.refused);
+  }
 }
 
 /**
@@ -166,6 +179,11 @@ export class ForgeClient {
    */
   private unreachable(error: unknown): CommandFailure {
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    // Node's fetch will not connect to the ports browsers block (6000, 6665-6669, 10080…): the server may well run there.
+    if (cause?.message === 'bad port') {
+      const port = new URL(this.address.url).port;
+      return new CommandFailure(`cannot connect to port ${port}: Node's fetch refuses it (a port browsers block); run the server on another port (--port / FORGE_PORT).`, EXIT.unreachable);
+    }
     const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : 'the request could not be sent';
     const fix = this.address.source.startsWith('the configuration') ? 'Start it with `forgecore serve`, or pass --server <url> (or set FORGE_URL) for another one.' : `Check ${this.address.source}, or start the server.`;
     return new CommandFailure(`No Forge Core server answers at ${this.address.url} (${why}). ${fix}`, EXIT.unreachable);
@@ -185,7 +203,7 @@ export class ForgeClient {
       return new CommandFailure(`The server at ${this.address.url} refused the request (${code}). ${fix}`, EXIT.unauthorized);
     }
     if (status === 403) return new CommandFailure(`The server at ${this.address.url} refused the request: ${code}: ${message}`, EXIT.unauthorized);
-    return new CommandFailure(`${code}: ${message}${conflictsText(details?.conflicts)}`, EXIT.refused);
+    return new RefusedRequest(`${code}: ${message}${conflictsText(details?.conflicts)}`, code, typeof details === 'object' && details !== null ? details : {});
   }
 }
 

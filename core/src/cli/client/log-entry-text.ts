@@ -77,6 +77,8 @@ export class LogEntryText {
 export function outcomeText(attempt: AttemptView, style: Style, forgecore: CommandContext['forgecore']): string {
   switch (attempt.state) {
     case 'succeeded':
+      // Merged already (a log followed afterwards): merging it again is no next step.
+      if (attempt.mergeCommit) return style.green(style.bold(`✓ Attempt ${attempt.id} succeeded`)) + ` on branch ${attempt.branch}, merged as ${attempt.mergeCommit}.`;
       return style.green(style.bold(`✓ Attempt ${attempt.id} succeeded`)) + ` on branch ${attempt.branch}. See it: ${forgecore('attempt diff', attempt.id)}; merge it: ${forgecore('attempt merge', attempt.id)}`;
     case 'failed':
       return style.red(style.bold(`✗ Attempt ${attempt.id} failed`)) + (attempt.error ? `: ${attempt.error.code}: ${terminalSafe(attempt.error.message)}` : '');

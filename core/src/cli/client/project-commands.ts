@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { PAGE_FIELDS, PROJECT_FIELDS, type Page, type Project } from './api-types.ts';
-import { JSON_FLAG, PAGE_FLAGS, defineCommand } from './client-command.ts';
+import { JSON_FLAG, PAGE_FLAGS, QUIET_FLAG, defineCommand } from './client-command.ts';
 import { shellWord } from './command-line.ts';
 import { integerFlag } from './flag-values.ts';
 import { printListing } from './listing.ts';
@@ -20,6 +20,7 @@ export const projectAdd = defineCommand({
     'dev-script': { type: 'string', value: '<script>', description: "the script that starts the project's dev server" },
     'max-concurrent': { type: 'string', value: '<n>', description: "how many of its attempts may run at once (default: the server's cap)" },
     ...JSON_FLAG,
+    ...QUIET_FLAG,
   },
   example: 'forgecore project add ~/code/my-app --setup-script "npm ci"',
   async run({ api, output, name: command }, { args, flags }) {
@@ -38,6 +39,7 @@ export const projectAdd = defineCommand({
       expect: PROJECT_FIELDS,
     });
     if (flags.json) output.json(project);
+    else if (flags.quiet) output.print(project.id);
     else output.print(`Added project ${terminalSafe(project.name)} ${project.id} (${project.repoPath}, branch ${project.defaultBranch}).`);
     return 0;
   },

@@ -1,5 +1,5 @@
 import { UsageError, parseOptions } from '../parse-options.ts';
-import { GLOBAL_FLAGS, type ClientCommand, type CommandContext, type FlagValues } from './client-command.ts';
+import { GLOBAL_FLAGS, type ClientCommand, type CommandContext, type FlagSpecs, type FlagValues } from './client-command.ts';
 import { commandHelp, nounHelp } from './client-help.ts';
 import type { Noun } from './client-commands.ts';
 import { CommandOutput } from './command-output.ts';
@@ -48,8 +48,10 @@ export async function runClientCommand(noun: Noun, words: readonly string[], out
   if (command.argChoices && !command.argChoices.includes(positionals[0]!)) {
     throw new UsageError(`${command.args[0]} must be one of ${command.argChoices.join(', ')}, got "${positionals[0]}"`, name);
   }
-  for (const [flag, spec] of Object.entries(command.flags)) {
+  for (const [flag, spec] of Object.entries({ ...command.flags, ...GLOBAL_FLAGS } as FlagSpecs)) {
     const given = (values as Record<string, unknown>)[flag];
+    // An empty value is a mistake (an unset shell variable, `--server ""`), not a request to leave the flag out.
+    if ([given].flat().some((value) => typeof value === 'string' && value.trim() === '')) throw new UsageError(`--${flag} is empty`, name);
     const wrong = spec.choices && [given].flat().find((value) => typeof value === 'string' && !spec.choices!.includes(value));
     if (wrong) throw new UsageError(`--${flag} must be one of ${spec.choices!.join(', ')}, got "${wrong}"`, name);
   }

@@ -36,6 +36,9 @@ export function serverAddress(flags: AddressFlags, env: NodeJS.ProcessEnv = proc
   const token = nonEmpty(flags.token) ?? nonEmpty(env.FORGE_API_TOKEN);
   const given = token === undefined ? undefined : checkedToken(token, nonEmpty(flags.token) ? '--token' : 'FORGE_API_TOKEN');
   if (nonEmpty(flags.server)) return { url: serverUrl(flags.server!, '--server'), token: given, source: '--server' };
+  if (env.FORGE_URL !== undefined && env.FORGE_URL.trim() === '') {
+    throw new CommandFailure(`FORGE_URL is set but empty: set it to the server's URL (like http://127.0.0.1:8887), or unset it for the configured server.`, EXIT.usage);
+  }
   if (nonEmpty(env.FORGE_URL)) return { url: serverUrl(env.FORGE_URL!, 'FORGE_URL'), token: given, source: 'FORGE_URL' };
   const home = resolve(env.FORGE_HOME ?? join(homedir(), '.forge'));
   const configFile = join(home, 'config.json');

@@ -2,7 +2,7 @@ import { shortLine } from '@forge-core/sdk';
 import { UsageError } from '../parse-options.ts';
 import { ATTEMPT_FIELDS, LIST_FIELDS, PAGE_FIELDS, TASK_FIELDS, TASK_STATUSES, type AttemptView, type Page, type Task } from './api-types.ts';
 import { START_FLAGS, reportStarted, startRequest } from './attempt-start.ts';
-import { JSON_FLAG, PAGE_FLAGS, defineCommand } from './client-command.ts';
+import { JSON_FLAG, PAGE_FLAGS, QUIET_FLAG, defineCommand } from './client-command.ts';
 import { shellWord } from './command-line.ts';
 import { integerFlag } from './flag-values.ts';
 import { printListing } from './listing.ts';
@@ -28,6 +28,7 @@ export const taskCreate = defineCommand({
     start: { type: 'boolean', description: 'start an attempt on it at once, with --executor or --profile' },
     ...START_FLAGS,
     ...JSON_FLAG,
+    ...QUIET_FLAG,
   },
   example: 'forgecore task create --project 0190f1c2-… --title "Add a health check" --start --executor claude-code --follow',
   async run(context, { flags }) {
@@ -53,10 +54,11 @@ export const taskCreate = defineCommand({
     if (json) {
       if (start) context.output.jsonLine(task);
       else context.output.json(task);
-    } else context.output.print(`Created task ${task.id}: ${terminalSafe(shortLine(task.title, TITLE_WIDTH))}`);
+    } else if (flags.quiet) context.output.print(task.id);
+    else context.output.print(`Created task ${task.id}: ${terminalSafe(shortLine(task.title, TITLE_WIDTH))}`);
     if (!start) return 0;
     const attempt = await context.api().call<AttemptView>('POST', `/tasks/${encodeURIComponent(task.id)}/attempts`, { body: start, expect: ATTEMPT_FIELDS });
-    return reportStarted(context, attempt, { what: 'Started', follow: flags.follow === true, json, jsonLines: true, after: 0 });
+    return reportStarted(context, attempt, { what: 'Started', follow: flags.follow === true, json, jsonLines: true, after: 0, quiet: flags.quiet === true });
   },
 });
 
