@@ -42,35 +42,39 @@ function runPart(script, live) {
   const started = performance.now();
   // Mocha colours only a terminal; through this pipe it is told to when the terminal is ours.
   const colour = live && process.stdout.isTTY ? ['--', '--color'] : [];
-  const child = spawn('npm', ['run', '--silent', script, ...colour], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const part = { script, child, output: '', counts: '', ms: 0, code: null };
-  const stdout = live ? lineWriter(process.stdout) : null;
-  const stderr = live ? lineWriter(process.stderr) : null;
+  // Its own process group, so a stop reaches the whole part: npm's shell passes no signal on.
+  const child = spawn('npm', ['run', '--silent', script, ...colour], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const part = { script, child, stdout: '', held: '', ms: 0, code: null };
+  const outLines = live ? lineWriter(process.stdout) : null;
+  const errLines = live ? lineWriter(process.stderr) : null;
   child.stdout.setEncoding('utf8').on('data', (chunk) => {
-    part.counts += chunk;
-    if (live) stdout.write(chunk);
-    else part.output += chunk;
+    part.stdout += chunk;
+    if (live) outLines.write(chunk);
+    else part.held += chunk;
   });
   child.stderr.setEncoding('utf8').on('data', (chunk) => {
-    if (live) stderr.write(chunk);
-    else part.output += chunk;
+    if (live) errLines.write(chunk);
+    else part.held += chunk;
   });
   part.done = new Promise((resolve) => {
-    child.once('error', (error) => {
-      part.output += `could not start npm: ${error.message}\n`;
-      part.code = 1;
-    });
-    child.once('close', (code, signal) => {
-      stdout?.flush();
-      stderr?.flush();
+    const finish = (code) => {
+      if (part.code !== null) return;
+      outLines?.flush();
+      errLines?.flush();
       part.ms = performance.now() - started;
-      part.code ??= code ?? (signal ? 1 : 0);
+      part.code = code;
       if (!live) {
-        const outcome = part.code === 0 ? 'passed' : `FAILED (exit ${part.code})`;
-        process.stdout.write(`\n── ${script}: ${outcome} in ${seconds(part.ms)} ──\n${part.output}${part.output && !part.output.endsWith('\n') ? '\n' : ''}\n`);
+        const outcome = code === 0 ? 'passed' : `FAILED (exit ${code})`;
+        const text = part.held && !part.held.endsWith('\n') ? `${part.held}\n` : part.held;
+        process.stdout.write(`\n── ${script}: ${outcome} in ${seconds(part.ms)} ──\n${text}\n`);
       }
       resolve(part);
+    };
+    child.once('error', (error) => {
+      part.held += `could not start npm: ${error.message}\n`;
+      finish(1);
     });
+    child.once('close', (code, signal) => finish(code ?? (signal ? 1 : 0)));
   });
   return part;
 }
@@ -90,7 +94,13 @@ const started = performance.now();
 const parts = PARTS.map((script, i) => runPart(script, i === 0));
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
-    for (const { child } of parts) if (child.exitCode === null) child.kill(signal);
+    for (const { child } of parts) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // that part has ended
+      }
+    }
     process.exitCode = 1;
   });
 }
@@ -98,6 +108,6 @@ const finished = await Promise.all(parts.map((part) => part.done));
 const failed = finished.filter((part) => part.code !== 0);
 const summary = finished.map((part) => `${part.script} ${part.code === 0 ? 'passed' : 'FAILED'} (${seconds(part.ms)})`).join(', ');
 process.stdout.write(`\nnpm test: ${summary}; ${seconds(performance.now() - started)} in all\n`);
-const counts = testCounts(finished[0].counts);
+const counts = testCounts(finished[0].stdout);
 if (counts) process.stdout.write(`${counts}\n`);
 if (failed.length > 0) process.exitCode = 1;

@@ -197,7 +197,10 @@ describe('processes of an attempt', () => {
       await until(
         () => processesOfAttempt(wandered).filter(inTmp).length === 2 && existsSync(escaped) && processesOfAttempt(escaper).length === 3,
         'the shell and its sleep to run in /tmp, and the other agent to have a process outside its group',
-      );
+      ).catch(async (error: Error) => {
+        const seen = await Promise.all(ids.map(async (id) => `${id} ${(await api('GET', `/attempts/${id}`).catch(() => null))?.state}: ${describeProcesses(processesOfAttempt(id))}`));
+        throw new Error(`${error.message}; saw ${seen.join(' | ')}; the server said: ${server!.output().slice(-2_000)}`);
+      });
       const before = ids.map(processesOfAttempt);
 
       server.child.kill('SIGKILL');

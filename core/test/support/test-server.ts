@@ -50,11 +50,18 @@ export async function startTestServer(env: Record<string, string> = {}, configFi
     home: home.path,
     request,
     waitFor,
-    waitForAttempt: (attemptId, timeoutMs) =>
-      waitFor(async () => {
-        const { body } = await request('GET', `/attempts/${attemptId}`);
-        return ['succeeded', 'failed', 'cancelled'].includes(body.state) ? body : undefined;
-      }, timeoutMs),
+    // The server's long poll answers once the attempt has finished, where a GET every 20 ms
+    // would keep a core busy while an agent works; an approval waiting ends the long poll at
+    // once, and is polled for as before.
+    waitForAttempt: (attemptId, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      return waitFor(async () => {
+        const timeoutSeconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+        const { body } = await request('GET', `/attempts/${attemptId}/wait?timeoutSeconds=${Math.min(timeoutSeconds, 600)}`);
+        if (body?.outcome !== 'finished') return undefined;
+        return (await request('GET', `/attempts/${attemptId}`)).body;
+      }, timeoutMs);
+    },
     async close() {
       await running.stop();
       home.cleanup();
