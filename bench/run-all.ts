@@ -18,6 +18,7 @@ import { benchEventBoundary } from './sections/event-boundary.ts';
 import { benchEventLog } from './sections/event-log.ts';
 import { benchEventPipeline } from './sections/event-pipeline.ts';
 import { benchListTasks } from './sections/list-tasks.ts';
+import { benchPooledBurst } from './sections/pooled-burst.ts';
 import { benchMcpOverhead } from './sections/mcp-overhead.ts';
 import { benchPullRequests } from './sections/pull-requests.ts';
 import { benchServerStartup } from './sections/server-startup.ts';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const api = new ForgeApi(server.url);
   cleanups.push(() => api.close());
   const taskCreation = await benchTaskCreation(client, server.url, await api.createProject('bench-tasks', smallRepo('tasks')));
-  const listTasks = await benchListTasks(client, api, await api.createProject('bench-list', smallRepo('list')));
+  const listTasks = await benchListTasks(client, api, await api.createProject('bench-list', smallRepo('list')), join(tempRoot, 'home-main', 'forge.sqlite'));
   progress('section 12: MCP tool calls beside the same REST calls');
   const mcpOverhead = await benchMcpOverhead(client, server.url, await api.createProject('bench-mcp', smallRepo('mcp')));
   progress('worktrees: raw git against WorktreeManager.create()');
@@ -83,14 +84,22 @@ async function main(): Promise<void> {
   cleanups.push(() => burstServer.stop());
   const burstApi = new ForgeApi(burstServer.url);
   cleanups.push(() => burstApi.close());
-  const concurrentAttempts = await benchConcurrentAttempts(
-    client,
-    burstApi,
-    await burstApi.createProject('bench-large', largeRepo),
-    await burstApi.createProject('bench-warm-up', smallRepo('warm-up')),
-    burstServer.pid,
-  );
+  const burstProjects = { large: await burstApi.createProject('bench-large', largeRepo), warmUp: await burstApi.createProject('bench-warm-up', smallRepo('warm-up')) };
+  const concurrentAttempts = await benchConcurrentAttempts(client, burstApi, burstProjects.large, burstProjects.warmUp, burstServer.pid);
   await burstServer.stop();
+
+  progress('section 5b: the same server started again with FORGE_WORKTREE_POOL_SIZE=50, the burst from its warm pool');
+  const pooledServer = await startForge(join(tempRoot, 'home-burst'), { FORGE_MAX_CONCURRENT_ATTEMPTS: '50', FORGE_WORKTREE_POOL_SIZE: '50' });
+  cleanups.push(() => pooledServer.stop());
+  const pooledApi = new ForgeApi(pooledServer.url);
+  cleanups.push(() => pooledApi.close());
+  const pooledBurst = await benchPooledBurst(client, pooledApi, join(tempRoot, 'home-burst'), burstProjects.large, burstProjects.warmUp, pooledServer.pid, {
+    takeMs: worktreeReady.pooled.p50,
+    agentMs: concurrentAttempts.bound.agentMs,
+    commitMs: concurrentAttempts.bound.commitMs,
+    cores: concurrentAttempts.bound.cores,
+  });
+  await pooledServer.stop();
 
   const serverStartup = await benchServerStartup(tempRoot);
 
@@ -131,6 +140,7 @@ async function main(): Promise<void> {
     worktreeReady,
     attemptE2E,
     concurrentAttempts,
+    pooledBurst,
     serverStartup,
     eventPipeline,
     eventBoundary,

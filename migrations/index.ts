@@ -9,6 +9,7 @@ import * as taskParentIndex from './20261205000002_task_parent_index.ts';
 import * as taskDependencies from './20261206000001_task_dependencies.ts';
 import * as concurrencyAndRetries from './20261206000002_concurrency_and_retries.ts';
 import * as webhooks from './20261206000003_webhooks.ts';
+import * as projectWorktreePool from './20261207000001_project_worktree_pool.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +31,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261206000001_task_dependencies', taskDependencies],
   ['20261206000002_concurrency_and_retries', concurrencyAndRetries],
   ['20261206000003_webhooks', webhooks],
+  ['20261207000001_project_worktree_pool', projectWorktreePool],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

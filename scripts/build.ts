@@ -69,7 +69,7 @@ function publishedManifest(source: Manifest): Manifest {
 }
 
 /** The installed server's command: the compiled CLI, with the memory flags `npm start` uses. */
-const CORE_BIN = `#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=2
+const CORE_BIN = `#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=2 --heap-growing-percent=50
 // The Forge Core command line, compiled from the TypeScript sources of @forge-core/core.
 import module from 'node:module';
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=2
+#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=2 --heap-growing-percent=50
 // `forgecore` in the repository: runs the compiled build (build/current) — what an install of
 // the packages runs — and builds it first when there is none or a source changed since.
 import { spawnSync } from 'node:child_process';

@@ -42,6 +42,7 @@ import { WalCheckpointer } from './store/wal-checkpointer.ts';
 import { createStores, type Stores } from './store/stores.ts';
 import { reconcileWorktrees, type ReconcileReport } from './worktrees/reconciler.ts';
 import { applyRetention, type RetentionReport } from './worktrees/retention.ts';
+import { PoolFiller } from './worktrees/pool-filler.ts';
 import { WorktreeManager } from './worktrees/worktree-manager.ts';
 import type { PushCredentials } from './git/push-with-token.ts';
 import { PullRequestPoller } from './orchestrator/pull-request-poller.ts';
@@ -151,7 +152,17 @@ export async function createForge(config: ForgeConfig, logger: Logger = createLo
   const metrics = await ForgeMetrics.start({ events, countAttemptsByState: () => stores.attempts.countByState(), listAttempts: (states) => stores.attempts.listInStates(states) });
   const lifecycles = createLifecycles(db, events);
   const registry = await PackRegistry.load(registryOptions(config));
-  const worktrees = new WorktreeManager(config.worktreesDir);
+  const worktrees = new WorktreeManager(config.worktreesDir, {
+    // A project's own size, or the server's; none for a project deleted meanwhile.
+    poolSize: async (projectId) => {
+      const project = await stores.projects.get(projectId);
+      return project ? (project.worktreePoolSize ?? config.worktreePoolSize) : 0;
+    },
+    nodeId: config.nodeId,
+  });
+  // Idle: no attempt of this server preparing or running, so filling never competes with one.
+  const poolFiller = new PoolFiller({ pool: worktrees.pool, stores, logger, isIdle: () => !worktrees.busy && scheduler.runningCount === 0 });
+  worktrees.onPoolTaken(() => poolFiller.schedule());
   const secretBox = new SecretBox(config.secretKeyFile);
   const secrets = new AttemptSecrets(stores, secretBox);
   const streamLimits = { idleMs: config.agentStreamIdleMs, abortGraceMs: AGENT_ABORT_GRACE_MS };
@@ -230,6 +241,8 @@ export async function createForge(config: ForgeConfig, logger: Logger = createLo
       // After recovery: the attempts it settled have no run waiting on their approvals or scratch folders.
       const approvalsCancelled = await approvals.cancelOrphans();
       const scratchDirsRemoved = await scratchDirs.sweep(isActive);
+      // Idle time after the repairs: the pools are filled once the reconcile has kept what it could.
+      poolFiller.schedule(0);
       return { recovery, reconcile, retention, approvalsCancelled, scratchDirsRemoved, orphanDevServers };
     })().finally(() => (housekeepingRun = null));
     return housekeepingRun;
@@ -294,6 +307,7 @@ export async function createForge(config: ForgeConfig, logger: Logger = createLo
       await devServers.stopAll();
       await scheduler.shutdown();
       await housekeepingRun?.catch(() => undefined);
+      await poolFiller.stop();
       await webhooks.dispatcher.stop();
       await events.stop();
       await checkpointer.stop();

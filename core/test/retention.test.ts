@@ -151,7 +151,7 @@ describe('retention of finished work', function () {
       await server.request('PATCH', `/tasks/${doneTask}`, { status: 'done' });
 
       const { retention } = await server.forge.housekeeping();
-      assert.deepEqual(retention, { removedWorktrees: [], deletedBranches: [] });
+      assert.deepEqual(retention, { removedWorktrees: [], pooledWorktrees: [], deletedBranches: [] });
       assert.ok(existsSync(reviewed.worktreePath) && registered(repo, reviewed.worktreePath));
       assert.deepEqual(forgeBranches(repo).sort(), [reviewed.branch, done.branch].sort());
     });

@@ -6,6 +6,7 @@ import { statusOf } from './error-response.ts';
 import type { CallOperation, DownloadOperation, Operation, OperationContext, StreamOperation } from './operations/operation.ts';
 import { toBoom } from './error-response.ts';
 import { errorResponses, forgeOf } from './route-helpers.ts';
+import { JsonText } from './json-text.ts';
 import { FeedStream } from './sse-feed.ts';
 import { lastEventId, openSse } from './sse.ts';
 
@@ -79,8 +80,18 @@ function responseOf({ output, http }: CallOperation<unknown, object | void>): Ha
 function callHandler(operation: CallOperation<unknown, object | void>): Hapi.Lifecycle.Method {
   return async (request, h) => {
     const output = await operation.handler(inputOf(request), contextOf(request));
+    if (output instanceof JsonText) return jsonTextResponse(request, h, output).code(operation.http.status);
     return (output ? h.response(output) : h.response()).code(operation.http.status);
   };
+}
+
+/**
+ * JSON already serialized goes out as it is. While responses are validated (the test servers),
+ * it is read back first, so hapi checks it against the operation's schema like any answer and a
+ * serialization that drifted from the contract fails a test.
+ */
+function jsonTextResponse(request: Hapi.Request, h: Hapi.ResponseToolkit, output: JsonText): Hapi.ResponseObject {
+  return forgeOf(request).config.validateResponses ? h.response(output.parse()) : h.response(output.bytes).type('application/json');
 }
 
 /** Answers the stream with Server-Sent Events: the feed's stored items from its start, then live ones. */

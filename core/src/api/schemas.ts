@@ -49,6 +49,7 @@ export const projectModel = Joi.object({
   cleanupScript: nullableText.required(),
   devScript: nullableText.required(),
   maxConcurrentAttempts: Joi.number().integer().allow(null).required(),
+  worktreePoolSize: Joi.number().integer().allow(null).required().description("ready worktrees kept for its next attempts; null: the server's FORGE_WORKTREE_POOL_SIZE"),
   gitProvider: Joi.string().allow(null).required(),
   gitProviderApiUrl: Joi.string().allow(null).required(),
   pullRequestReactions: Joi.object({

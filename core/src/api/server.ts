@@ -12,6 +12,7 @@ import { observeRequests } from '../observability/request-observer.ts';
 import { errorBodyOf, toBoom, validationBoom } from './error-response.ts';
 import { guardHostAndOrigin } from './host-and-origin-guard.ts';
 import { guardJsonBodies } from './json-body-guard.ts';
+import { skipCompressionOnLoopback } from './loopback-compression.ts';
 import { operations } from './operations/catalogue.ts';
 import { createListenerWithRequestDeadline } from './request-deadline.ts';
 import { mountRest } from './rest-mount.ts';
@@ -63,6 +64,7 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
   guardHostAndOrigin(server, config);
   if (config.apiToken) requireToken(server, config.apiToken);
   guardJsonBodies(server);
+  skipCompressionOnLoopback(server);
 
   server.ext('onPreResponse', (request, h) => {
     const response = request.response;

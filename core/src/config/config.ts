@@ -46,6 +46,8 @@ export interface ForgeConfig {
   sseMaxBufferBytes: number;
   /** A finished attempt's worktree is removed this long after it finished (its branch stays). */
   finishedWorktreeRetentionMs: number;
+  /** Ready worktrees each project keeps for its next attempts (decision 0042); 0: no pool. */
+  worktreePoolSize: number;
   /** The attempt branches of a done or cancelled task are deleted this long after it closed (their commits stay under refs/forge/attempts/). */
   closedBranchRetentionMs: number;
   /** Extra names the Host header may carry besides loopback ones ("name" or "name:port"). */
@@ -172,6 +174,7 @@ const fileSchema = Joi.object({
   // Below 64 KiB the socket's own buffers (16 KiB each side of the stream) would count against it.
   sseMaxBufferBytes: Joi.number().integer().min(65_536).max(1_073_741_824),
   finishedWorktreeRetentionMs: Joi.number().integer().min(0),
+  worktreePoolSize: Joi.number().integer().min(0).max(64),
   closedBranchRetentionMs: Joi.number().integer().min(0),
   allowedHosts: Joi.array().items(
     Joi.string()
@@ -256,6 +259,7 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_AGENT_STREAM_IDLE_MS: 'agentStreamIdleMs',
   FORGE_SSE_MAX_BUFFER_BYTES: 'sseMaxBufferBytes',
   FORGE_FINISHED_WORKTREE_RETENTION_MS: 'finishedWorktreeRetentionMs',
+  FORGE_WORKTREE_POOL_SIZE: 'worktreePoolSize',
   FORGE_CLOSED_BRANCH_RETENTION_MS: 'closedBranchRetentionMs',
   FORGE_ALLOWED_HOSTS: 'allowedHosts',
   FORGE_ALLOWED_ORIGINS: 'allowedOrigins',
@@ -347,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     agentStreamIdleMs: value.agentStreamIdleMs ?? 60_000,
     sseMaxBufferBytes: value.sseMaxBufferBytes ?? 262_144,
     finishedWorktreeRetentionMs: value.finishedWorktreeRetentionMs ?? 7 * 86_400_000,
+    worktreePoolSize: value.worktreePoolSize ?? 0,
     closedBranchRetentionMs: value.closedBranchRetentionMs ?? 0,
     allowedHosts: value.allowedHosts ?? [],
     allowedOrigins: value.allowedOrigins ?? [],

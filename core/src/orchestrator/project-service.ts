@@ -160,13 +160,18 @@ export class ProjectService {
       );
     }
     // The commits kept for closed tasks' deleted branches go too, where the repository still is.
-    if (repositoryPresent(project.repoPath)) await deleteKeptHeads(project.repoPath, attempts.map(keptHeadRef));
+    if (repositoryPresent(project.repoPath)) {
+      await deleteKeptHeads(project.repoPath, attempts.map(keptHeadRef));
+      await this.worktrees.pool.drain(project.repoPath, project.id);
+    }
     await rm(join(this.worktrees.root, project.id), { recursive: true, force: true });
     await this.events.transact((tx, emit) => {
       // Edges inside the project go with its tasks; one to or from another project's task is news to that task.
       for (const edge of this.stores.taskDependencies.edgesAcrossProject(tx, id)) emit('task.dependency_removed', edge.taskId, edge);
       if (this.stores.projects.delete(tx, id)) emit('project.deleted', id, { id });
     });
+    // A fill that read the project before its row went may have made a slot since the first drain.
+    if (repositoryPresent(project.repoPath)) await this.worktrees.pool.drain(project.repoPath, project.id);
   }
 
   /**

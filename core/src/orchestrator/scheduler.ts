@@ -29,7 +29,7 @@ export interface RunningCounts {
 const LEASE_MS = 5 * 60_000;
 // Measured with 50 starts at once: each start's own work is well under a millisecond, so
 // 20 ms of quiet means the burst is over; 200 ms bounds the delay under a steady stream.
-const QUIET_MS = 20;
+export const QUIET_MS = 20;
 const MAX_WAKE_DELAY_MS = 200;
 const QUEUE_SCAN_LIMIT = 500;
 
@@ -74,17 +74,23 @@ export class Scheduler {
   }
 
   /**
-   * Looks for startable work once start requests have been quiet for a moment (at most a
-   * fraction of a second later). Claiming an attempt sets off git and agent processes, and each
-   * spawn holds the event loop a millisecond or so: during a burst of start requests that work
-   * would queue in front of the requests themselves. Waiting for the burst to end answers every
-   * request first and claims the whole burst in one pass. A wake-up during a pass leads to one
-   * more pass.
+   * Looks for startable work: on the next turn of the event loop (so the start request that woke
+   * it is answered first) when no pass is running or waiting and no other wake-up came in that
+   * turn, so a lone start is claimed within a millisecond or two. Wake-ups that arrive together
+   * or while a pass runs are a burst: claiming an attempt sets off git and agent processes, and
+   * each spawn holds the event loop a millisecond or more, work that would queue in front of the
+   * start requests themselves. The pass for them waits until wake-ups have been quiet for
+   * QUIET_MS (at most MAX_WAKE_DELAY_MS after the first), which answers every request first and
+   * claims the burst together.
    */
   wake(): void {
     if (this.stopped) return;
     if (this.ticking) {
       this.again = true;
+      return;
+    }
+    if (!this.pending && !this.again) {
+      void this.tick(true);
       return;
     }
     const now = Date.now();
@@ -94,7 +100,7 @@ export class Scheduler {
     this.pending = setTimeout(() => {
       this.pending = null;
       this.firstWakeAt = null;
-      void this.tick();
+      void this.tick(false);
     }, delay);
   }
 
@@ -133,10 +139,15 @@ export class Scheduler {
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
 
-  private async tick(): Promise<void> {
+  /** One pass; a `leading` one (a lone wake-up) gives way to the quiet period if others followed within the turn. */
+  private async tick(leading: boolean): Promise<void> {
     this.ticking = true;
     this.again = false;
     try {
+      await new Promise((resolve) => setImmediate(resolve));
+      // Start requests that arrived together (read in the same turn of the event loop) are a
+      // burst: they are claimed together once they are quiet, not the first of them now.
+      if (leading && this.again) return;
       await this.startWhatFits();
     } catch (error) {
       this.logger.error({ err: error }, 'scheduler pass failed');

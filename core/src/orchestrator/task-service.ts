@@ -1,6 +1,6 @@
 import { ForgeError } from '@forge-core/sdk';
 import type { Lifecycles } from '../lifecycle/lifecycles.ts';
-import type { Page, PageRequest } from '../store/page.ts';
+import type { JsonPage, PageRequest } from '../store/page.ts';
 import type { Stores } from '../store/stores.ts';
 import type { NewTask, Task, TaskChanges, TaskFilter, TaskStatus } from '../store/task-store.ts';
 import { withAttemptLock } from '../worktrees/attempt-lock.ts';
@@ -36,8 +36,9 @@ export class TaskService {
     return task;
   }
 
-  list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    return this.stores.tasks.list(filter, page);
+  /** A page of tasks as JSON SQLite wrote (decision 0043); with dependency counts while that feature is on. */
+  listJson(filter: TaskFilter, page: PageRequest, options: { dependencyCounts: boolean }): Promise<JsonPage> {
+    return this.stores.tasks.listJson(filter, page, options);
   }
 
   /** How many of the task's direct subtasks are in each status. */
@@ -100,8 +101,10 @@ export class TaskService {
       await withAttemptLock(id, async () => {
         const attempt = await this.stores.attempts.get(id);
         if (!attempt || (!attempt.worktreePath && !how.deleteBranches)) return;
-        await this.worktrees.remove({
+        // Into the project's warm pool when it has room (decision 0042): the next attempt starts sooner.
+        await this.worktrees.release({
           repoPath: project.repoPath,
+          projectId: project.id,
           path: attempt.worktreePath ?? this.worktrees.pathOf(project.id, attempt.id),
           branch: how.deleteBranches ? attempt.branch : null,
         });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Whether the system shows its processes under /proc (Linux). macOS does not. */
@@ -31,20 +31,52 @@ export async function lineage(pid: number): Promise<Set<number>> {
 }
 
 /**
- * Pids of the processes whose environment holds exactly one of `entries` ("NAME=value"): one
- * pass over /proc however many entries are looked for. Processes of other users, and those that
- * made themselves unreadable, cannot be read and are not listed; a zombie has no environment
- * left and is not listed either.
+ * The processes whose environment holds exactly one of `entries` ("NAME=value"), each with the
+ * entry it holds: one pass over /proc however many entries are looked for. Processes of other
+ * users, and those that made themselves unreadable, cannot be read and are not listed; a zombie
+ * has no environment left and is not listed either.
  */
-export async function pidsWithEnvironmentEntry(entries: ReadonlySet<string>): Promise<number[]> {
+export async function pidsWithEnvironmentEntry(entries: ReadonlySet<string>): Promise<Map<number, string>> {
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
-  const matches = await Promise.all(
-    pids.map(async (pid) => {
-      const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
-      return environ.split('\0').some((entry) => entries.has(entry));
-    }),
-  );
-  return pids.filter((_, i) => matches[i]);
+  const found = new Map<number, string>();
+  for (let i = 0; i < pids.length; i++) {
+    // A pass over hundreds of processes holds the event loop a few ms; requests get in between.
+    if (i > 0 && i % PIDS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const entry = environOf(pids[i]!)
+      ?.split('\0')
+      .find((candidate) => entries.has(candidate));
+    if (entry !== undefined) found.set(pids[i]!, entry);
+  }
+  return found;
+}
+
+// Read synchronously, into one buffer kept for it: an async readFile of a /proc file (whose size
+// the kernel reports as 0) costs five trips through the four-thread pool and a fresh 64 KiB
+// buffer. Measured over 81 processes: 14 µs a process this way against 50–100 µs; and during a
+// 50-attempt burst (hundreds of processes) the passes' buffers made up to 40 MB of garbage at once.
+const PIDS_PER_TURN = 64;
+const environBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/** The raw environment block of `pid` (NUL-separated), or null when it cannot be read. */
+function environOf(pid: number): string | null {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/environ`, 'r');
+  } catch {
+    return null; // gone, or not ours to read
+  }
+  try {
+    let environ = '';
+    for (;;) {
+      const read = readSync(fd, environBuffer, 0, environBuffer.length, null);
+      if (read === 0) return environ;
+      environ += environBuffer.toString('latin1', 0, read);
+    }
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The fields of /proc/<pid>/stat after the command (state, ppid, pgrp, …), or null. */

@@ -15,6 +15,8 @@ export interface Project {
   cleanupScript: string | null;
   devScript: string | null;
   maxConcurrentAttempts: number | null;
+  /** Ready worktrees kept for its next attempts (decision 0042); null: the server's FORGE_WORKTREE_POOL_SIZE. */
+  worktreePoolSize: number | null;
   /** The git provider serving the project when its remote alone does not say (a self-hosted host); null: found from the remote. */
   gitProvider: string | null;
   /** The provider's REST API root for this project (self-hosted); null: the configured or default one for the host. */
@@ -47,6 +49,7 @@ type ProjectFields =
   | 'cleanupScript'
   | 'devScript'
   | 'maxConcurrentAttempts'
+  | 'worktreePoolSize'
   | 'gitProvider'
   | 'gitProviderApiUrl'
   | 'pullRequestReactions'
@@ -68,6 +71,7 @@ interface ProjectRow {
   cleanup_script: string | null;
   dev_script: string | null;
   max_concurrent_attempts: number | null;
+  worktree_pool_size: number | null;
   git_provider: string | null;
   git_provider_api_url: string | null;
   pull_request_reactions: string | null;
@@ -86,6 +90,7 @@ const columns: Record<keyof ProjectChanges, keyof ProjectRow> = {
   cleanupScript: 'cleanup_script',
   devScript: 'dev_script',
   maxConcurrentAttempts: 'max_concurrent_attempts',
+  worktreePoolSize: 'worktree_pool_size',
   gitProvider: 'git_provider',
   gitProviderApiUrl: 'git_provider_api_url',
   pullRequestReactions: 'pull_request_reactions',
@@ -105,6 +110,7 @@ function toProject(row: ProjectRow): Project {
     cleanupScript: row.cleanup_script,
     devScript: row.dev_script,
     maxConcurrentAttempts: row.max_concurrent_attempts,
+    worktreePoolSize: row.worktree_pool_size,
     gitProvider: row.git_provider,
     gitProviderApiUrl: row.git_provider_api_url,
     pullRequestReactions: row.pull_request_reactions === null ? null : (JSON.parse(row.pull_request_reactions) as PullRequestReactions),
@@ -132,6 +138,7 @@ export class ProjectStore {
       cleanup_script: input.cleanupScript ?? null,
       dev_script: input.devScript ?? null,
       max_concurrent_attempts: input.maxConcurrentAttempts ?? null,
+      worktree_pool_size: input.worktreePoolSize ?? null,
       git_provider: input.gitProvider ?? null,
       git_provider_api_url: input.gitProviderApiUrl ?? null,
       pull_request_reactions: input.pullRequestReactions ? JSON.stringify(input.pullRequestReactions) : null,

@@ -31,6 +31,14 @@ export interface ChainFacts {
   lastFinished: { id: string; state: AttemptState; errorCode: string | null } | null;
 }
 
+/**
+ * countsFor's counts of the `tasks` row in scope, as SQL making its JSON: for a listing SQLite
+ * serializes (task-store.ts listJson). Two index lookups a task, on the edges' primary key.
+ */
+export const DEPENDENCY_COUNTS_JSON =
+  "json_object('total', (select count(*) from task_dependencies d where d.task_id = tasks.id), " +
+  "'waitingOn', (select count(*) from task_dependencies d join tasks dep on dep.id = d.depends_on_task_id where d.task_id = tasks.id and dep.status <> 'done'))";
+
 const linked = (row: TaskRow): LinkedTask => ({
   id: row.id,
   projectId: row.project_id,

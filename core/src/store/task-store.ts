@@ -1,5 +1,6 @@
 import type { Database } from './database.ts';
-import { fetchPage, type Page, type PageRequest } from './page.ts';
+import { fetchJsonPage, type JsonPage, type PageRequest } from './page.ts';
+import { DEPENDENCY_COUNTS_JSON } from './task-dependency-store.ts';
 
 export const TASK_STATUSES = ['todo', 'inprogress', 'inreview', 'done', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -74,6 +75,28 @@ export function toTask(row: TaskRow): Task {
   };
 }
 
+/**
+ * Each field of toTask's task as SQL over a `tasks` row, in toTask's order: SQLite's json_object
+ * of them is JSON.stringify(toTask(row)) byte for byte (core/test/task-listing.test.ts checks
+ * it). Typed by Task's keys, so a field added to Task and not here fails to compile.
+ */
+const TASK_JSON_FIELDS: Record<keyof Task, string> = {
+  id: 'tasks.id',
+  projectId: 'tasks.project_id',
+  title: 'tasks.title',
+  description: 'tasks.description',
+  status: 'tasks.status',
+  priority: 'tasks.priority',
+  parentTaskId: 'tasks.parent_task_id',
+  autoStart: "iif(tasks.auto_start, json('true'), json('false'))",
+  blockedReason: 'tasks.blocked_reason',
+  createdAt: 'tasks.created_at',
+  updatedAt: 'tasks.updated_at',
+};
+const jsonObjectOf = (fields: Record<string, string>) => `json_object(${Object.entries(fields).map(([name, sql]) => `'${name}', ${sql}`).join(', ')})`;
+const TASK_JSON = jsonObjectOf(TASK_JSON_FIELDS);
+const TASK_JSON_WITH_DEPENDENCIES = jsonObjectOf({ ...TASK_JSON_FIELDS, dependencies: DEPENDENCY_COUNTS_JSON });
+
 /** Reads of tasks; every write goes through the task lifecycle (lifecycle/task-lifecycle.ts). */
 export class TaskStore {
   constructor(private readonly db: Database) {}
@@ -101,11 +124,15 @@ export class TaskStore {
     return row && { task: toTask(row), repoPath: row.repo_path, defaultBranch: row.default_branch };
   }
 
-  list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    const query = this.db('tasks').select('*');
-    if (filter.projectId) query.where('project_id', filter.projectId);
-    if (filter.status?.length) query.whereIn('status', filter.status);
-    return fetchPage(query, page, toTask);
+  /**
+   * A page of tasks, oldest first, serialized by SQLite (a page is up to 1,000 tasks: as objects
+   * it cost several times more, decision 0043); each with its dependency counts when asked.
+   */
+  listJson(filter: TaskFilter, page: PageRequest, options: { dependencyCounts: boolean }): Promise<JsonPage> {
+    const query = this.db('tasks');
+    if (filter.projectId) query.where('tasks.project_id', filter.projectId);
+    if (filter.status?.length) query.whereIn('tasks.status', filter.status);
+    return fetchJsonPage(this.db, query, page, options.dependencyCounts ? TASK_JSON_WITH_DEPENDENCIES : TASK_JSON, 'tasks.id');
   }
 
   async listByProject(projectId: string): Promise<Task[]> {

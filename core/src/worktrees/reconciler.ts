@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { deleteKeptHeads, keptHeadsRoot, listKeptHeads } from '../git/attempt-refs.ts';
@@ -11,6 +11,8 @@ import type { AttemptLifecycle } from '../lifecycle/attempt-lifecycle.ts';
 import type { Stores } from '../store/stores.ts';
 import { withRepoLock } from './repo-lock.ts';
 import type { WorktreeManager } from './worktree-manager.ts';
+import { removeWorktreeLocked } from './remove-worktree.ts';
+import { POOL_DIR_NAME } from './worktree-pool.ts';
 
 export interface ReconcileDeps {
   stores: Stores;
@@ -81,7 +83,7 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
   const attempts = new Map((await deps.stores.attempts.listByProject(project.id)).map((a) => [a.id, a]));
   const registered = await listWorktrees(repo);
   const paths = new Set(registered.filter((e) => dirname(e.path) === projectRoot).map((e) => e.path));
-  for (const name of await readdir(projectRoot).catch(() => [] as string[])) paths.add(join(projectRoot, name));
+  for (const name of await readdir(projectRoot).catch(() => [] as string[])) if (name !== POOL_DIR_NAME) paths.add(join(projectRoot, name));
 
   for (const path of paths) {
     const listed = judgePath(await pathFacts(deps, path, registered, (id) => attempts.get(id)));
@@ -90,12 +92,14 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
       const now = await pathFacts(deps, path, await listWorktrees(repo), (id) => deps.stores.attempts.get(id));
       const verdict = judgePath(now);
       if (!verdict.remove) return;
-      await deps.worktrees.removeLocked(repo, path, null);
+      await removeWorktreeLocked(repo, path, null);
       if (verdict.forget && now.attempt) await deps.attempts.releaseWorktree(now.attempt.id, path);
       (now.registration ? report.removedWorktrees : report.removedDirectories).push(path);
       deps.logger.info({ projectId: project.id, attemptId: now.attempt?.id, path, reason: verdict.reason }, 'reconcile removed a worktree');
     });
   }
+
+  await reconcilePool(deps, project, registered, report);
 
   for (const attempt of attempts.values()) {
     const path = attempt.worktreePath;
@@ -129,6 +133,48 @@ async function reconcileProject(deps: ReconcileDeps, project: Project, report: R
       deps.logger.info({ projectId: project.id, attemptId, reason: 'its attempt was deleted' }, 'reconcile dropped the kept commit of an attempt');
     });
   }
+}
+
+/**
+ * Keeps the project's ready pooled worktrees, as many as the pool's size, and removes the rest:
+ * a slot whose directory or registration a crash took, a half-made one no fill is making any more,
+ * one over the size (the size was lowered), every one when the pool is off. No attempt owns a
+ * slot, so no attempt is consulted.
+ */
+async function reconcilePool(deps: ReconcileDeps, project: Project, registered: WorktreeEntry[], report: ReconcileReport): Promise<void> {
+  const pool = deps.worktrees.pool;
+  const size = await pool.sizeOf(project.id);
+  const poolDir = pool.dirOf(project.id);
+  const paths = new Set(registered.filter((e) => dirname(e.path) === poolDir).map((e) => e.path));
+  for (const name of await readdir(poolDir).catch(() => [] as string[])) paths.add(join(poolDir, name));
+  let kept = 0;
+  for (const path of [...paths].sort()) {
+    if (pool.isFilling(path)) continue;
+    await settle(deps, project, async () => {
+      const registration = (await listWorktrees(project.repoPath)).find((e) => e.path === path);
+      const directory = await deps.worktrees.exists(path);
+      if (!registration && !directory) return; // taken by an attempt meanwhile
+      const slot = (await pool.slots(project.id)).includes(path);
+      if (slot && registration && directory && kept < size) {
+        kept++;
+        return;
+      }
+      await removeWorktreeLocked(project.repoPath, path, null);
+      (registration ? report.removedWorktrees : report.removedDirectories).push(path);
+      const reason = !slot
+        ? 'it is not a ready slot (a fill that did not finish)'
+        : !registration
+          ? 'git no longer knows it as a worktree'
+          : !directory
+            ? 'its directory is gone'
+            : size > 0
+              ? 'the warm pool is over its size'
+              : 'the warm pool is off';
+      deps.logger.info({ projectId: project.id, path, reason }, 'reconcile removed a pooled worktree');
+    });
+  }
+  // Only once empty: a slot given back meanwhile keeps its folder.
+  if (size === 0) await settle(deps, project, () => rmdir(poolDir).catch(() => undefined));
 }
 
 /**

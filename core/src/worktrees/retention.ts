@@ -32,6 +32,8 @@ export interface RetentionDeps {
 
 export interface RetentionReport {
   removedWorktrees: string[];
+  /** Worktrees taken into the project's warm pool instead of removed (decision 0042). */
+  pooledWorktrees: string[];
   deletedBranches: string[];
 }
 
@@ -43,7 +45,7 @@ export interface RetentionReport {
  * repository lock, on the attempt and task read at that moment.
  */
 export async function applyRetention(deps: RetentionDeps): Promise<RetentionReport> {
-  const report: RetentionReport = { removedWorktrees: [], deletedBranches: [] };
+  const report: RetentionReport = { removedWorktrees: [], pooledWorktrees: [], deletedBranches: [] };
   const now = Date.now();
   const finishedBefore = new Date(now - deps.policy.finishedWorktreeRetentionMs).toISOString();
   const closedBefore = new Date(now - deps.policy.closedBranchRetentionMs).toISOString();
@@ -74,11 +76,11 @@ async function removeIdleWorktree(deps: RetentionDeps, project: Project, attempt
     await commitAll(path, `Uncommitted changes, kept when the worktree was removed\n\nForge-Attempt: ${attempt.id}\n`);
   }
   if (!(await deps.attempts.releaseWorktree(attempt.id, path))) return;
-  await deps.worktrees.removeLocked(project.repoPath, path, null);
-  report.removedWorktrees.push(path);
+  const outcome = await deps.worktrees.releaseLocked(project.repoPath, project.id, path);
+  (outcome === 'pooled' ? report.pooledWorktrees : report.removedWorktrees).push(path);
   deps.logger.info(
     { projectId: project.id, attemptId, path, reason: `finished at ${attempt.finishedAt}, longer ago than the worktree retention` },
-    'retention removed the worktree of a finished attempt; its branch stays',
+    outcome === 'pooled' ? 'retention took the worktree of a finished attempt into the warm pool; its branch stays' : 'retention removed the worktree of a finished attempt; its branch stays',
   );
 }
 

@@ -4,7 +4,9 @@ import { ForgeError } from '@forge-core/sdk';
 import { git, GitCommandError } from '../git/git.ts';
 import { gitCommonDir } from '../git/refs.ts';
 import { branchExists, deleteBranch, repositoryPresent } from '../git/repository.ts';
+import { removeWorktreeLocked } from './remove-worktree.ts';
 import { withRepoLock } from './repo-lock.ts';
+import { WorktreePool } from './worktree-pool.ts';
 
 export interface WorktreeSpec {
   repoPath: string;
@@ -24,14 +26,49 @@ export interface WorktreeSpec {
  * add under the lock).
  */
 export class WorktreeManager {
-  constructor(readonly root: string) {}
+  /** Ready worktrees recycled for new attempts; empty unless given a size (decision 0042). */
+  readonly pool: WorktreePool;
+  /** Calls of `create` under way: the pool is filled only while there are none. */
+  private creating = 0;
+  private poolTaken: (() => void) | null = null;
+
+  constructor(
+    readonly root: string,
+    options: { poolSize?: number | ((projectId: string) => number | Promise<number>); nodeId?: string } = {},
+  ) {
+    this.pool = new WorktreePool(root, options.nodeId ?? 'local', options.poolSize ?? 0);
+  }
 
   pathOf(projectId: string, attemptId: string): string {
     return join(this.root, projectId, attemptId);
   }
 
+  /** Whether an attempt waits for its worktree now. */
+  get busy(): boolean {
+    return this.creating > 0;
+  }
+
+  /** Called each time an attempt's worktree came from the pool (so the pool can be filled again). */
+  onPoolTaken(listener: () => void): void {
+    this.poolTaken = listener;
+  }
+
   async create(spec: WorktreeSpec): Promise<string> {
+    this.creating++;
+    try {
+      return await this.createNow(spec);
+    } finally {
+      this.creating--;
+    }
+  }
+
+  private async createNow(spec: WorktreeSpec): Promise<string> {
     const path = this.pathOf(spec.projectId, spec.attemptId);
+    const lockReason = `forge attempt ${spec.attemptId} node ${spec.nodeId}`;
+    if (await this.pool.take({ ...spec, path, lockReason })) {
+      this.poolTaken?.();
+      return path;
+    }
     await mkdir(join(this.root, spec.projectId), { recursive: true });
     // Only a branch this add makes is deleted should it fail: a follow-up's branch holds the work.
     let madeBranch = false;
@@ -40,7 +77,7 @@ export class WorktreeManager {
         // Leftovers of an earlier try at this same attempt would make the add fail: a directory,
         // or git's entry for one deleted by hand (git names its entry after the directory).
         const entry = join(await gitCommonDir(spec.repoPath), 'worktrees', basename(path));
-        if ((await this.exists(path)) || (await this.exists(entry))) await this.removeLocked(spec.repoPath, path, null);
+        if ((await this.exists(path)) || (await this.exists(entry))) await removeWorktreeLocked(spec.repoPath, path, null);
         madeBranch = !(await branchExists(spec.repoPath, spec.branch));
         await git(
           [
@@ -53,7 +90,7 @@ export class WorktreeManager {
             // Locked from birth so `git worktree prune` never takes it while it is in use.
             '--lock',
             '--reason',
-            `forge attempt ${spec.attemptId} node ${spec.nodeId}`,
+            lockReason,
             // -B, not -b: an add that died half-way may have left the branch behind.
             '-B',
             spec.branch,
@@ -84,31 +121,41 @@ export class WorktreeManager {
    */
   async remove(target: { repoPath: string; path: string; branch?: string | null }): Promise<void> {
     try {
-      await withRepoLock(target.repoPath, () => this.removeLocked(target.repoPath, target.path, target.branch ?? null));
+      await withRepoLock(target.repoPath, () => removeWorktreeLocked(target.repoPath, target.path, target.branch ?? null));
     } catch (error) {
       if (repositoryPresent(target.repoPath)) throw error;
       await rm(target.path, { recursive: true, force: true });
     }
   }
 
+  /**
+   * Lets go of a worktree its attempt no longer uses: into the project's pool when it has room,
+   * removed otherwise. The branch is deleted when named, as `remove` does.
+   */
+  async release(target: { repoPath: string; projectId: string; path: string; branch?: string | null }): Promise<'pooled' | 'removed'> {
+    if (repositoryPresent(target.repoPath) && (await this.pool.give(target.repoPath, target.projectId, target.path))) {
+      if (target.branch) {
+        const branch = target.branch;
+        await withRepoLock(target.repoPath, async () => {
+          if (await branchExists(target.repoPath, branch)) await deleteBranch(target.repoPath, branch);
+        });
+      }
+      return 'pooled';
+    }
+    await this.remove(target);
+    return 'removed';
+  }
+
+  /** What `release` does (keeping the branch), for a caller that already holds the repository lock. */
+  async releaseLocked(repoPath: string, projectId: string, path: string): Promise<'pooled' | 'removed'> {
+    if (await this.pool.giveLocked(repoPath, projectId, path)) return 'pooled';
+    await removeWorktreeLocked(repoPath, path, null);
+    return 'removed';
+  }
+
   /** Drops git's stale registrations (a directory deleted by hand) of the repository. */
   async prune(repoPath: string): Promise<void> {
     await withRepoLock(repoPath, () => git(['worktree', 'prune'], { cwd: repoPath }).then(() => undefined));
-  }
-
-  /** What `remove` does, for a caller that already holds the repository lock (`withRepoLock`). */
-  async removeLocked(repoPath: string, path: string, branch: string | null): Promise<void> {
-    try {
-      // Twice -f: also removes a worktree that is locked (ours are, from creation).
-      await git(['worktree', 'remove', '-f', '-f', path], { cwd: repoPath });
-    } catch (error) {
-      if (!(error instanceof GitCommandError)) throw error;
-      // Not a registered worktree, or its directory is already gone: drop any stale entry.
-      await git(['worktree', 'unlock', path], { cwd: repoPath }).catch(() => undefined);
-      await git(['worktree', 'prune'], { cwd: repoPath });
-    }
-    await rm(path, { recursive: true, force: true });
-    if (branch && (await branchExists(repoPath, branch))) await deleteBranch(repoPath, branch);
   }
 
   async exists(path: string): Promise<boolean> {

@@ -14,6 +14,12 @@ const editable = {
   cleanupScript: script,
   devScript: script,
   maxConcurrentAttempts: Joi.number().integer().min(1).max(1000).allow(null),
+  worktreePoolSize: Joi.number()
+    .integer()
+    .min(0)
+    .max(64)
+    .allow(null)
+    .description("ready worktrees kept for the project's next attempts, recycled from closed tasks or prepared while idle (0: none); null: the server's FORGE_WORKTREE_POOL_SIZE"),
   gitProvider: Joi.string()
     .pattern(EXECUTOR_ID_PATTERN)
     .allow(null)

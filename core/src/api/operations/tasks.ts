@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import type { TaskService } from '../../orchestrator/task-service.ts';
+import { jsonTextOfPage } from '../json-text.ts';
 import { cursor, id, limit, pageOf, taskModel, taskStatus } from '../schemas.ts';
 import { defineOperation } from './operation.ts';
 
@@ -16,8 +17,9 @@ const tags = ['tasks'];
 const NO_DEPENDENCIES = { total: 0, waitingOn: 0 };
 
 type TaskId = { taskId: string };
+type Task = Awaited<ReturnType<TaskService['get']>>;
 export type CreateTaskInput = Parameters<TaskService['create']>[0] & { dependsOn?: string[] };
-export type ListTasksInput = Parameters<TaskService['list']>[0] & Parameters<TaskService['list']>[1];
+export type ListTasksInput = Parameters<TaskService['listJson']>[0] & Parameters<TaskService['listJson']>[1];
 export type UpdateTaskInput = TaskId & Parameters<TaskService['update']>[1];
 
 export const postTasks = defineOperation({
@@ -67,10 +69,10 @@ export const getTasks = defineOperation({
   },
   output: pageOf(taskModel, 'TaskPage'),
   errors: ['FORGE_VALIDATION_FAILED'],
+  // Serialized by SQLite: a page of 1,000 tasks as objects cost several times more (decision 0043).
   handler: async ({ projectId, status, ...page }: ListTasksInput, { services }) => {
-    const tasks = await services.tasks.list({ projectId, status }, page);
-    const counts = await services.dependencies.countsFor(tasks.items.map((task) => task.id));
-    return counts ? { ...tasks, items: tasks.items.map((task) => ({ ...task, dependencies: counts.get(task.id) ?? NO_DEPENDENCIES })) } : tasks;
+    const dependencyCounts = services.features.enabled('dependencies');
+    return jsonTextOfPage<Task>(await services.tasks.listJson({ projectId, status }, page, { dependencyCounts }));
   },
 });
 

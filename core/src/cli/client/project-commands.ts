@@ -19,6 +19,7 @@ export const projectAdd = defineCommand({
     'cleanup-script': { type: 'string', value: '<script>', description: 'a shell script run in the worktree after the agent' },
     'dev-script': { type: 'string', value: '<script>', description: "the script that starts the project's dev server" },
     'max-concurrent': { type: 'string', value: '<n>', description: "how many of its attempts may run at once (default: the server's cap)" },
+    'worktree-pool': { type: 'string', value: '<n>', description: "ready worktrees kept for its next attempts, 0 for none (default: the server's FORGE_WORKTREE_POOL_SIZE)" },
     ...JSON_FLAG,
     ...QUIET_FLAG,
   },
@@ -35,6 +36,7 @@ export const projectAdd = defineCommand({
         cleanupScript: flags['cleanup-script'],
         devScript: flags['dev-script'],
         maxConcurrentAttempts: integerFlag(command, 'max-concurrent', flags['max-concurrent'], 1, 1000),
+        worktreePoolSize: integerFlag(command, 'worktree-pool', flags['worktree-pool'], 0, 64),
       },
       expect: PROJECT_FIELDS,
     });
@@ -85,6 +87,7 @@ export const projectShow = defineCommand({
           ['Cleanup script', project.cleanupScript && terminalSafe(project.cleanupScript)],
           ['Dev script', project.devScript && terminalSafe(project.devScript)],
           ['Max concurrent', project.maxConcurrentAttempts === null ? null : String(project.maxConcurrentAttempts)],
+          ['Worktree pool', project.worktreePoolSize === null ? null : String(project.worktreePoolSize)],
           ['Created', project.createdAt],
         ]),
       );
