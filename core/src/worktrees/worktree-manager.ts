@@ -133,7 +133,9 @@ export class WorktreeManager {
    * removed otherwise. The branch is deleted when named, as `remove` does.
    */
   async release(target: { repoPath: string; projectId: string; path: string; branch?: string | null }): Promise<'pooled' | 'removed'> {
-    if (repositoryPresent(target.repoPath) && (await this.pool.give(target.repoPath, target.projectId, target.path))) {
+    // A pool that fails to take it is no reason to keep it: it is removed as without a pool.
+    const pooled = repositoryPresent(target.repoPath) && (await this.pool.give(target.repoPath, target.projectId, target.path).catch(() => false));
+    if (pooled) {
       if (target.branch) {
         const branch = target.branch;
         await withRepoLock(target.repoPath, async () => {
@@ -148,7 +150,7 @@ export class WorktreeManager {
 
   /** What `release` does (keeping the branch), for a caller that already holds the repository lock. */
   async releaseLocked(repoPath: string, projectId: string, path: string): Promise<'pooled' | 'removed'> {
-    if (await this.pool.giveLocked(repoPath, projectId, path)) return 'pooled';
+    if (await this.pool.giveLocked(repoPath, projectId, path).catch(() => false)) return 'pooled';
     await removeWorktreeLocked(repoPath, path, null);
     return 'removed';
   }
