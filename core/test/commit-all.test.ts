@@ -81,6 +81,13 @@ describe('committing an attempt worktree', () => {
     assert.equal(author(), 'Forge Core <forge@localhost>');
   });
 
+  it('commits as Forge Core when the repository’s name is empty (git refuses it as no identity)', async () => {
+    git(repo, 'config', 'user.name', '');
+    writeFileSync(join(repo, 'c.txt'), 'c\n');
+    await withoutUserConfig(dirs.path, () => commitAll(repo, 'empty name'));
+    assert.equal(author(), 'Forge Core <forge@localhost>');
+  });
+
   it('fails with git\'s own reason when the commit fails for another reason than the identity', async () => {
     writeFileSync(join(repo, 'c.txt'), 'c\n');
     // Staging works; only the commit's update of the branch finds it locked.

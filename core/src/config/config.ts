@@ -29,6 +29,8 @@ export interface ForgeConfig {
   branchPrefix: string;
   /** Validate every response against its schema: on in tests, off in production (cost on hot lists). */
   validateResponses: boolean;
+  /** Gzip answers to loopback peers too (an SSH tunnel or a same-host proxy that does not compress); off: only other hosts get gzip (decision 0043). */
+  compressLoopback: boolean;
   logLevel: string;
   /** Info, debug and trace lines of one message past this many a second are sampled (decision 0036); null: never. */
   logSampling: LogSampling | null;
@@ -159,6 +161,7 @@ const fileSchema = Joi.object({
   reconcileIntervalMs: Joi.number().integer().min(1000),
   branchPrefix: Joi.string().pattern(/^[a-z0-9][a-z0-9._-]{0,30}$/),
   validateResponses: Joi.boolean().truthy('1').falsy('0'),
+  compressLoopback: Joi.boolean().truthy('1').falsy('0'),
   logLevel: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   // "off" (or false), a number of lines a second, or both numbers.
   logSampling: Joi.alternatives(
@@ -250,6 +253,7 @@ const envNames: Record<string, keyof ForgeConfig> = {
   FORGE_RECONCILE_INTERVAL_MS: 'reconcileIntervalMs',
   FORGE_BRANCH_PREFIX: 'branchPrefix',
   FORGE_VALIDATE_RESPONSES: 'validateResponses',
+  FORGE_COMPRESS_LOOPBACK: 'compressLoopback',
   FORGE_LOG_LEVEL: 'logLevel',
   FORGE_LOG_SAMPLING: 'logSampling',
   FORGE_PLUGIN_PATHS: 'pluginPaths',
@@ -342,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForgeConfig {
     reconcileIntervalMs: value.reconcileIntervalMs ?? 60_000,
     branchPrefix: value.branchPrefix ?? 'forge',
     validateResponses: value.validateResponses ?? false,
+    compressLoopback: value.compressLoopback ?? false,
     logLevel: value.logLevel ?? 'info',
     logSampling: logSamplingOf(value.logSampling),
     pluginPaths: (value.pluginPaths ?? []).map((p: string) => resolve(home, p)),
