@@ -173,6 +173,21 @@ describe('listing tasks with response validation off, as in production', () => {
     const alone = await Promise.all(page.items.map(async ({ id }: { id: string }) => (await server.request('GET', `/tasks/${id}`)).body));
     assert.deepEqual(page.items, alone.map(({ subtasks, ...task }) => task));
   });
+
+  it('stores a lone surrogate as U+FFFD, so the listing is UTF-8 and shows what the task alone shows', async () => {
+    const { server, projectId } = fixture;
+    // Written as JSON escapes: "\ud800" alone is valid JSON, and no UTF-8.
+    const body = `{"projectId":"${projectId}","title":"lone:a\\ud800b","description":"c\\udc00d"}`;
+    const created = await server.request('POST', '/tasks', body, { 'content-type': 'application/json' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.title, 'lone:a\uFFFDb');
+    assert.equal(created.body.description, 'c\uFFFDd');
+    const bytes = new Uint8Array(await (await fetch(`${server.url}/api/v1/tasks?projectId=${projectId}`)).arrayBuffer());
+    const page = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const listed = page.items.find((task: { id: string }) => task.id === created.body.id);
+    const { subtasks, ...alone } = (await server.request('GET', `/tasks/${created.body.id}`)).body;
+    assert.deepEqual(listed, alone);
+  });
 });
 
 describe('answers already serialized, checked against their schema', () => {

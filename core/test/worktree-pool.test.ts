@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
 import { PoolFiller } from '../src/worktrees/pool-filler.ts';
 import { reconcileWorktrees } from '../src/worktrees/reconciler.ts';
@@ -144,6 +146,33 @@ describe('warm worktree pool', () => {
     assert.equal(await pooled.release({ repoPath: repo, projectId: 'p1', path }), 'pooled');
     const recycled = await pooled.create(spec('p2'));
     assert.deepEqual(snapshot(recycled), snapshot(await fresh.create(spec('p-ref'))));
+  });
+
+  it('removes FIFOs and sockets git never writes, and gives the worktree folder itself its mode back', async () => {
+    const path = await pooled.create(spec('q1'));
+    execFileSync('mkfifo', [join(path, 'fifo1')]);
+    const socket = createServer();
+    await new Promise<void>((resolve) => socket.listen(join(path, 'sock'), resolve));
+    socket.close();
+    chmodSync(path, 0o700);
+    assert.equal(await pooled.release({ repoPath: repo, projectId: 'p1', path }), 'pooled');
+    const recycled = await pooled.create(spec('q2'));
+    const reference = await fresh.create(spec('q-ref'));
+    assert.equal(existsSync(join(recycled, 'fifo1')), false);
+    assert.equal(lstatSync(recycled).mode & 0o7777, lstatSync(reference).mode & 0o7777);
+    assert.deepEqual(snapshot(recycled), snapshot(reference));
+  });
+
+  it('removes, not pools, a worktree a process still works in (one that escaped the attempt’s sweep)', async () => {
+    const path = await pooled.create(spec('w1'));
+    const escaped = spawn('sleep', ['30'], { cwd: path, stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => escaped.once('spawn', resolve));
+      assert.equal(await pooled.release({ repoPath: repo, projectId: 'p1', path }), 'removed');
+      assert.equal((await pooled.pool.slots('p1')).length, 0);
+    } finally {
+      escaped.kill('SIGKILL');
+    }
   });
 
   it('refuses a worktree whose .git file points elsewhere, and touches nothing there', async () => {

@@ -5,6 +5,7 @@ import type { FeatureName } from '../config/features.ts';
 import { statusOf } from './error-response.ts';
 import type { CallOperation, DownloadOperation, Operation, OperationContext, StreamOperation } from './operations/operation.ts';
 import { toBoom } from './error-response.ts';
+import { wellFormedInput } from './well-formed-input.ts';
 import { errorResponses, forgeOf } from './route-helpers.ts';
 import { JsonText } from './json-text.ts';
 import { FeedStream } from './sse-feed.ts';
@@ -127,7 +128,7 @@ function downloadHandler(operation: DownloadOperation<unknown>): Hapi.Lifecycle.
  */
 function inputOf(request: Hapi.Request): Record<string, unknown> {
   const body = request.payload as Record<string, unknown> | null;
-  return { ...request.params, ...request.query, ...body };
+  return wellFormedInput({ ...request.params, ...request.query, ...body });
 }
 
 function contextOf(request: Hapi.Request): OperationContext {

@@ -1,4 +1,5 @@
 import { plainOutput } from '../api/json-text.ts';
+import { wellFormedInput } from '../api/well-formed-input.ts';
 import type { CallOperation, OperationServices, ProgressUpdate } from '../api/operations/operation.ts';
 
 export type CallOp = CallOperation<unknown, object | void>;
@@ -19,6 +20,6 @@ export type OperationInvoker = (operation: CallOp, input: Record<string, unknown
 export function localInvoker(services: OperationServices): OperationInvoker {
   return async (operation, input, options = {}) => {
     if (operation.feature) services.features.require(operation.feature);
-    return plainOutput(await operation.handler(input, { services, signal: options.signal, progress: options.progress }));
+    return plainOutput(await operation.handler(wellFormedInput(input), { services, signal: options.signal, progress: options.progress }));
   };
 }

@@ -1,8 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { realpath, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import type { EventLog } from '../events/event-log.ts';
 import { deleteKeptHeads, keptHeadRef } from '../git/attempt-refs.ts';
+import { gitCommonDir } from '../git/refs.ts';
 import { branchExists, currentBranch, hasCommits, remoteUrl, repositoryPresent, repositoryTopLevel } from '../git/repository.ts';
 import { withoutUrlCredentials } from '../runtime/redact-credentials.ts';
 import type { Page, PageRequest } from '../store/page.ts';
@@ -62,6 +63,7 @@ export class ProjectService {
         projectId: existing.id,
       });
     }
+    await this.refuseSharedRepository(repoPath);
     const defaultBranch = input.defaultBranch ?? (await currentBranch(repoPath));
     if (!defaultBranch) {
       throw new ForgeError('FORGE_VALIDATION_FAILED', `HEAD of ${repoPath} is detached; name the defaultBranch explicitly.`, {
@@ -172,6 +174,27 @@ export class ProjectService {
     });
     // A fill that read the project before its row went may have made a slot since the first drain.
     if (repositoryPresent(project.repoPath)) await this.worktrees.pool.drain(project.repoPath, project.id);
+  }
+
+  /**
+   * Refuses a path that is another worktree of a project's repository: the housekeeping owns the
+   * repository's `forge/` branches per project, and would delete the other project's attempt
+   * branches as owned by no attempt of its own.
+   */
+  private async refuseSharedRepository(repoPath: string): Promise<void> {
+    const common = await realpath(await gitCommonDir(repoPath));
+    for (const project of await this.stores.projects.all()) {
+      if (!repositoryPresent(project.repoPath)) continue;
+      const theirs = await gitCommonDir(project.repoPath)
+        .then((dir) => realpath(dir))
+        .catch(() => null);
+      if (theirs !== common) continue;
+      throw new ForgeError(
+        'FORGE_CONFLICT',
+        `${repoPath} is a worktree of the repository of the project "${project.name}" (${project.id}, ${project.repoPath}); one repository can be one project only.`,
+        { projectId: project.id },
+      );
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /** Whether the system shows its processes under /proc (Linux). macOS does not. */
 export const HAS_PROC = existsSync('/proc/self/environ');
@@ -84,4 +84,24 @@ async function statFields(pid: number): Promise<string[] | null> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   // The command may itself hold spaces and parentheses; it ends at the last ')'.
   return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * Pids of the processes working inside `dir`: their current folder, their root or one of their
+ * open files is in it. Only processes this user may inspect are seen; where there is no /proc
+ * (macOS) the answer is null: unknown.
+ */
+export async function pidsUsingPath(dir: string): Promise<number[] | null> {
+  if (!HAS_PROC) return null;
+  const inside = (target: string) => target === dir || target.startsWith(`${dir}/`);
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  const using = await Promise.all(
+    pids.map(async (pid) => {
+      const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+      const links = [`/proc/${pid}/cwd`, `/proc/${pid}/root`, ...fds.map((fd) => `/proc/${pid}/fd/${fd}`)];
+      const targets = await Promise.all(links.map((link) => readlink(link).catch(() => '')));
+      return targets.some(inside);
+    }),
+  );
+  return pids.filter((_, i) => using[i]).map(Number);
 }

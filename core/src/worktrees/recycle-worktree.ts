@@ -60,26 +60,35 @@ export async function hasSubmoduleRepositories(admin: string): Promise<boolean> 
 }
 
 /**
- * Gives every file and folder of the worktree the mode git gives a new one under this process's
- * umask: git tracks only the executable bit, so a `chmod 600` or a folder made private would
- * otherwise outlive the attempt. Symlinks have no mode of their own.
+ * Gives the worktree, every folder and every file in it the mode git gives a new one under this
+ * process's umask (git tracks only the executable bit, so a `chmod 600` or a folder made private
+ * would otherwise outlive the attempt), and removes what git never writes and `clean` does not
+ * see: FIFOs, sockets, device nodes. Symlinks have no mode of their own.
  */
-export async function resetModes(worktree: string): Promise<void> {
+export async function resetTree(worktree: string): Promise<void> {
   const umask = await currentUmask();
+  const folderMode = 0o777 & ~umask;
+  const resetFolder = async (path: string, mode: number) => {
+    if ((mode & 0o7777) !== folderMode) await chmod(path, folderMode);
+  };
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (dir === worktree && entry.name === '.git') continue;
+      if (entry.isSymbolicLink()) continue;
       const { mode } = await lstat(path);
       if (entry.isDirectory()) {
-        if ((mode & 0o7777) !== (0o777 & ~umask)) await chmod(path, 0o777 & ~umask);
+        await resetFolder(path, mode);
         await walk(path);
       } else if (entry.isFile()) {
         const wanted = (mode & 0o100 ? 0o777 : 0o666) & ~umask;
         if ((mode & 0o7777) !== wanted) await chmod(path, wanted);
+      } else {
+        await rm(path, { force: true });
       }
     }
   };
+  await resetFolder(worktree, (await lstat(worktree)).mode);
   await walk(worktree);
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, gitOutput } from '../git/git.ts';
-import { adminDirOf, hasSubmoduleRepositories, resetAdmin, resetModes, WITHOUT_HOOKS } from './recycle-worktree.ts';
+import { pidsUsingPath } from '../runtime/process-table.ts';
+import { adminDirOf, hasSubmoduleRepositories, resetAdmin, resetTree, WITHOUT_HOOKS } from './recycle-worktree.ts';
 import { removeWorktreeLocked } from './remove-worktree.ts';
 import { withRepoLock } from './repo-lock.ts';
 
@@ -166,8 +167,8 @@ export class WorktreePool {
 
   /**
    * Makes a used worktree ready to wait in the pool: false (the caller removes it) when the pool
-   * is full, the path is no worktree of this repository, it has initialised submodules, or git
-   * fails on it. Detached at its last commit, the branch is free to delete, and the next checkout
+   * is full, the path is no worktree of this repository, it has initialised submodules, a
+   * process still works in it, or git fails on it. Detached at its last commit, the branch is free to delete, and the next checkout
    * only rewrites what the attempt changed against the next base.
    */
   private async recycle(repoPath: string, projectId: string, path: string): Promise<boolean> {
@@ -175,10 +176,15 @@ export class WorktreePool {
       if (!(await this.hasRoom(projectId)) || !(await somethingAt(path))) return false;
       const admin = await adminDirOf(repoPath, path);
       if (await hasSubmoduleRepositories(admin)) return false;
+      // A process the attempt's sweep could not find (it cleared its environment and left the
+      // group) would follow the folder into the pool and write into the next attempt. Removed
+      // instead, its writes go nowhere, as without a pool. Where this cannot be known, no pool.
+      const users = await pidsUsingPath(await realpath(path));
+      if (users === null || users.length > 0) return false;
       await resetAdmin(admin, path);
       await git([...WITHOUT_HOOKS, 'checkout', '-f', '-q', '--detach'], { cwd: path });
       await git(['clean', '-ffdxq'], { cwd: path });
-      await resetModes(path);
+      await resetTree(path);
       return true;
     } catch {
       return false;
