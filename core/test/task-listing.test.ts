@@ -142,6 +142,56 @@ describe('listing tasks, serialized by SQLite', () => {
     assert.deepEqual(rest, { items: [(await server.request('GET', `/tasks/${ids[3]}`)).body].map(({ subtasks, ...t }) => t), nextCursor: null });
   });
 
+  it('answers clients listing at once, each with its own page and every task created before it asked', async () => {
+    const { server, projectId: otherProject } = fixture;
+    const repos = tempDir('forge-listing-');
+    after(() => repos.cleanup());
+    const project = await server.request('POST', '/projects', { name: 'polled', repoPath: makeRepo(join(repos.path, 'polled')) });
+    assert.equal(project.status, 201, JSON.stringify(project.body));
+    const projectId = project.body.id;
+    const listedItems = async (query: string) => {
+      const { status, body } = await listed(server, query);
+      assert.equal(status, 200, JSON.stringify(body));
+      return body.items as Array<{ id: string; projectId: string; status: string }>;
+    };
+    let creating = true;
+    // Clients polling other pages the whole time, as boards do: each gets its own page, which
+    // may only grow, while identical requests at the same moment share a query (decision 0045).
+    const pollers = Array.from({ length: 8 }, async (_, n) => {
+      const query = n % 2 ? `projectId=${otherProject}&limit=1000` : `projectId=${projectId}&status=done&status=cancelled&limit=1000`;
+      let seen = 0;
+      let polls = 0;
+      try {
+        while (creating) {
+          const items = await listedItems(query);
+          if (n % 2) assert.ok(items.every((task) => task.projectId === otherProject), 'another project in the page');
+          else assert.ok(items.every((task) => task.projectId === projectId && task.status === 'done'), 'a todo or another project in the done page');
+          assert.ok(items.length >= seen, `a poller saw ${items.length} tasks after it had seen ${seen}`);
+          seen = items.length;
+          polls++;
+        }
+        return polls;
+      } finally {
+        creating = false;
+      }
+    });
+    try {
+      for (let created = 1; created <= 25 && creating; created++) {
+        const { status, body: task } = await server.request('POST', '/tasks', { projectId, title: `polled ${created}` });
+        assert.equal(status, 201, JSON.stringify(task));
+        assert.equal((await server.request('PATCH', `/tasks/${task.id}`, { status: 'done' })).status, 200);
+        for (const items of await Promise.all([1, 2, 3].map(() => listedItems(`projectId=${projectId}&limit=1000`)))) {
+          assert.equal(items.length, created);
+          assert.deepEqual([items.at(-1)!.id, items.at(-1)!.status], [task.id, 'done']);
+        }
+      }
+    } finally {
+      creating = false;
+    }
+    // Every poller polled, and none saw a page that was not its own.
+    for (const polls of await Promise.all(pollers)) assert.ok(polls > 0);
+  });
+
   it('gives MCP list_tasks the same page as REST', async () => {
     const { server, projectId } = fixture;
     const rest = (await listed(server, `projectId=${projectId}&limit=1000`)).body;

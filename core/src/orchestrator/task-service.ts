@@ -1,5 +1,6 @@
 import { ForgeError } from '@forge-core/sdk';
 import type { Lifecycles } from '../lifecycle/lifecycles.ts';
+import { OverlappingReads } from '../store/overlapping-reads.ts';
 import type { JsonPage, PageRequest } from '../store/page.ts';
 import type { Stores } from '../store/stores.ts';
 import type { NewTask, Task, TaskChanges, TaskFilter, TaskStatus } from '../store/task-store.ts';
@@ -12,6 +13,8 @@ import type { WorktreeManager } from '../worktrees/worktree-manager.ts';
 export type StopAttempt = (attemptId: string) => Promise<void>;
 
 export class TaskService {
+  private readonly listings = new OverlappingReads<JsonPage>();
+
   constructor(
     private readonly stores: Stores,
     private readonly lifecycles: Lifecycles,
@@ -36,9 +39,13 @@ export class TaskService {
     return task;
   }
 
-  /** A page of tasks as JSON SQLite wrote (decision 0043); with dependency counts while that feature is on. */
+  /**
+   * A page of tasks as JSON SQLite wrote (decision 0043); with dependency counts while that
+   * feature is on. Clients polling the same page at once share its query (decision 0045).
+   */
   listJson(filter: TaskFilter, page: PageRequest, options: { dependencyCounts: boolean }): Promise<JsonPage> {
-    return this.stores.tasks.listJson(filter, page, options);
+    const key = JSON.stringify([filter.projectId ?? null, filter.status ?? null, page.cursor ?? null, page.limit, options.dependencyCounts]);
+    return this.listings.read(key, () => this.stores.tasks.listJson(filter, page, options));
   }
 
   /** How many of the task's direct subtasks are in each status. */
