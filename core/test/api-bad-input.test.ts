@@ -16,7 +16,8 @@ import { startTestServer, type TestServer } from './support/test-server.ts';
  * spec must have hand-written cases, so a new route fails here until someone writes them.
  *
  * Paths and bodies use placeholders filled in once the fixtures exist: $project, $task, $done (a
- * finished attempt), $running (an attempt running `sleep 30`), $random (a well-formed unknown id),
+ * finished attempt), $running (an attempt running `sleep 3600`, long past any run of these cases
+ * however loaded the machine, and stopped by the last one), $random (a well-formed unknown id),
  * $repo (the project's repository), $repo2 (a repository that is no project), $emptyRepo (git init,
  * no commit), $file (a plain file), $subdir (a folder inside $repo), $missing (no such path).
  */
@@ -595,7 +596,7 @@ describe('API: bad input on every route gets a 4xx with the error body, never a 
     assert.equal(finished.state, 'succeeded', JSON.stringify(finished.error));
     fixtures.done = finished.id;
 
-    const running = await server.request('POST', `/tasks/${fixtures.task}/attempts`, { executor: 'script', options: { command: 'sleep 30' } });
+    const running = await server.request('POST', `/tasks/${fixtures.task}/attempts`, { executor: 'script', options: { command: 'sleep 3600' } });
     assert.equal(running.status, 202, JSON.stringify(running.body));
     fixtures.running = running.body.id;
     await server.waitFor(async () => (await server.request('GET', `/attempts/${fixtures.running}`)).body.state === 'running');

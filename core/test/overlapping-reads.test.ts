@@ -101,6 +101,32 @@ describe('identical reads that overlap share one query', () => {
     assert.equal(await reads.read('page', async () => 3), 3);
   });
 
+  it('does not share a query that failed before the next read looked', async () => {
+    const reads = new OverlappingReads<number>();
+    let began = 0;
+    const failing = async () => {
+      began++;
+      throw new Error('no such cursor');
+    };
+    const results = await Promise.allSettled([reads.read('page', failing), reads.read('page', failing)]);
+    assert.deepEqual(results.map((result) => result.status), ['rejected', 'rejected']);
+    assert.equal(began, 2);
+  });
+
+  it('keeps no result once every read that could use it has looked, however long another query runs', async () => {
+    const reads = new OverlappingReads<number>();
+    const query = gatedQuery({ value: 1 });
+    const slow = reads.read('slow page', query.run);
+    await until(() => query.began === 1);
+    assert.equal(reads.kept, 0);
+    const quick = await Promise.all([reads.read('page', async () => 2), reads.read('page', async () => 3)]);
+    assert.deepEqual(quick, [2, 2]);
+    assert.equal(reads.kept, 0, 'a finished page is kept while nothing can use it');
+    query.release();
+    assert.equal(await slow, 1);
+    assert.equal(reads.kept, 0);
+  });
+
   it('queries again for a read after the others were answered, however soon', async () => {
     const reads = new OverlappingReads<number>();
     let began = 0;

@@ -44,7 +44,8 @@ export class TaskService {
    * feature is on. Clients polling the same page at once share its query (decision 0045).
    */
   listJson(filter: TaskFilter, page: PageRequest, options: { dependencyCounts: boolean }): Promise<JsonPage> {
-    const key = JSON.stringify([filter.projectId ?? null, filter.status ?? null, page.cursor ?? null, page.limit, options.dependencyCounts]);
+    const statuses = filter.status ? [...new Set(filter.status)].sort() : null;
+    const key = JSON.stringify([filter.projectId ?? null, statuses, page.cursor ?? null, page.limit, options.dependencyCounts]);
     return this.listings.read(key, () => this.stores.tasks.listJson(filter, page, options));
   }
 

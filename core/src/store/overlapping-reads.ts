@@ -10,28 +10,37 @@ interface SharedRead<T> {
 /**
  * Identical reads that overlap in time share one query (decision 0045). A read first lets the
  * event loop take one turn, so that requests that arrived together all count as arrived; it then
- * uses the result of an identical query that began after it arrived, if one did, and otherwise
- * runs the query itself. A shared answer therefore shows the database at a moment between the
- * read's arrival and its answer, as its own query would have: a write that finished before the
- * read arrived is always in it. Ten clients polling the same 1,000-task page cost one query per
- * batch instead of ten. Results are kept only while some read is waiting, never across idle.
+ * looks for the result of an identical query that began after it arrived, if one did, and
+ * otherwise runs the query itself. A shared answer therefore shows the database at a moment
+ * between the read's arrival and its answer, as its own query would have: a write that finished
+ * before the read arrived is always in it. Ten clients polling the same 1,000-task page cost one
+ * query per batch instead of ten. A result is kept only while a read that could use it has yet
+ * to look: in practice for one turn of the event loop.
  */
 export class OverlappingReads<T> {
   private clock = 0;
-  private waiting = 0;
+  /** The arrival of each read that has not looked yet, oldest first (a Set keeps insertion order). */
+  private readonly yetToLook = new Set<number>();
   private readonly shared = new Map<string, SharedRead<T>>();
 
   async read(key: string, query: () => Promise<T>): Promise<T> {
     const arrivedAt = ++this.clock;
-    this.waiting++;
+    this.yetToLook.add(arrivedAt);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    let result: Promise<T>;
     try {
-      await new Promise<void>((resolve) => setImmediate(resolve));
       const earlier = this.shared.get(key);
-      if (earlier && earlier.startedAt > arrivedAt) return await earlier.result;
-      return await this.start(key, query);
+      result = earlier && earlier.startedAt > arrivedAt ? earlier.result : this.start(key, query);
     } finally {
-      if (--this.waiting === 0) this.shared.clear();
+      this.yetToLook.delete(arrivedAt);
+      this.forgetUnusable();
     }
+    return result;
+  }
+
+  /** How many results are kept for reads yet to look (for tests). */
+  get kept(): number {
+    return this.shared.size;
   }
 
   private start(key: string, query: () => Promise<T>): Promise<T> {
@@ -45,5 +54,16 @@ export class OverlappingReads<T> {
       if (this.shared.get(key) === read) this.shared.delete(key);
     });
     return read.result;
+  }
+
+  /**
+   * Drops the results no read can use: one answers only reads that arrived before its query
+   * began, so once every such read has looked, it is garbage, however long its query runs.
+   */
+  private forgetUnusable(): void {
+    const oldest = this.yetToLook.values().next();
+    for (const [key, read] of this.shared) {
+      if (oldest.done || read.startedAt < oldest.value) this.shared.delete(key);
+    }
   }
 }

@@ -1,7 +1,8 @@
-import { chmod, lstat, open, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, open, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gitOutput } from '../git/git.ts';
 import { gitCommonDir } from '../git/refs.ts';
+import { pathExists } from './path-exists.ts';
 
 // What git's folder for a linked worktree holds once `worktree add` and its checkout are done.
 // The rest is what a last use left: a merge, rebase, cherry-pick or bisect under way, lock files,
@@ -53,10 +54,7 @@ export async function resetAdmin(admin: string, worktree: string): Promise<void>
 
 /** Whether the worktree has initialised submodules: their repositories live in its admin folder, their files where no clean reaches. */
 export async function hasSubmoduleRepositories(admin: string): Promise<boolean> {
-  return stat(join(admin, 'modules')).then(
-    () => true,
-    () => false,
-  );
+  return pathExists(join(admin, 'modules'));
 }
 
 /**

@@ -1,9 +1,10 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ForgeError } from '@forge-core/sdk';
 import { git, GitCommandError } from '../git/git.ts';
 import { gitCommonDir } from '../git/refs.ts';
 import { branchExists, deleteBranch, repositoryPresent } from '../git/repository.ts';
+import { pathExists } from './path-exists.ts';
 import { removeWorktreeLocked } from './remove-worktree.ts';
 import { withRepoLock } from './repo-lock.ts';
 import { WorktreePool } from './worktree-pool.ts';
@@ -160,11 +161,8 @@ export class WorktreeManager {
     await withRepoLock(repoPath, () => git(['worktree', 'prune'], { cwd: repoPath }).then(() => undefined));
   }
 
-  async exists(path: string): Promise<boolean> {
-    return stat(path).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
+  exists(path: string): Promise<boolean> {
+    return pathExists(path, 'directory');
   }
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, gitOutput } from '../git/git.ts';
 import { pidsUsingPath } from '../runtime/process-table.ts';
+import { pathExists } from './path-exists.ts';
 import { adminDirOf, hasSubmoduleRepositories, resetAdmin, resetTree, WITHOUT_HOOKS } from './recycle-worktree.ts';
 import { removeWorktreeLocked } from './remove-worktree.ts';
 import { withRepoLock } from './repo-lock.ts';
@@ -79,7 +80,7 @@ export class WorktreePool {
       const base = await gitOutput(['rev-parse', '--verify', '-q', `${target.baseRef}^{commit}`], { cwd: target.repoPath }).catch(() => null);
       if (!base) return false;
       const moved = await withRepoLock(target.repoPath, async () => {
-        if (await somethingAt(target.path)) return false;
+        if (await pathExists(target.path)) return false;
         for (const slot of await this.slots(target.projectId)) {
           const taken = await git(['worktree', 'move', '-f', '-f', slot, target.path], { cwd: target.repoPath }).then(
             () => true,
@@ -168,12 +169,13 @@ export class WorktreePool {
   /**
    * Makes a used worktree ready to wait in the pool: false (the caller removes it) when the pool
    * is full, the path is no worktree of this repository, it has initialised submodules, a
-   * process still works in it, or git fails on it. Detached at its last commit, the branch is free to delete, and the next checkout
-   * only rewrites what the attempt changed against the next base.
+   * process still works in it, or git fails on it. Detached at its last commit, the branch is
+   * free to delete, and the next checkout only rewrites what the attempt changed against the next
+   * base. The pool's room is checked again after each slow step: other gives may have filled it.
    */
   private async recycle(repoPath: string, projectId: string, path: string): Promise<boolean> {
     try {
-      if (!(await this.hasRoom(projectId)) || !(await somethingAt(path))) return false;
+      if (!(await this.hasRoom(projectId)) || !(await pathExists(path))) return false;
       const admin = await adminDirOf(repoPath, path);
       if (await hasSubmoduleRepositories(admin)) return false;
       // A process the attempt's sweep could not find (it cleared its environment and left the
@@ -215,9 +217,3 @@ export class WorktreePool {
   }
 }
 
-async function somethingAt(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
