@@ -115,8 +115,14 @@ class AcpRun {
   /** The worktree's path as given and as real (a realpath, worked out once). */
   readonly #roots: readonly string[];
   #sessionId: string | undefined;
-  /** What came before the session's id was known, in order: updates with the session each named, and what our own requests did. */
+  /**
+   * What came before the session's id was known, in order: updates with the session each named,
+   * and what our own requests did. Kept until the run has shown all of it, not only until the id
+   * is known: an update mapped before the earlier ones would take its place in the chunks being
+   * merged, and come out ahead of them.
+   */
   readonly #early: ({ sessionId: string; update: SessionUpdate } | { events: ExecutorEvent[] })[] = [];
+  #earlyShown = false;
   /** Permission requests that came before the session's id was known. */
   readonly #heldApprovals: Extract<Inbound, { kind: 'approval' }>[] = [];
   /** While `session/load` replays the history, its updates are not this run's. */
@@ -155,7 +161,7 @@ class AcpRun {
       .onNotification(methods.client.session.update, ({ params }) => {
         if (this.#replaying || this.#draining || (this.#sessionId !== undefined && params.sessionId !== this.#sessionId)) return this.#agentSpoke();
         // Before the session's id is known, an update is kept as it came: whose it is, is known later.
-        if (this.#sessionId === undefined) this.#early.push({ sessionId: params.sessionId, update: params.update });
+        if (!this.#earlyShown) this.#early.push({ sessionId: params.sessionId, update: params.update });
         else this.#show(this.#updates.map(params.update));
         this.#agentSpoke();
       })
@@ -210,10 +216,12 @@ class AcpRun {
     if ('error' in session) return yield* this.#failOn(`${agentName} did not start a session`, session.error);
     const { sessionId, prompt } = session.value;
     yield { type: 'session', sessionId };
-    for (const early of this.#early.splice(0)) {
+    // What arrives while these are shown joins the end of the list, so nothing overtakes them.
+    for (let early = this.#early.shift(); early !== undefined; early = this.#early.shift()) {
       if ('events' in early) yield* early.events;
       else if (early.sessionId === sessionId) yield* this.#updates.map(early.update);
     }
+    this.#earlyShown = true;
     for (const held of this.#heldApprovals.splice(0)) yield* this.#ask(held.request, held.answer);
 
     const configured = yield* this.#configure(session.value.modes, session.value.configOptions);
@@ -365,10 +373,10 @@ class AcpRun {
     );
   }
 
-  /** Events to show: held back until the session is known when they come before it. */
+  /** Events to show: held back behind what came before the session was known, until that is shown. */
   #show(events: ExecutorEvent[]): void {
     if (events.length === 0) return;
-    if (this.#sessionId === undefined) this.#early.push({ events });
+    if (!this.#earlyShown) this.#early.push({ events });
     else this.#push({ kind: 'events', events });
   }
 

@@ -189,6 +189,21 @@ describe('acp executor with a real ACP agent (fake-acp-agent over stdio)', funct
     assert.ok(eventsOfType(events, 'log').some((e) => /asked for a permission in session other-session, not this run's/.test(e.text)));
   });
 
+  it('shows what came before the session was known ahead of what came after, however slowly the host takes the session', async () => {
+    const ctx = context({ scenario: 'early' });
+    const events: ExecutorEvent[] = [];
+    for await (const event of acp.run({ attemptId: 'att_acp', prompt: 'Write the greeting.', options: OPTIONS }, ctx)) {
+      events.push(event);
+      // A host that stores the session before it asks for more: the agent's next update arrives meanwhile.
+      if (event.type === 'session') await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    assert.equal(finalDone(events).status, 'succeeded', finalDone(events).error);
+    const early = events.findIndex((e) => e.type === 'thinking' && e.text === 'EARLY-MINE');
+    const late = events.findIndex((e) => e.type === 'message' && e.text.includes('LATE-MINE'));
+    assert.ok(early !== -1 && late !== -1, JSON.stringify(events));
+    assert.ok(early < late, `the update sent after the session's answer came out first: ${JSON.stringify(events.slice(0, 5))}`);
+  });
+
   it('logs stray non-JSON lines and goes on', async () => {
     const events = await run(context({ scenario: 'garbage' }));
     assert.equal(finalDone(events).status, 'succeeded');

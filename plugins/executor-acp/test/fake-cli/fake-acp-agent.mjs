@@ -126,6 +126,8 @@ export function runFakeAcpAgent(profile) {
         await client.notify(acp.methods.client.session.update, { sessionId: 'other-session', update: { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'NOT-MINE ' } } });
         await client.notify(acp.methods.client.session.update, { sessionId: session.id, update: { sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text: 'EARLY-MINE' } } });
         void client.request(acp.methods.client.session.requestPermission, { sessionId: 'other-session', toolCall: { toolCallId: 'other-1', title: 'Other' }, options: PERMISSION_OPTIONS }).catch(() => undefined);
+        // Once the answer is out, while the client may still be showing what came before it.
+        setTimeout(() => void client.notify(acp.methods.client.session.update, { sessionId: session.id, update: { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'LATE-MINE ' } } }), 50);
       }
       return { sessionId: session.id, modes: { currentModeId: session.mode, availableModes: modes.map((id) => ({ id, name: id })) } };
     })
