@@ -160,7 +160,7 @@ class AcpRun {
     this.#connection = client({ name: 'forge-core' })
       .onNotification(methods.client.session.update, ({ params }) => {
         if (this.#replaying || this.#draining || (this.#sessionId !== undefined && params.sessionId !== this.#sessionId)) return this.#agentSpoke();
-        // Before the session's id is known, an update is kept as it came: whose it is, is known later.
+        // Kept as it came until what came before the session's id is shown: whose it is, is known later.
         if (!this.#earlyShown) this.#early.push({ sessionId: params.sessionId, update: params.update });
         else this.#show(this.#updates.map(params.update));
         this.#agentSpoke();
