@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitAll } from '../src/git/commit.ts';
+import { git as runGit } from '../src/git/git.ts';
 import { headCommitInFiles } from '../src/git/head-commit.ts';
 import { git, makeRepo } from './support/git-repo.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -20,6 +21,14 @@ async function withoutUserConfig<T>(home: string, work: () => Promise<T>): Promi
     }
   }
 }
+
+describe('git given input it does not read', () => {
+  it("answers when git exits before reading its input, instead of crashing on the pipe's EPIPE", async () => {
+    // More than a pipe holds, so the write is still going when git (which reads none of it) exits.
+    const { stdout } = await runGit(['--version'], { cwd: process.cwd(), input: 'x'.repeat(8 * 1024 * 1024) });
+    assert.match(stdout, /^git version /);
+  });
+});
 
 describe('committing an attempt worktree', () => {
   let dirs: ReturnType<typeof tempDir>;

@@ -55,7 +55,13 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
         }
       },
     );
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    if (options.input !== undefined) {
+      // A git that exits before reading its input (a commit refused for want of an identity)
+      // closes the pipe: the write's EPIPE would be an uncaught error that ends the server. How
+      // git ended is reported by the callback above.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(options.input);
+    }
   });
 }
 
